@@ -1,0 +1,154 @@
+import { Deque } from "../utils/deque.ts";
+
+/** Gives a permit back. Calling it more than once has no further effect. */
+export type Release = () => void;
+
+/** Options for {@linkcode Semaphore.prototype.acquire} and {@linkcode Semaphore.prototype.run}. */
+export interface AcquireOptions {
+  /** Aborting it gives up waiting: the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+interface Waiter {
+  resolve: (release: Release) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  settled: boolean;
+}
+
+/**
+ * A counting semaphore with first-come, first-served waiters. Share one instance to put a common
+ * limit on executor submits, pipeline stages and your own code.
+ *
+ * @example
+ * ```ts
+ * import { Semaphore } from "@antflow/antflow";
+ * const limit = new Semaphore(2);
+ * const release = await limit.acquire();
+ * try {
+ *   // at most two callers are here at once
+ * } finally {
+ *   release();
+ * }
+ * console.log(await limit.run(() => 42)); // 42
+ * ```
+ */
+export class Semaphore {
+  #permits: number;
+  #available: number;
+  #waiters = new Deque<Waiter>();
+  #waiting = 0;
+
+  /**
+   * Creates a semaphore.
+   *
+   * @param permits How many holders may hold a permit at once (an integer >= 1).
+   * @throws {RangeError} If `permits` is not an integer >= 1.
+   */
+  constructor(permits: number) {
+    if (typeof permits !== "number") {
+      throw new TypeError(`Semaphore: permits must be an integer >= 1, got ${String(permits)}`);
+    }
+    if (!Number.isInteger(permits) || permits < 1) {
+      throw new RangeError(`Semaphore: permits must be an integer >= 1, got ${permits}`);
+    }
+    this.#permits = permits;
+    this.#available = permits;
+  }
+
+  /** The total number of permits. */
+  get permits(): number {
+    return this.#permits;
+  }
+
+  /** Permits free right now. */
+  get available(): number {
+    return this.#available;
+  }
+
+  /** Callers waiting for a permit. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /**
+   * Takes a permit if one is free, without waiting.
+   *
+   * @returns The permit's release function, or `undefined` when none is free.
+   */
+  tryAcquire(): Release | undefined {
+    if (this.#available === 0 || this.#waiting > 0) return undefined;
+    this.#available--;
+    return this.#makeRelease();
+  }
+
+  /**
+   * Waits for a permit, first come, first served.
+   *
+   * @param options The abort signal.
+   * @returns A promise of the permit's release function.
+   * @throws {unknown} The signal's reason, if it aborts before a permit is granted.
+   */
+  acquire(options: AcquireOptions = {}): Promise<Release> {
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const release = this.tryAcquire();
+    if (release !== undefined) return Promise.resolve(release);
+    return new Promise<Release>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, settled: false };
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          if (waiter.settled) return;
+          waiter.settled = true;
+          this.#waiting--;
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#waiters.push(waiter);
+      this.#waiting++;
+    });
+  }
+
+  /**
+   * Runs `fn` while holding a permit and gives the permit back when it settles.
+   *
+   * @param fn The work to run.
+   * @param options The abort signal (for the wait only).
+   * @returns A promise of `fn`'s result.
+   */
+  async run<T>(fn: () => T | PromiseLike<T>, options: AcquireOptions = {}): Promise<T> {
+    const release = this.tryAcquire() ?? await this.acquire(options);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  #makeRelease(): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#handOver();
+    };
+  }
+
+  #handOver(): void {
+    for (;;) {
+      const waiter = this.#waiters.shift();
+      if (waiter === undefined) {
+        this.#available++;
+        return;
+      }
+      if (waiter.settled) continue;
+      waiter.settled = true;
+      this.#waiting--;
+      if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+      waiter.resolve(this.#makeRelease());
+      return;
+    }
+  }
+}
