@@ -1,0 +1,176 @@
+import type { StatusTracker, TrackerSink } from "../tracker/status_tracker.ts";
+import { trackerSink } from "../tracker/status_tracker.ts";
+import type { ItemId, StatusMetadata, StatusType } from "../tracker/types.ts";
+import type { Batch } from "./batch.ts";
+import { Envelope } from "./envelope.ts";
+import type { Stage } from "./stage.ts";
+import { StageQueue } from "./stage_queue.ts";
+import { StageRuntime } from "./stage_runtime.ts";
+import { runWorker } from "./worker.ts";
+
+/**
+ * The pipeline's moving parts: stage runtimes, worker loops, counters, and the item registry of
+ * every active batch. The public `Pipeline` drives it; the worker loops call back into it.
+ *
+ * @internal
+ */
+export class Engine {
+  readonly stages: StageRuntime[];
+  readonly tracker: StatusTracker | undefined;
+  readonly sink: TrackerSink | undefined;
+  processed = 0;
+  failed = 0;
+  cancelled = 0;
+  fed = 0;
+  #sequence = 0;
+  #running = false;
+  readonly batches: Set<Batch> = new Set();
+  /** Ids in flight, checked only for caller-chosen ids (default ids are never reused). */
+  readonly customIds: Map<ItemId, Envelope> = new Map();
+
+  constructor(stages: readonly Stage[], tracker: StatusTracker | undefined) {
+    this.stages = stages.map((stage, i) => new StageRuntime(stage, i, i === stages.length - 1));
+    this.tracker = tracker;
+    this.sink = tracker === undefined ? undefined : trackerSink(tracker);
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Starts one worker loop per worker (idempotent). Idle loops hold no timers. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    for (const runtime of this.stages) {
+      for (const slot of runtime.slots) this.spawn(runtime, slot.index);
+    }
+  }
+
+  /** (Re)starts the worker loop of one slot, abandoning any previous loop in it. */
+  spawn(runtime: StageRuntime, index: number): void {
+    const slot = runtime.slots[index];
+    const generation = ++slot.generation;
+    if (slot.busy) runtime.busy--;
+    slot.reset();
+    runWorker(this, runtime, slot, generation).catch((error) => {
+      console.error(`AntFlow: worker ${slot.name} stopped on an internal error:`, error);
+    });
+  }
+
+  /** Creates the envelope of a newly fed item and registers it with its batch. */
+  admit(
+    batch: Batch,
+    value: unknown,
+    index: number,
+    id: ItemId | undefined,
+    priority: number,
+    stageIndex: number,
+  ): Envelope {
+    const sequenceId = this.#sequence++;
+    const envelope = new Envelope(
+      id ?? sequenceId,
+      sequenceId,
+      index,
+      value,
+      priority,
+      stageIndex,
+      batch,
+    );
+    if (id !== undefined) this.customIds.set(id, envelope);
+    batch.register(envelope);
+    this.fed++;
+    return envelope;
+  }
+
+  /** Emits `queued` for the envelope's stage, then puts it into that stage's queue. */
+  enqueue(envelope: Envelope): Promise<void> | undefined {
+    const runtime = this.stages[envelope.stageIndex];
+    if (this.sink !== undefined) {
+      const pending = this.sink.status(envelope.id, runtime.name, "queued", null, undefined, false);
+      if (pending !== undefined) return pending.then(() => this.#put(envelope));
+    }
+    return runtime.queue.put(envelope);
+  }
+
+  #put(envelope: Envelope): Promise<void> | undefined {
+    if (envelope.done) return undefined;
+    return this.stages[envelope.stageIndex].queue.put(envelope);
+  }
+
+  emit(
+    envelope: Envelope,
+    stage: string | null,
+    status: StatusType,
+    worker: string | null,
+    metadata: StatusMetadata | undefined,
+    finished: boolean,
+  ): void | Promise<void> {
+    return this.sink?.status(envelope.id, stage, status, worker, metadata, finished);
+  }
+
+  /** Marks an item terminal (not yet released): it leaves the registry and is counted once. */
+  settleItem(envelope: Envelope, outcome: "processed" | "failed" | "cancelled"): void {
+    envelope.done = true;
+    envelope.batch.unregister(envelope);
+    if (envelope.timer !== undefined) {
+      clearTimeout(envelope.timer);
+      envelope.timer = undefined;
+    }
+    if (this.customIds.size > 0 && this.customIds.get(envelope.id) === envelope) {
+      this.customIds.delete(envelope.id);
+    }
+    this[outcome]++;
+  }
+
+  /**
+   * Cancels every live item of the batch: each gets the terminal status `cancelled`, queues drop
+   * them, pending retry timers are cleared, and workers stuck on one of them are replaced.
+   */
+  cancelBatch(batch: Batch, reason: unknown): Promise<void> | undefined {
+    const items = batch.liveItems();
+    const pending: Promise<void>[] = [];
+    const abandoned = new Set<string>();
+    for (const envelope of items) {
+      const holder = envelope.holder;
+      this.settleItem(envelope, "cancelled");
+      if (holder !== null && holder.envelope === envelope && !abandoned.has(holder.name)) {
+        abandoned.add(holder.name);
+        const runtime = this.stages.find((r) => r.name === holder.stage)!;
+        if (this.#running) this.spawn(runtime, holder.index);
+        else if (holder.busy) {
+          runtime.busy--;
+          holder.reset();
+        }
+      }
+      const stage = this.stages[envelope.stageIndex]?.name ?? null;
+      const emitted = this.emit(envelope, stage, "cancelled", null, undefined, true);
+      if (emitted !== undefined) pending.push(emitted);
+      batch.release();
+    }
+    for (const runtime of this.stages) runtime.queue.purge();
+    if (pending.length > 0) return Promise.all(pending).then(() => {});
+  }
+
+  /** Stops every worker loop; queues are replaced so a later start begins afresh. */
+  stop(): void {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const runtime of this.stages) {
+      const old = runtime.queue;
+      runtime.queue = new StageQueue(runtime.stage.queueCapacity);
+      for (const slot of runtime.slots) {
+        slot.generation++;
+        if (slot.busy) runtime.busy--;
+        slot.reset();
+      }
+      old.close();
+    }
+  }
+
+  /** Reports an error thrown by a stage callback or dashboard: never fatal for the item. */
+  report(error: unknown, where: string): void {
+    if (this.tracker !== undefined) this.sink!.report(error, where);
+    else console.error(`AntFlow: ${where} threw (the item is unaffected):`, error);
+  }
+}

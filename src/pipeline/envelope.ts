@@ -1,0 +1,49 @@
+import type { ItemId } from "../tracker/types.ts";
+import type { Batch } from "./batch.ts";
+import type { WorkerSlot } from "./worker_slot.ts";
+
+/**
+ * One item on its way through the pipeline. A single object per item, reused from stage to stage.
+ *
+ * @internal
+ */
+export class Envelope {
+  id: ItemId;
+  sequenceId: number;
+  /** Position in its batch's input. */
+  index: number;
+  /** The input of the stage it is in (kept for per_stage restarts and failure results). */
+  value: unknown;
+  priority: number;
+  stageIndex: number;
+  /** The stage attempt (per_stage). */
+  attempt = 1;
+  batch: Batch;
+  /** Set once the item reached a terminal state. */
+  done = false;
+  /** The worker that holds it right now (running tasks or callbacks), if any. */
+  holder: WorkerSlot | null = null;
+  /** A pending per_stage retry timer. */
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  // The batch's registry of live items (intrusive doubly linked list).
+  prev: Envelope | null = null;
+  next: Envelope | null = null;
+
+  constructor(
+    id: ItemId,
+    sequenceId: number,
+    index: number,
+    value: unknown,
+    priority: number,
+    stageIndex: number,
+    batch: Batch,
+  ) {
+    this.id = id;
+    this.sequenceId = sequenceId;
+    this.index = index;
+    this.value = value;
+    this.priority = priority;
+    this.stageIndex = stageIndex;
+    this.batch = batch;
+  }
+}

@@ -1,0 +1,84 @@
+import { PipelineError } from "../errors.ts";
+import type { ItemId } from "../tracker/types.ts";
+import { describeValue } from "../utils/validate.ts";
+import type { Batch } from "./batch.ts";
+import type { Engine } from "./engine.ts";
+
+/** How items enter the pipeline. */
+export interface FeedSpec {
+  // deno-lint-ignore no-explicit-any
+  idOf: ((item: any, index: number) => ItemId) | undefined;
+  priority: number;
+  stageIndex: number;
+  /** Who is feeding, for error messages (`Pipeline.run`, `Pipeline.feed`…). */
+  owner: string;
+}
+
+/**
+ * Takes items from the input one at a time and puts them into the target stage's queue, waiting
+ * while that queue is full. Stops taking items as soon as the batch is aborted: items never taken
+ * get no id and no events. Rejects if the input, `idOf` or an id clash fails.
+ *
+ * @internal
+ */
+export async function feedItems(
+  engine: Engine,
+  batch: Batch,
+  items: Iterable<unknown> | AsyncIterable<unknown>,
+  spec: FeedSpec,
+  stop?: AbortSignal,
+): Promise<void> {
+  const signal = batch.signal;
+  const stopped = (): boolean => signal.aborted || stop?.aborted === true;
+  if (Array.isArray(items)) {
+    for (let index = 0; index < items.length; index++) {
+      if (stopped()) return;
+      const pending = admit(engine, batch, items[index], index, spec);
+      if (pending !== undefined) await pending;
+    }
+    return;
+  }
+  let index = 0;
+  if (typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
+    for await (const item of items as AsyncIterable<unknown>) {
+      if (stopped()) return;
+      const pending = admit(engine, batch, item, index++, spec);
+      if (pending !== undefined) await pending;
+    }
+    return;
+  }
+  for (const item of items as Iterable<unknown>) {
+    if (stopped()) return;
+    const pending = admit(engine, batch, item, index++, spec);
+    if (pending !== undefined) await pending;
+  }
+}
+
+function admit(
+  engine: Engine,
+  batch: Batch,
+  item: unknown,
+  index: number,
+  spec: FeedSpec,
+): Promise<void> | undefined {
+  let id: ItemId | undefined;
+  if (spec.idOf !== undefined) {
+    id = spec.idOf(item, index);
+    if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) {
+      throw new TypeError(
+        `${spec.owner}: idOf must return a string or a finite number, got ${
+          describeValue(id)
+        } for the item at index ${index}`,
+      );
+    }
+    if (engine.customIds.has(id)) {
+      throw new PipelineError(
+        `${spec.owner}: idOf returned ${
+          describeValue(id)
+        } for the item at index ${index}, but an item with that id is still in flight; ids must be unique among items in flight`,
+      );
+    }
+  }
+  const envelope = engine.admit(batch, item, index, id, spec.priority, spec.stageIndex);
+  return engine.enqueue(envelope);
+}

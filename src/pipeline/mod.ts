@@ -1,0 +1,21 @@
+/**
+ * Pipelines, stages and their result and stats shapes.
+ *
+ * @module
+ */
+export { Pipeline, type PipelineInput, type PipelineOptions } from "./pipeline.ts";
+export { type RetryMode, Stage, type StageOptions } from "./stage.ts";
+export { type BuilderStageOptions, PipelineBuilder, type QuickOptions } from "./builder.ts";
+export type { FeedOptions, RunOptions, StreamOptions } from "./options.ts";
+export {
+  type DashboardProtocol,
+  type DashboardSnapshot,
+  type PipelineLike,
+  PipelineResult,
+  type PipelineStats,
+  type StageStats,
+  type TaskContext,
+  type TaskFn,
+  type WorkerMetrics,
+  type WorkerState,
+} from "./types.ts";

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { PipelineError } from "../errors.ts";
+import type { ItemId } from "../tracker/types.ts";
+import {
+  describeValue,
+  type FieldRule,
+  typeOrRangeError,
+  validateOptions,
+} from "../utils/validate.ts";
+import type { DashboardProtocol } from "./types.ts";
+
+/** Options of `run()`. */
+export interface RunOptions {
+  /** Aborting it stops intake, aborts running tasks and cancels every unfinished item. */
+  signal?: AbortSignal;
+  /** The caller's id for each item (`index` is its position in this call's input). */
+  // deno-lint-ignore no-explicit-any
+  idOf?: (item: any, index: number) => ItemId;
+  /**
+   * Lower runs first; FIFO within a priority; inherited downstream.
+   * @default {100}
+   */
+  priority?: number;
+  /** Print a plain progress line through `console.log` every few seconds and at the end. */
+  progress?: boolean;
+  /** A display driven during the run (see `@antflow/antflow/terminal`). */
+  dashboard?: DashboardProtocol;
+  /**
+   * How often the dashboard gets a snapshot, in ms.
+   * @default {500}
+   */
+  dashboardIntervalMs?: number;
+}
+
+/** Options of `stream()`. */
+export interface StreamOptions {
+  /** Aborting it stops the run; the stream errors with the signal's reason. */
+  signal?: AbortSignal;
+  /** The caller's id for each item. */
+  // deno-lint-ignore no-explicit-any
+  idOf?: (item: any, index: number) => ItemId;
+  /**
+   * Lower runs first.
+   * @default {100}
+   */
+  priority?: number;
+  /**
+   * How many finished results may wait for the consumer before workers wait too.
+   * @default {16}
+   */
+  highWaterMark?: number;
+}
+
+/** Options of `feed()`. */
+export interface FeedOptions {
+  /** Put the items into this stage (skipping the earlier ones). */
+  targetStage?: string;
+  /**
+   * Lower runs first.
+   * @default {100}
+   */
+  priority?: number;
+  /** The caller's id for each item. */
+  // deno-lint-ignore no-explicit-any
+  idOf?: (item: any, index: number) => ItemId;
+  /** Aborting it stops this feed's intake (items already fed carry on). */
+  signal?: AbortSignal;
+}
+
+const optionalFunction = z.custom((v) => v === undefined || typeof v === "function");
+const optionalSignal = z.custom((v) => v === undefined || v instanceof AbortSignal);
+const priority = z.number().refine(Number.isFinite).optional();
+const isDashboard = (v: unknown): boolean =>
+  v !== null && typeof v === "object" &&
+  ["onStart", "onUpdate", "onFinish"].every((k) =>
+    typeof (v as Record<string, unknown>)[k] === "function"
+  );
+
+const COMMON: Record<string, FieldRule> = {
+  signal: { schema: optionalSignal, rule: "must be an AbortSignal" },
+  idOf: { schema: optionalFunction, rule: "must be a function (item, index) => id" },
+  priority: { schema: priority, rule: "must be a finite number" },
+};
+
+const RUN_RULES: Record<string, FieldRule> = {
+  ...COMMON,
+  progress: { schema: z.boolean().optional(), rule: "must be a boolean" },
+  dashboard: {
+    schema: z.custom((v) => v === undefined || isDashboard(v)),
+    rule: "must have onStart, onUpdate and onFinish methods",
+  },
+  dashboardIntervalMs: {
+    schema: z.number().min(10).refine(Number.isFinite).optional(),
+    rule: "must be a finite number >= 10",
+  },
+};
+
+const STREAM_RULES: Record<string, FieldRule> = {
+  ...COMMON,
+  highWaterMark: { schema: z.number().int().min(0).optional(), rule: "must be an integer >= 0" },
+};
+
+const FEED_RULES: Record<string, FieldRule> = {
+  ...COMMON,
+  targetStage: { schema: z.string().optional(), rule: "must be a stage name" },
+};
+
+/** Validates a call's options (TypeError for a wrong type, RangeError for a bad number). */
+export function checkRunOptions(options: RunOptions): void {
+  validateOptions("Pipeline.run", options, RUN_RULES, typeOrRangeError);
+  if (options.progress && options.dashboard !== undefined) {
+    throw new TypeError("Pipeline.run: progress and dashboard cannot be used together, got both");
+  }
+}
+
+/** Validates `stream()` options. */
+export function checkStreamOptions(options: StreamOptions): void {
+  validateOptions("Pipeline.stream", options, STREAM_RULES, typeOrRangeError);
+}
+
+/** Validates `feed()` options. */
+export function checkFeedOptions(options: FeedOptions): void {
+  validateOptions("Pipeline.feed", options, FEED_RULES, typeOrRangeError);
+}
+
+/** Checks that `items` can be iterated, sync or async. */
+export function checkItems(owner: string, items: unknown): void {
+  const ok = items !== null && items !== undefined &&
+    (typeof (items as Iterable<unknown>)[Symbol.iterator] === "function" ||
+      typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function");
+  if (!ok) {
+    throw new TypeError(
+      `${owner}: items must be an iterable or async iterable, got ${describeValue(items)}`,
+    );
+  }
+}
+
+/** How many items the input holds, when it says so (arrays, sets, maps). */
+export function knownSize(items: unknown): number | undefined {
+  const record = items as { length?: unknown; size?: unknown };
+  if (typeof record.length === "number") return record.length;
+  if (typeof record.size === "number") return record.size;
+  return undefined;
+}
+
+/** The index of a named stage, or a PipelineError naming the known ones. */
+export function stageIndexOf(
+  owner: string,
+  names: readonly string[],
+  target: string | undefined,
+): number {
+  if (target === undefined) return 0;
+  const index = names.indexOf(target);
+  if (index === -1) {
+    throw new PipelineError(
+      `${owner}: targetStage must name a stage of the pipeline (${
+        names.map((n) => JSON.stringify(n)).join(", ")
+      }), got ${JSON.stringify(target)}`,
+    );
+  }
+  return index;
+}

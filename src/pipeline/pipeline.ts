@@ -1,0 +1,474 @@
+import { PipelineError } from "../errors.ts";
+import { ErrorSummary } from "../tracker/error_summary.ts";
+import { StatusTracker } from "../tracker/status_tracker.ts";
+import { describeValue } from "../utils/validate.ts";
+import { Batch } from "./batch.ts";
+import { PipelineBuilder, quick, type QuickOptions } from "./builder.ts";
+import { Engine } from "./engine.ts";
+import { feedItems } from "./feeder.ts";
+import { ConsoleProgress, PROGRESS_INTERVAL_MS, RunMonitor } from "./monitor.ts";
+import {
+  checkFeedOptions,
+  checkItems,
+  checkRunOptions,
+  checkStreamOptions,
+  type FeedOptions,
+  knownSize,
+  type RunOptions,
+  stageIndexOf,
+  type StreamOptions,
+} from "./options.ts";
+import { FeedOutput, RunOutput, StreamOutput } from "./outputs.ts";
+import { Stage } from "./stage.ts";
+import type {
+  DashboardSnapshot,
+  PipelineLike,
+  PipelineResult,
+  PipelineStats,
+  TaskFn,
+  WorkerMetrics,
+  WorkerState,
+} from "./types.ts";
+
+/** Options of a {@linkcode Pipeline}. */
+export interface PipelineOptions {
+  /** The stages, in order (at least one; unique names; the first may not be a pull stage). */
+  stages: Stage[];
+  /** Receives every status and task event. */
+  statusTracker?: StatusTracker;
+  /**
+   * Keep final results for `run()` and `join()`; `false` makes them resolve to `[]`.
+   * @default {true}
+   */
+  collectResults?: boolean;
+}
+
+/** Items a pipeline accepts: arrays, any iterable, or any async iterable. */
+export type PipelineInput<T = unknown> = Iterable<T> | AsyncIterable<T>;
+
+/**
+ * An async pipeline: items flow through stages; each stage's workers take the next item the
+ * moment they are free. See the README for retries, limits, backpressure, priority and pull stages.
+ *
+ * Every item fed ends in exactly one terminal state (`completed`/`skipped` at the final stage,
+ * `failed`, or `cancelled`) and `itemsProcessed + itemsFailed + itemsCancelled` equals the items fed.
+ *
+ * @example
+ * ```ts
+ * import { Pipeline, Stage } from "@antflow/antflow";
+ * const pipeline = new Pipeline({
+ *   stages: [
+ *     new Stage({ name: "Fetch", workers: 4, tasks: [async (n: number) => n * 10] }),
+ *     new Stage({ name: "Save", workers: 2, tasks: [(n: number) => `saved ${n}`] }),
+ *   ],
+ * });
+ * const results = await pipeline.run([1, 2, 3]);
+ * console.log(results.map((r) => r.value)); // ["saved 10", "saved 20", "saved 30"]
+ * ```
+ */
+export class Pipeline implements PipelineLike {
+  /** The stages, in order. */
+  readonly stages: readonly Stage[];
+  /** The tracker receiving events, if any. */
+  readonly statusTracker: StatusTracker | undefined;
+  /** Whether `run()` and `join()` keep results. */
+  readonly collectResults: boolean;
+  #engine: Engine;
+  #feedBatch: Batch | undefined;
+  #feedOutput: FeedOutput | undefined;
+  #joined: PipelineResult[] = [];
+
+  /**
+   * Creates a pipeline.
+   *
+   * @param options The stages, tracker and result collection.
+   * @throws {PipelineError} For no stages, a non-Stage entry, duplicate stage names, a pull first
+   * stage, or a tracker that is not a `StatusTracker`.
+   */
+  constructor(options: PipelineOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new PipelineError(`Pipeline: options must be an object, got ${describeValue(options)}`);
+    }
+    const { stages, statusTracker, collectResults = true } = options;
+    if (!Array.isArray(stages) || stages.length === 0) {
+      throw new PipelineError(
+        `Pipeline: stages must be a non-empty array of Stage, got ${describeValue(stages)}`,
+      );
+    }
+    stages.forEach((stage, i) => {
+      if (!(stage instanceof Stage)) {
+        throw new PipelineError(
+          `Pipeline: stages[${i}] must be a Stage, got ${describeValue(stage)}`,
+        );
+      }
+    });
+    const names = stages.map((s) => s.name);
+    const duplicates = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+    if (duplicates.length > 0) {
+      throw new PipelineError(
+        `Pipeline: stage names must be unique, got ${
+          duplicates.map((n) => JSON.stringify(n)).join(", ")
+        } more than once`,
+      );
+    }
+    if (stages[0].pull) {
+      throw new PipelineError(
+        `Pipeline: the first stage cannot be a pull stage (nothing upstream hands it items), got pull: true on stage ${
+          JSON.stringify(stages[0].name)
+        }`,
+      );
+    }
+    if (statusTracker !== undefined && !(statusTracker instanceof StatusTracker)) {
+      throw new PipelineError(
+        `Pipeline: statusTracker must be a StatusTracker, got ${describeValue(statusTracker)}`,
+      );
+    }
+    if (typeof collectResults !== "boolean") {
+      throw new PipelineError(
+        `Pipeline: collectResults must be a boolean, got ${describeValue(collectResults)}`,
+      );
+    }
+    this.stages = [...stages];
+    this.statusTracker = statusTracker;
+    this.collectResults = collectResults;
+    this.#engine = new Engine(this.stages, statusTracker);
+  }
+
+  /**
+   * Starts a fluent builder.
+   *
+   * @returns A new builder.
+   *
+   * @example
+   * ```ts
+   * import { Pipeline } from "@antflow/antflow";
+   * const results = await Pipeline.create()
+   *   .add("Double", (x: number) => x * 2, { workers: 3 })
+   *   .add("Label", (x: number) => `#${x}`)
+   *   .run([1, 2]);
+   * console.log(results.map((r) => r.value)); // ["#2", "#4"]
+   * ```
+   */
+  static create(): PipelineBuilder {
+    return new PipelineBuilder();
+  }
+
+  /**
+   * Runs `items` through one stage per task and resolves like `run()`.
+   *
+   * @param items The input.
+   * @param tasks One task, or several (one stage each, in order).
+   * @param options `workers` per stage (default 5) and `retries` = total attempts per task (default 3).
+   * @returns The successful results in input order.
+   *
+   * @example
+   * ```ts
+   * import { Pipeline } from "@antflow/antflow";
+   * const results = await Pipeline.quick([1, 2, 3], [(x: number) => x + 1, (x: number) => x * 2]);
+   * console.log(results.map((r) => r.value)); // [4, 6, 8]
+   * ```
+   */
+  static quick<T>(
+    items: PipelineInput<T>,
+    tasks: TaskFn | TaskFn[],
+    options: QuickOptions = {},
+  ): Promise<PipelineResult[]> {
+    return quick(items, tasks, options);
+  }
+
+  /**
+   * Feeds `items` through every stage and resolves to this run's successful results in input
+   * order. Failed items are left out (see the tracker or `getErrorSummary()`).
+   *
+   * @param items An array, iterable or async iterable.
+   * @param options Abort signal, ids, priority, progress output or a dashboard.
+   * @returns The successful results, in input order.
+   * @throws {unknown} The signal's reason when aborted (every fed item is `cancelled` or done by then).
+   * @throws {PipelineError} When `idOf` returns an id still in flight.
+   */
+  async run(items: PipelineInput, options: RunOptions = {}): Promise<PipelineResult[]> {
+    checkItems("Pipeline.run", items);
+    checkRunOptions(options);
+    options.signal?.throwIfAborted();
+    const output = new RunOutput(this.collectResults);
+    const batch = new Batch(output);
+    const dashboard = options.progress ? new ConsoleProgress() : options.dashboard;
+    const monitor = dashboard === undefined ? undefined : new RunMonitor(
+      this,
+      dashboard,
+      options.progress ? PROGRESS_INTERVAL_MS : options.dashboardIntervalMs ?? 500,
+      (error, where) => this.#engine.report(error, where),
+    );
+    await monitor?.begin(knownSize(items));
+    const unlink = this.#launch(
+      batch,
+      items,
+      { ...options, targetStage: undefined },
+      "Pipeline.run",
+    );
+    try {
+      return await output.promise;
+    } finally {
+      unlink();
+      await monitor?.finish(output.results(), this.getErrorSummary());
+    }
+  }
+
+  /**
+   * Feeds `items` while the returned stream is read, and yields every item's result (failures with
+   * `error`) in completion order. Cancelling the stream (or `break` in `for await`) stops the run.
+   *
+   * @param items An array, iterable or async iterable.
+   * @param options Abort signal, ids, priority and the result buffer (`highWaterMark`).
+   * @returns A stream of results; it errors with the signal's reason on abort.
+   */
+  stream(items: PipelineInput, options: StreamOptions = {}): ReadableStream<PipelineResult> {
+    checkItems("Pipeline.stream", items);
+    checkStreamOptions(options);
+    options.signal?.throwIfAborted();
+    let output: StreamOutput;
+    let batch: Batch;
+    let unlink = (): void => {};
+    return new ReadableStream<PipelineResult>({
+      start: (controller) => {
+        output = new StreamOutput(controller, () => unlink());
+        batch = new Batch(output);
+        unlink = this.#launch(
+          batch,
+          items,
+          { ...options, targetStage: undefined },
+          "Pipeline.stream",
+        );
+      },
+      pull: () => output.wake(),
+      cancel: (reason) => {
+        output.detach();
+        return this.#abort(
+          batch,
+          reason ?? new DOMException("The result stream was cancelled", "AbortError"),
+        );
+      },
+    }, new CountQueuingStrategy({ highWaterMark: options.highWaterMark ?? 16 }));
+  }
+
+  /**
+   * Starts the workers (idempotent). `run()` and `stream()` start them by themselves.
+   *
+   * @returns A promise that resolves at once.
+   */
+  start(): Promise<void> {
+    this.#engine.start();
+    return Promise.resolve();
+  }
+
+  /**
+   * Feeds more items into a started pipeline (or into one started later). Resolves when every item
+   * was taken from the input and queued; waits while the target queue is full.
+   *
+   * @param items An array, iterable or async iterable.
+   * @param options Target stage, priority, ids, and a signal that stops this feed's intake.
+   * @returns A promise that resolves once every item is queued.
+   * @throws {PipelineError} For an unknown `targetStage` or an id still in flight.
+   */
+  async feed(items: PipelineInput, options: FeedOptions = {}): Promise<void> {
+    checkItems("Pipeline.feed", items);
+    checkFeedOptions(options);
+    const stageIndex = stageIndexOf(
+      "Pipeline.feed",
+      this.stages.map((s) => s.name),
+      options.targetStage,
+    );
+    options.signal?.throwIfAborted();
+    if (this.#feedBatch === undefined || this.#feedBatch.settled) {
+      const output = new FeedOutput(this.collectResults);
+      const batch = new Batch(output);
+      this.#feedBatch = batch;
+      this.#feedOutput = output;
+      this.#engine.batches.add(batch);
+      void output.done.then(() => {
+        this.#engine.batches.delete(batch);
+        this.#joined.push(...output.results);
+      });
+    }
+    const batch = this.#feedBatch;
+    batch.feeders++;
+    try {
+      await feedItems(this.#engine, batch, items, {
+        idOf: options.idOf,
+        priority: options.priority ?? 100,
+        stageIndex,
+        owner: "Pipeline.feed",
+      }, options.signal);
+    } finally {
+      batch.feeders--;
+      batch.check();
+    }
+  }
+
+  /**
+   * Waits until every item fed so far reached a terminal state (starting the workers if needed),
+   * and returns the successful results of those items in sequence order.
+   *
+   * @returns The results of the items fed since the last `join()`.
+   */
+  async join(): Promise<PipelineResult[]> {
+    const batch = this.#feedBatch;
+    if (batch !== undefined && !batch.settled) {
+      this.#engine.start();
+      await this.#feedOutput!.done;
+    }
+    await Promise.resolve();
+    const results = this.#joined.sort((a, b) => a.sequenceId - b.sequenceId);
+    this.#joined = [];
+    return results;
+  }
+
+  /**
+   * Stops everything: intake stops, running tasks' `ctx.signal` aborts, every unfinished item gets
+   * the terminal status `cancelled`, pending `run()` calls reject, and the workers stop. Nothing is
+   * left to keep the process alive. A later `run()`/`start()` starts afresh.
+   *
+   * @returns A promise that resolves when all of it is done.
+   */
+  async shutdown(): Promise<void> {
+    const reason = new DOMException("The pipeline was shut down", "AbortError");
+    await Promise.all([...this.#engine.batches].map((batch) => this.#abort(batch, reason)));
+    this.#engine.stop();
+  }
+
+  /**
+   * `await using pipeline = new Pipeline(...)` shuts it down at the end of the scope.
+   *
+   * @returns A promise that resolves when the pipeline is shut down.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  /**
+   * The pipeline's counters (plain data).
+   *
+   * @returns Processed, failed, cancelled, in flight, and per-stage counts.
+   */
+  getStats(): PipelineStats {
+    const engine = this.#engine;
+    const queueSizes: Record<string, number> = {};
+    const stageStats: PipelineStats["stageStats"] = {};
+    for (const runtime of engine.stages) {
+      queueSizes[runtime.name] = runtime.queue.size;
+      stageStats[runtime.name] = runtime.stats();
+    }
+    return {
+      itemsProcessed: engine.processed,
+      itemsFailed: engine.failed,
+      itemsCancelled: engine.cancelled,
+      itemsInFlight: engine.fed - engine.processed - engine.failed - engine.cancelled,
+      queueSizes,
+      stageStats,
+    };
+  }
+
+  /**
+   * Every worker's state, keyed by worker name (plain data).
+   *
+   * @returns The states.
+   */
+  getWorkerStates(): Record<string, WorkerState> {
+    const out: Record<string, WorkerState> = {};
+    for (const runtime of this.#engine.stages) {
+      for (const slot of runtime.slots) out[slot.name] = slot.state();
+    }
+    return out;
+  }
+
+  /**
+   * Every worker's counters, keyed by worker name (plain data).
+   *
+   * @returns The metrics.
+   */
+  getWorkerMetrics(): Record<string, WorkerMetrics> {
+    const out: Record<string, WorkerMetrics> = {};
+    for (const runtime of this.#engine.stages) {
+      for (const slot of runtime.slots) out[slot.name] = slot.metrics();
+    }
+    return out;
+  }
+
+  /**
+   * Worker names by stage: `{ Fetch: ["Fetch-W0", "Fetch-W1"] }`.
+   *
+   * @returns The names.
+   */
+  getWorkerNames(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const runtime of this.#engine.stages) out[runtime.name] = runtime.slots.map((s) => s.name);
+    return out;
+  }
+
+  /**
+   * Everything a dashboard shows, at one moment (plain data).
+   *
+   * @returns The snapshot.
+   */
+  getDashboardSnapshot(): DashboardSnapshot {
+    return {
+      workerStates: this.getWorkerStates(),
+      workerMetrics: this.getWorkerMetrics(),
+      pipelineStats: this.getStats(),
+      errorSummary: this.getErrorSummary(),
+      timestamp: Date.now(),
+    };
+  }
+
+  /**
+   * Failures so far: the tracker's summary, or (without a tracker) the total only.
+   *
+   * @returns The summary.
+   */
+  getErrorSummary(): ErrorSummary {
+    return this.statusTracker?.getErrorSummary() ?? new ErrorSummary(this.#engine.failed);
+  }
+
+  /** Starts feeding a run/stream batch; returns the function that detaches its signal. */
+  #launch(
+    batch: Batch,
+    items: PipelineInput,
+    options: FeedOptions,
+    owner: string,
+  ): () => void {
+    const engine = this.#engine;
+    const stageIndex = 0;
+    engine.batches.add(batch);
+    const signal = options.signal;
+    const onAbort = (): void => void this.#abort(batch, signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    engine.start();
+    batch.feeders = 1;
+    feedItems(engine, batch, items, {
+      idOf: options.idOf,
+      priority: options.priority ?? 100,
+      stageIndex,
+      owner,
+    }).then(
+      () => {
+        batch.feeders = 0;
+        batch.check();
+      },
+      (error) => void this.#abort(batch, error),
+    );
+    return () => {
+      signal?.removeEventListener("abort", onAbort);
+      engine.batches.delete(batch);
+    };
+  }
+
+  /** Aborts one batch: its tasks' signals, then every live item becomes `cancelled`. */
+  async #abort(batch: Batch, reason: unknown): Promise<void> {
+    if (batch.settled) return;
+    batch.aborting = true;
+    if (!batch.signal.aborted) batch.controller.abort(reason);
+    const pending = this.#engine.cancelBatch(batch, reason);
+    if (pending !== undefined) await pending;
+    batch.fail(reason);
+  }
+}

@@ -1,0 +1,230 @@
+import { z } from "zod";
+import { StageValidationError } from "../errors.ts";
+import type { BackoffOptions } from "../limits/backoff.ts";
+import type { ItemId } from "../tracker/types.ts";
+import { describeValue, type FieldRule, validateOptions } from "../utils/validate.ts";
+import type { TaskFn } from "./types.ts";
+
+/** `per_task` retries only the failing task; `per_stage` re-queues the item and restarts the stage. */
+export type RetryMode = "per_task" | "per_stage";
+
+/** Options of a {@linkcode Stage}. */
+export interface StageOptions {
+  /** Unique in the pipeline; names the workers (`"<name>-W<i>"`). */
+  name: string;
+  /** How many items the stage works on at once (an integer >= 1). */
+  workers: number;
+  /** Run in order for each item; each output feeds the next task. */
+  tasks: TaskFn[];
+  /**
+   * `per_task` retries only the failing task with the same input; `per_stage` re-queues the item
+   * behind the stage's queue and restarts the stage from its original input.
+   * @default {"per_task"}
+   */
+  retry?: RetryMode;
+  /**
+   * Total tries of one task (per_task).
+   * @default {3}
+   */
+  taskAttempts?: number;
+  /**
+   * Base wait between attempts, in ms (both modes).
+   * @default {1000}
+   */
+  taskWaitMs?: number;
+  /** How the wait grows; without it the wait is fixed. */
+  backoff?: BackoffOptions;
+  /** Return `false` to fail at once without retrying; gets the attempt number that just failed. */
+  retryIf?: (error: unknown, attempt: number) => boolean;
+  /**
+   * Total tries of the whole stage (per_stage).
+   * @default {3}
+   */
+  stageAttempts?: number;
+  /** Per attempt: aborts `ctx.signal` and fails the attempt with a `TimeoutError`. */
+  taskTimeoutMs?: number;
+  /** At most this many attempts of the named task at once, across the stage's workers. */
+  taskConcurrencyLimits?: Record<string, number>;
+  /** Slots shared by the stage's `ctx.concurrencyLimit(fn)` calls. */
+  callConcurrency?: number;
+  /** At most this many `ctx.rateLimit(fn)` calls start in any window of `callRatePeriodMs`. */
+  callRate?: number;
+  /**
+   * The rate window, in ms.
+   * @default {60000}
+   */
+  callRatePeriodMs?: number;
+  /**
+   * The input queue's bound (producers wait while it is full); `0` = unbounded.
+   * @default {workers * 10}
+   */
+  queueCapacity?: number;
+  /**
+   * Zero-buffer handoff: an item enters only when a worker is free, so `workers` is an exact cap
+   * on items in the stage. Not allowed first, nor with `per_stage`.
+   * @default {false}
+   */
+  pull?: boolean;
+  /** Skip the stage for a value: it is forwarded unchanged, with a `skipped` event. */
+  // deno-lint-ignore no-explicit-any
+  skipIf?: (value: any) => boolean | Promise<boolean>;
+  /** After an item leaves the stage successfully. Errors are reported, never fatal. */
+  // deno-lint-ignore no-explicit-any
+  onSuccess?: (itemId: ItemId, result: any, value: any) => void | Promise<void>;
+  /** After an item fails for good in the stage. Errors are reported, never fatal. */
+  // deno-lint-ignore no-explicit-any
+  onFailure?: (itemId: ItemId, error: unknown, value: any) => void | Promise<void>;
+  /** After an item is skipped. Errors are reported, never fatal. */
+  // deno-lint-ignore no-explicit-any
+  onSkip?: (itemId: ItemId, value: any) => void | Promise<void>;
+}
+
+const isFunction = (v: unknown): boolean => typeof v === "function";
+const optionalFunction = z.custom((v) => v === undefined || isFunction(v));
+const positiveInt = z.number().int().min(1);
+const nonNegative = z.number().min(0).refine(Number.isFinite);
+
+const RULES: Record<string, FieldRule> = {
+  workers: { schema: positiveInt, rule: "must be an integer >= 1" },
+  tasks: {
+    schema: z.array(z.custom((v) => isFunction(v))).min(1),
+    rule: "must be a non-empty array of functions",
+  },
+  retry: {
+    schema: z.enum(["per_task", "per_stage"]).optional(),
+    rule: 'must be "per_task" or "per_stage"',
+  },
+  taskAttempts: { schema: positiveInt.optional(), rule: "must be an integer >= 1" },
+  stageAttempts: { schema: positiveInt.optional(), rule: "must be an integer >= 1" },
+  taskWaitMs: { schema: nonNegative.optional(), rule: "must be a finite number >= 0" },
+  backoff: {
+    schema: z.object({
+      multiplier: z.number().min(1).refine(Number.isFinite).optional(),
+      maxWaitMs: z.number().min(0).optional(),
+      jitter: z.boolean().optional(),
+    }).optional(),
+    rule: "must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean }",
+  },
+  retryIf: { schema: optionalFunction, rule: "must be a function" },
+  taskTimeoutMs: {
+    schema: z.number().gt(0).refine(Number.isFinite).optional(),
+    rule: "must be a finite number > 0",
+  },
+  taskConcurrencyLimits: {
+    schema: z.record(z.string(), positiveInt).optional(),
+    rule: "must map task names to integers >= 1",
+  },
+  callConcurrency: { schema: positiveInt.optional(), rule: "must be an integer >= 1" },
+  callRate: { schema: positiveInt.optional(), rule: "must be an integer >= 1" },
+  callRatePeriodMs: {
+    schema: z.number().gt(0).refine(Number.isFinite).optional(),
+    rule: "must be a finite number > 0",
+  },
+  queueCapacity: {
+    schema: z.number().int().min(0).optional(),
+    rule: "must be an integer >= 0 (0 = unbounded)",
+  },
+  pull: { schema: z.boolean().optional(), rule: "must be a boolean" },
+  skipIf: { schema: optionalFunction, rule: "must be a function" },
+  onSuccess: { schema: optionalFunction, rule: "must be a function" },
+  onFailure: { schema: optionalFunction, rule: "must be a function" },
+  onSkip: { schema: optionalFunction, rule: "must be a function" },
+};
+
+const stageError = (message: string): Error => new StageValidationError(message);
+
+/**
+ * A stage of a pipeline: a pool of `workers` that each take the next item the moment they are
+ * free and run the stage's `tasks` on it in order. Options are validated here, at construction.
+ *
+ * @example
+ * ```ts
+ * import { Pipeline, Stage } from "@antflow/antflow";
+ * const fetch = new Stage({
+ *   name: "Fetch",
+ *   workers: 4,
+ *   tasks: [async function download(url: string) { return `<html of ${url}>`; }],
+ *   taskAttempts: 3,
+ *   taskWaitMs: 100,
+ *   backoff: { multiplier: 2, maxWaitMs: 2000, jitter: true },
+ * });
+ * const results = await new Pipeline({ stages: [fetch] }).run(["a", "b"]);
+ * console.log(results.map((r) => r.value));
+ * ```
+ */
+export class Stage {
+  /** The stage's name. */
+  readonly name: string;
+  /** How many workers. */
+  readonly workers: number;
+  /** The tasks, in order. */
+  readonly tasks: readonly TaskFn[];
+  /** The task names (each function's `name`, or `task<i>` when it has none). */
+  readonly taskNames: readonly string[];
+  /** The retry mode. */
+  readonly retry: RetryMode;
+  /** Total tries of one task (per_task). */
+  readonly taskAttempts: number;
+  /** Base wait between attempts, in ms. */
+  readonly taskWaitMs: number;
+  /** How the wait grows. */
+  readonly backoff: Readonly<BackoffOptions>;
+  /** Total tries of the stage (per_stage). */
+  readonly stageAttempts: number;
+  /** The input queue's bound (`Infinity` = unbounded, `0` for pull stages). */
+  readonly queueCapacity: number;
+  /** Whether the stage is a zero-buffer pull stage. */
+  readonly pull: boolean;
+  /** The options as given. */
+  readonly options: Readonly<StageOptions>;
+
+  /**
+   * Creates a stage.
+   *
+   * @param options The stage's options.
+   * @throws {StageValidationError} When an option is invalid; the message names the stage, the
+   * field, the rule and the value received.
+   */
+  constructor(options: StageOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new StageValidationError(
+        `Stage: options must be an object, got ${describeValue(options)}`,
+      );
+    }
+    const name = options.name;
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new StageValidationError(
+        `Stage: name must be a non-empty string, got ${describeValue(name)}`,
+      );
+    }
+    const owner = `Stage ${JSON.stringify(name)}`;
+    validateOptions(owner, options, RULES, stageError);
+    this.name = name;
+    this.workers = options.workers;
+    this.tasks = [...options.tasks];
+    this.taskNames = this.tasks.map((task, i) => task.name || `task${i}`);
+    this.retry = options.retry ?? "per_task";
+    this.taskAttempts = options.taskAttempts ?? 3;
+    this.stageAttempts = options.stageAttempts ?? 3;
+    this.taskWaitMs = options.taskWaitMs ?? 1000;
+    this.backoff = { ...options.backoff };
+    this.pull = options.pull ?? false;
+    if (this.pull && this.retry === "per_stage") {
+      throw new StageValidationError(
+        `${owner}: pull must not be combined with retry "per_stage" (a pull stage has no queue to re-queue into), got pull: true`,
+      );
+    }
+    const capacity = options.queueCapacity ?? this.workers * 10;
+    this.queueCapacity = this.pull ? 0 : capacity === 0 ? Infinity : capacity;
+    for (const key of Object.keys(options.taskConcurrencyLimits ?? {})) {
+      if (!this.taskNames.includes(key)) {
+        throw new StageValidationError(
+          `${owner}: taskConcurrencyLimits must only name tasks of the stage (${
+            this.taskNames.map((n) => JSON.stringify(n)).join(", ")
+          }), got ${JSON.stringify(key)}`,
+        );
+      }
+    }
+    this.options = Object.freeze({ ...options });
+  }
+}

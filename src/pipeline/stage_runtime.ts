@@ -1,0 +1,55 @@
+import { RateLimiter } from "../limits/rate_limiter.ts";
+import { Semaphore } from "../limits/semaphore.ts";
+import type { Stage } from "./stage.ts";
+import { StageQueue } from "./stage_queue.ts";
+import type { StageStats } from "./types.ts";
+import { WorkerSlot } from "./worker_slot.ts";
+
+/**
+ * A stage's moving parts inside one pipeline: its queue, worker slots, limits and counters.
+ *
+ * @internal
+ */
+export class StageRuntime {
+  readonly stage: Stage;
+  readonly name: string;
+  readonly index: number;
+  readonly isLast: boolean;
+  readonly slots: WorkerSlot[];
+  /** One semaphore per task index with a limit (tasks sharing a name share it). */
+  readonly taskLimits: (Semaphore | undefined)[];
+  readonly callSemaphore: Semaphore | undefined;
+  readonly rateLimiter: RateLimiter | undefined;
+  queue: StageQueue;
+  busy = 0;
+  completed = 0;
+  failed = 0;
+
+  constructor(stage: Stage, index: number, isLast: boolean) {
+    this.stage = stage;
+    this.name = stage.name;
+    this.index = index;
+    this.isLast = isLast;
+    this.queue = new StageQueue(stage.queueCapacity);
+    this.slots = Array.from({ length: stage.workers }, (_, i) => new WorkerSlot(stage.name, i));
+    const limits = stage.options.taskConcurrencyLimits ?? {};
+    const byName = new Map<string, Semaphore>();
+    for (const [name, permits] of Object.entries(limits)) byName.set(name, new Semaphore(permits));
+    this.taskLimits = stage.taskNames.map((name) => byName.get(name));
+    const { callConcurrency, callRate, callRatePeriodMs = 60_000 } = stage.options;
+    this.callSemaphore = callConcurrency === undefined ? undefined : new Semaphore(callConcurrency);
+    this.rateLimiter = callRate === undefined
+      ? undefined
+      : new RateLimiter(callRate, callRatePeriodMs);
+  }
+
+  stats(): StageStats {
+    return {
+      stageName: this.name,
+      pendingItems: this.queue.size,
+      inProgressItems: this.busy,
+      completedItems: this.completed,
+      failedItems: this.failed,
+    };
+  }
+}

@@ -1,0 +1,335 @@
+import { backoffDelay } from "../limits/backoff.ts";
+import { delay } from "../limits/delay.ts";
+import { TASK_BITS } from "../tracker/status_tracker.ts";
+import { errorFacts, startAttempt, toError } from "./attempt.ts";
+import type { Engine } from "./engine.ts";
+import type { Envelope } from "./envelope.ts";
+import { CLOSED } from "./stage_queue.ts";
+import type { StageRuntime } from "./stage_runtime.ts";
+import type { WorkerSlot } from "./worker_slot.ts";
+
+const NOTHING: unique symbol = Symbol("nothing");
+
+/**
+ * One worker's loop: take the next item, run the stage's tasks on it (with retries), pass it on,
+ * repeat. The common path (no tracker listeners, no limits, no failures) awaits only the task's
+ * own promise. After every await the loop checks its generation: when its item was cancelled
+ * while a task ignored the signal, a new loop took the slot and this one just leaves.
+ *
+ * @internal
+ */
+export async function runWorker(
+  engine: Engine,
+  runtime: StageRuntime,
+  slot: WorkerSlot,
+  generation: number,
+): Promise<void> {
+  const stage = runtime.stage;
+  const taskCount = stage.tasks.length;
+  const perStage = stage.retry === "per_stage";
+  const { skipIf, onSuccess, onFailure, onSkip, retryIf } = stage.options;
+  const sink = engine.sink;
+  const next = runtime.isLast ? undefined : engine.stages[runtime.index + 1];
+  const queue = runtime.queue;
+
+  for (;;) {
+    let envelope = queue.tryTake();
+    if (envelope === undefined) {
+      const taken = await queue.take();
+      if (taken === CLOSED) return;
+      envelope = taken;
+    }
+    runtime.busy++;
+    slot.begin(envelope);
+    const batch = envelope.batch;
+    const input = envelope.value;
+    let pending: void | Promise<void>;
+
+    // ---- skipIf ----
+    let skipped = false;
+    if (skipIf !== undefined) {
+      try {
+        let verdict: unknown = skipIf(input);
+        if (isThenable(verdict)) verdict = await verdict;
+        skipped = Boolean(verdict);
+      } catch (error) {
+        engine.report(error, `Stage "${runtime.name}" skipIf`);
+      }
+      if (slot.generation !== generation) return;
+    }
+
+    // ---- tasks ----
+    let value: unknown = input;
+    let failure: Error | undefined;
+    let failedAttempt = 0;
+    let retryStage = false;
+    if (!skipped && sink !== undefined) {
+      pending = sink.status(envelope.id, runtime.name, "in_progress", slot.name, undefined, false);
+      if (pending !== undefined) {
+        await pending;
+        if (slot.generation !== generation) return;
+      }
+    }
+    for (let t = skipped ? taskCount : 0; t < taskCount && failure === undefined; t++) {
+      let attempt = perStage ? envelope.attempt : 1;
+      for (;;) {
+        const mask = sink === undefined ? 0 : sink.taskMask();
+        const started = mask === 0 ? 0 : performance.now();
+        if (mask & TASK_BITS.start) {
+          pending = sink!.task(
+            envelope.id,
+            runtime.name,
+            stage.taskNames[t],
+            slot.name,
+            "start",
+            attempt,
+            undefined,
+            undefined,
+          );
+          if (pending !== undefined) {
+            await pending;
+            if (slot.generation !== generation) return;
+          }
+        }
+        let out: unknown;
+        let thrown: unknown = NOTHING;
+        try {
+          out = startAttempt(runtime, slot, envelope, t, value, attempt);
+          if (isThenable(out)) out = await out;
+        } catch (error) {
+          thrown = error;
+        }
+        if (slot.generation !== generation) return;
+        if (thrown === NOTHING) {
+          value = out;
+          if (mask & TASK_BITS.complete) {
+            pending = sink!.task(
+              envelope.id,
+              runtime.name,
+              stage.taskNames[t],
+              slot.name,
+              "complete",
+              attempt,
+              undefined,
+              performance.now() - started,
+            );
+            if (pending !== undefined) {
+              await pending;
+              if (slot.generation !== generation) return;
+            }
+          }
+          break;
+        }
+        const error = toError(thrown, stage.taskNames[t]);
+        const attemptsLeft = perStage
+          ? envelope.attempt < stage.stageAttempts
+          : attempt < stage.taskAttempts;
+        const retry = attemptsLeft && !batch.signal.aborted &&
+          mayRetry(engine, runtime, retryIf, error, attempt);
+        const type = retry ? "retry" : "fail";
+        if (mask & TASK_BITS[type]) {
+          pending = sink!.task(
+            envelope.id,
+            runtime.name,
+            stage.taskNames[t],
+            slot.name,
+            type,
+            attempt,
+            error,
+            performance.now() - started,
+          );
+          if (pending !== undefined) {
+            await pending;
+            if (slot.generation !== generation) return;
+          }
+        }
+        if (!retry || perStage) {
+          failure = error;
+          failedAttempt = attempt;
+          retryStage = retry;
+          break;
+        }
+        // per_task: the worker keeps the item and retries the same task with the same input.
+        pending = engine.emit(envelope, runtime.name, "retrying", slot.name, {
+          ...errorFacts(error),
+          attempt: attempt + 1,
+        }, false);
+        if (pending !== undefined) {
+          await pending;
+          if (slot.generation !== generation) return;
+        }
+        const wait = backoffDelay(stage.taskWaitMs, attempt, stage.backoff);
+        if (wait > 0) {
+          slot.currentTask = `waiting to retry ${stage.taskNames[t]}`;
+          try {
+            await delay(wait, { signal: batch.signal });
+          } catch {
+            // aborted: the item was cancelled and this loop abandoned (checked below)
+          }
+          if (slot.generation !== generation) return;
+        }
+        attempt++;
+      }
+    }
+
+    // ---- outcome: pass on ----
+    if (failure === undefined) {
+      runtime.completed++;
+      slot.itemsProcessed++;
+      const last = next === undefined;
+      if (last) engine.settleItem(envelope, "processed");
+      pending = engine.emit(
+        envelope,
+        runtime.name,
+        skipped ? "skipped" : "completed",
+        slot.name,
+        undefined,
+        last,
+      );
+      if (pending !== undefined) {
+        await pending;
+        if (slot.generation !== generation) return;
+      }
+      if (skipped && onSkip !== undefined) {
+        pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
+        if (pending !== undefined) {
+          await pending;
+          if (slot.generation !== generation) return;
+        }
+      }
+      if (last) {
+        pending = batch.output.deliver(envelope, value, undefined);
+      } else {
+        envelope.value = value;
+        envelope.stageIndex = next.index;
+        envelope.attempt = 1;
+        envelope.holder = null;
+        pending = engine.enqueue(envelope);
+      }
+      if (pending !== undefined) {
+        await pending;
+        if (slot.generation !== generation) return;
+      }
+      if (!skipped && onSuccess !== undefined && (last || !envelope.done)) {
+        pending = callback(
+          engine,
+          runtime,
+          "onSuccess",
+          () => onSuccess(envelope!.id, value, input),
+        );
+        if (pending !== undefined) {
+          await pending;
+          if (slot.generation !== generation) return;
+        }
+      }
+      slot.end();
+      runtime.busy--;
+      if (last) batch.release();
+      continue;
+    }
+
+    // ---- outcome: retry the stage ----
+    if (retryStage) {
+      // per_stage: release the item; after the backoff it goes to the back of the stage's queue.
+      pending = engine.emit(envelope, runtime.name, "retrying", slot.name, {
+        ...errorFacts(failure),
+        attempt: envelope.attempt + 1,
+      }, false);
+      if (pending !== undefined) {
+        await pending;
+        if (slot.generation !== generation) return;
+      }
+      const wait = backoffDelay(stage.taskWaitMs, envelope.attempt, stage.backoff);
+      envelope.attempt++;
+      envelope.holder = null;
+      slot.reset();
+      runtime.busy--;
+      requeue(runtime, envelope, wait);
+      continue;
+    }
+
+    // ---- outcome: failed for good ----
+    runtime.failed++;
+    slot.itemsFailed++;
+    engine.settleItem(envelope, "failed");
+    pending = engine.emit(envelope, runtime.name, "failed", slot.name, {
+      ...errorFacts(failure),
+      attempt: failedAttempt,
+    }, true);
+    if (pending !== undefined) {
+      await pending;
+      if (slot.generation !== generation) return;
+    }
+    if (batch.output.wantsFailures) {
+      pending = batch.output.deliver(envelope, input, failure);
+      if (pending !== undefined) {
+        await pending;
+        if (slot.generation !== generation) return;
+      }
+    }
+    if (onFailure !== undefined) {
+      const error = failure;
+      pending = callback(engine, runtime, "onFailure", () => onFailure(envelope!.id, error, input));
+      if (pending !== undefined) {
+        await pending;
+        if (slot.generation !== generation) return;
+      }
+    }
+    slot.end();
+    runtime.busy--;
+    batch.release();
+  }
+}
+
+function requeue(runtime: StageRuntime, envelope: Envelope, wait: number): void {
+  if (wait <= 0) {
+    runtime.queue.force(envelope);
+    return;
+  }
+  envelope.timer = setTimeout(() => {
+    envelope.timer = undefined;
+    if (!envelope.done) runtime.queue.force(envelope);
+  }, wait);
+}
+
+function mayRetry(
+  engine: Engine,
+  runtime: StageRuntime,
+  retryIf: ((error: unknown, attempt: number) => boolean) | undefined,
+  error: Error,
+  attempt: number,
+): boolean {
+  if (retryIf === undefined) return true;
+  try {
+    return retryIf(error, attempt) !== false;
+  } catch (thrown) {
+    engine.report(thrown, `Stage "${runtime.name}" retryIf`);
+    return false;
+  }
+}
+
+/** Runs a stage callback; errors (sync or async) are reported, never fatal. */
+function callback(
+  engine: Engine,
+  runtime: StageRuntime,
+  name: string,
+  call: () => void | Promise<void>,
+): Promise<void> | void {
+  try {
+    const result = call();
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        undefined,
+        (error) => engine.report(error, `Stage "${runtime.name}" ${name}`),
+      );
+    }
+  } catch (error) {
+    engine.report(error, `Stage "${runtime.name}" ${name}`);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (value instanceof Promise) return true;
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
+}

@@ -1,0 +1,232 @@
+import { errorToJSON, toJSONSafe } from "./json.ts";
+import type { ErrorJSON, ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
+
+const NO_METADATA: StatusMetadata = Object.freeze({});
+
+/** The JSON shape of a {@linkcode StatusEvent} (what `toJSON()` returns and SSE sends). */
+export interface StatusEventJSON {
+  /** The item's id. */
+  itemId: ItemId;
+  /** The stage the status refers to. */
+  stage: string | null;
+  /** The new status. */
+  status: StatusType;
+  /** The worker that emitted it (`null` for `queued`). */
+  worker: string | null;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  /** `error`, `errorType` and `attempt` where they apply. */
+  metadata: Record<string, unknown>;
+  /** The index parsed from the worker name (`"Fetch-W3"` → 3), or `null`. */
+  workerId: number | null;
+}
+
+/** The JSON shape of a {@linkcode TaskEvent}. */
+export interface TaskEventJSON {
+  /** The item's id. */
+  itemId: ItemId;
+  /** The stage the task belongs to. */
+  stage: string;
+  /** The task's name (the function's `name`). */
+  taskName: string;
+  /** The worker running the attempt. */
+  worker: string | null;
+  /** `start | complete | retry | fail`. */
+  eventType: TaskEventType;
+  /** The attempt number (per task in per_task mode, the stage attempt in per_stage mode). */
+  attempt: number;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  /** The attempt's error as `{ name, message }` (retry, fail). */
+  error?: ErrorJSON;
+  /** Milliseconds since the attempt started (complete, retry, fail). */
+  duration?: number;
+}
+
+/**
+ * Parses the worker index from a worker name: the digits after the last `-W`.
+ *
+ * @param worker A worker name such as `"Fetch-W3"`.
+ * @returns The index, or `null` when the name has no `-W<digits>` suffix.
+ */
+export function parseWorkerId(worker: string | null | undefined): number | null {
+  if (typeof worker !== "string") return null;
+  const at = worker.lastIndexOf("-W");
+  if (at === -1 || at + 2 === worker.length) return null;
+  let id = 0;
+  for (let i = at + 2; i < worker.length; i++) {
+    const digit = worker.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return null;
+    id = id * 10 + digit;
+  }
+  return id;
+}
+
+/**
+ * One change of an item's status, as recorded by a `StatusTracker` and carried by its `status`
+ * events (`event.detail`).
+ *
+ * @example
+ * ```ts
+ * import { StatusEvent } from "@antflow/antflow";
+ * const event = new StatusEvent(7, "Fetch", "in_progress", "Fetch-W3");
+ * console.log(event.workerId); // 3
+ * console.log(JSON.stringify(event));
+ * ```
+ */
+export class StatusEvent {
+  /** The item's id. */
+  readonly itemId: ItemId;
+  /** The stage the status refers to. */
+  readonly stage: string | null;
+  /** The new status. */
+  readonly status: StatusType;
+  /** The worker that emitted it (`null` for `queued` and for cancellations outside a worker). */
+  readonly worker: string | null;
+  /** Epoch milliseconds (`Date.now()`). */
+  readonly timestamp: number;
+  /** `error` (message), `errorType` (name) and `attempt` where they apply. */
+  readonly metadata: StatusMetadata;
+
+  /**
+   * Creates an event.
+   *
+   * @param itemId The item's id.
+   * @param stage The stage name.
+   * @param status The new status.
+   * @param worker The worker name, or `null`.
+   * @param timestamp Epoch milliseconds; defaults to now.
+   * @param metadata Extra facts; defaults to an empty (frozen) object.
+   */
+  constructor(
+    itemId: ItemId,
+    stage: string | null,
+    status: StatusType,
+    worker: string | null = null,
+    timestamp: number = Date.now(),
+    metadata: StatusMetadata = NO_METADATA,
+  ) {
+    this.itemId = itemId;
+    this.stage = stage;
+    this.status = status;
+    this.worker = worker;
+    this.timestamp = timestamp;
+    this.metadata = metadata;
+  }
+
+  /** The index parsed from `worker` (`"Fetch-W3"` → 3), or `null`. */
+  get workerId(): number | null {
+    return parseWorkerId(this.worker);
+  }
+
+  /**
+   * The JSON shape ({@linkcode StatusEventJSON}); errors in metadata become `{ name, message }`.
+   *
+   * @returns Plain data that `JSON.stringify` always accepts.
+   */
+  toJSON(): StatusEventJSON {
+    return {
+      itemId: this.itemId,
+      stage: this.stage,
+      status: this.status,
+      worker: this.worker,
+      timestamp: this.timestamp,
+      metadata: (this.metadata === NO_METADATA ? {} : toJSONSafe(this.metadata)) as Record<
+        string,
+        unknown
+      >,
+      workerId: this.workerId,
+    };
+  }
+}
+
+/**
+ * One task attempt event (`taskstart`, `taskcomplete`, `taskretry`, `taskfail` on a tracker).
+ *
+ * @example
+ * ```ts
+ * import { TaskEvent } from "@antflow/antflow";
+ * const event = new TaskEvent(1, "Fetch", "download", "Fetch-W0", "retry", 1, Date.now(), new Error("503"), 12);
+ * console.log(JSON.stringify(event.toJSON().error)); // {"name":"Error","message":"503"}
+ * ```
+ */
+export class TaskEvent {
+  /** The item's id. */
+  readonly itemId: ItemId;
+  /** The stage the task belongs to. */
+  readonly stage: string;
+  /** The task's name. */
+  readonly taskName: string;
+  /** The worker running the attempt. */
+  readonly worker: string | null;
+  /** `start | complete | retry | fail`. */
+  readonly eventType: TaskEventType;
+  /** The attempt number, 1-based. */
+  readonly attempt: number;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  /** The attempt's error, as thrown (retry, fail). */
+  readonly error: unknown;
+  /** Milliseconds since the attempt started (complete, retry, fail). */
+  readonly duration: number | undefined;
+
+  /**
+   * Creates an event.
+   *
+   * @param itemId The item's id.
+   * @param stage The stage name.
+   * @param taskName The task's name.
+   * @param worker The worker name.
+   * @param eventType The kind of event.
+   * @param attempt The attempt number.
+   * @param timestamp Epoch milliseconds; defaults to now.
+   * @param error The error (retry, fail).
+   * @param duration Milliseconds since the attempt started.
+   */
+  constructor(
+    itemId: ItemId,
+    stage: string,
+    taskName: string,
+    worker: string | null,
+    eventType: TaskEventType,
+    attempt: number,
+    timestamp: number = Date.now(),
+    error?: unknown,
+    duration?: number,
+  ) {
+    this.itemId = itemId;
+    this.stage = stage;
+    this.taskName = taskName;
+    this.worker = worker;
+    this.eventType = eventType;
+    this.attempt = attempt;
+    this.timestamp = timestamp;
+    this.error = error;
+    this.duration = duration;
+  }
+
+  /** The index parsed from `worker`, or `null`. */
+  get workerId(): number | null {
+    return parseWorkerId(this.worker);
+  }
+
+  /**
+   * The JSON shape ({@linkcode TaskEventJSON}); the error becomes `{ name, message }`.
+   *
+   * @returns Plain data that `JSON.stringify` always accepts.
+   */
+  toJSON(): TaskEventJSON {
+    const json: TaskEventJSON = {
+      itemId: this.itemId,
+      stage: this.stage,
+      taskName: this.taskName,
+      worker: this.worker,
+      eventType: this.eventType,
+      attempt: this.attempt,
+      timestamp: this.timestamp,
+    };
+    if (this.error !== undefined) json.error = errorToJSON(this.error);
+    if (this.duration !== undefined) json.duration = this.duration;
+    return json;
+  }
+}

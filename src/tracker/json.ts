@@ -1,0 +1,77 @@
+import type { ErrorJSON } from "./types.ts";
+
+/**
+ * `{ name, message }` of any thrown value, without a stack, never throwing (getters that throw,
+ * proxies and exotic objects are tolerated).
+ */
+export function errorToJSON(error: unknown): ErrorJSON {
+  if (error instanceof Error) {
+    return {
+      name: safeString(() => error.name, "Error"),
+      message: safeString(() => error.message, ""),
+    };
+  }
+  if (error !== null && typeof error === "object") {
+    const name = safeString(() => (error as { name?: unknown }).name, "Error");
+    const message = safeString(() => (error as { message?: unknown }).message, "");
+    return { name, message };
+  }
+  return { name: "Error", message: safeString(() => String(error), "") };
+}
+
+function safeString(read: () => unknown, fallback: string): string {
+  try {
+    const value = read();
+    if (typeof value === "string") return value;
+    if (value === undefined || value === null) return fallback;
+    return String(value);
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * A JSON-safe copy of `value`: errors become `{ name, message }`, cycles become `"[Circular]"`,
+ * bigints become strings, functions and symbols are dropped, and nothing here throws.
+ */
+export function toJSONSafe(value: unknown, seen: Set<object> = new Set()): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : null;
+    case "bigint":
+      return value.toString();
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (object instanceof Error) return errorToJSON(object);
+  if (seen.has(object)) return "[Circular]";
+  seen.add(object);
+  try {
+    const toJSON = (object as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return toJSONSafe(toJSON.call(object), seen);
+    if (Array.isArray(object)) return object.map((item) => toJSONSafe(item, seen) ?? null);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(object)) {
+      let item: unknown;
+      try {
+        item = (object as Record<string, unknown>)[key];
+      } catch {
+        continue;
+      }
+      const safe = toJSONSafe(item, seen);
+      if (safe !== undefined) out[key] = safe;
+    }
+    return out;
+  } catch {
+    return "[Unserializable]";
+  } finally {
+    seen.delete(object);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The StatusTracker and its event types.
+ *
+ * @module
+ */
+export {
+  type StatusCallback,
+  StatusTracker,
+  type StatusTrackerEventMap,
+  type StatusTrackerListener,
+  type StatusTrackerOptions,
+  type TaskCallback,
+  type TrackerErrorDetail,
+} from "./status_tracker.ts";
+export {
+  parseWorkerId,
+  StatusEvent,
+  type StatusEventJSON,
+  TaskEvent,
+  type TaskEventJSON,
+} from "./events.ts";
+export { StatusEventSchema, TaskEventSchema } from "./schemas.ts";
+export { ErrorSummary, type FailedItem } from "./error_summary.ts";
+export {
+  type ErrorJSON,
+  type ItemId,
+  STATUS_TYPES,
+  type StatusMetadata,
+  type StatusType,
+  TASK_EVENT_TYPES,
+  type TaskEventType,
+} from "./types.ts";

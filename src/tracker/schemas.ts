@@ -1,0 +1,47 @@
+import { z } from "zod";
+import type { StatusEventJSON, TaskEventJSON } from "./events.ts";
+import { STATUS_TYPES, TASK_EVENT_TYPES } from "./types.ts";
+
+const itemId = z.union([z.string(), z.number()]);
+
+/**
+ * The zod schema of a status event's JSON (`StatusEvent.toJSON()`, the SSE `status` message).
+ *
+ * @example
+ * ```ts
+ * import { StatusEvent, StatusEventSchema } from "@antflow/antflow";
+ * const json = JSON.parse(JSON.stringify(new StatusEvent(1, "Fetch", "queued")));
+ * console.log(StatusEventSchema.parse(json).status); // "queued"
+ * ```
+ */
+export const StatusEventSchema: z.ZodType<StatusEventJSON> = z.object({
+  itemId,
+  stage: z.string().nullable(),
+  status: z.enum(STATUS_TYPES),
+  worker: z.string().nullable(),
+  timestamp: z.number(),
+  metadata: z.record(z.string(), z.unknown()),
+  workerId: z.number().int().nonnegative().nullable(),
+});
+
+/**
+ * The zod schema of a task event's JSON (`TaskEvent.toJSON()`, the SSE `task*` messages).
+ *
+ * @example
+ * ```ts
+ * import { TaskEvent, TaskEventSchema } from "@antflow/antflow";
+ * const json = JSON.parse(JSON.stringify(new TaskEvent(1, "Fetch", "get", "Fetch-W0", "start", 1)));
+ * console.log(TaskEventSchema.parse(json).eventType); // "start"
+ * ```
+ */
+export const TaskEventSchema: z.ZodType<TaskEventJSON> = z.object({
+  itemId,
+  stage: z.string(),
+  taskName: z.string(),
+  worker: z.string().nullable(),
+  eventType: z.enum(TASK_EVENT_TYPES),
+  attempt: z.number().int().min(1),
+  timestamp: z.number(),
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+  duration: z.number().nonnegative().optional(),
+});

@@ -1,0 +1,42 @@
+/** An item's id: its sequence number by default, or what `idOf` returned. */
+export type ItemId = string | number;
+
+/** The lifecycle statuses of an item, in the order they usually occur. */
+export const STATUS_TYPES = [
+  "queued",
+  "in_progress",
+  "completed",
+  "failed",
+  "retrying",
+  "skipped",
+  "cancelled",
+] as const;
+
+/** An item's status: `queued | in_progress | completed | failed | retrying | skipped | cancelled`. */
+export type StatusType = typeof STATUS_TYPES[number];
+
+/** The kinds of task attempt events. */
+export const TASK_EVENT_TYPES = ["start", "complete", "retry", "fail"] as const;
+
+/** A task attempt event's kind: `start | complete | retry | fail`. */
+export type TaskEventType = typeof TASK_EVENT_TYPES[number];
+
+/** Extra facts on a status event: the error (message) and its type, and the attempt number. */
+export interface StatusMetadata {
+  /** The error's message (`failed`, `retrying`). */
+  error?: string;
+  /** The error's `name` (`failed`, `retrying`). */
+  errorType?: string;
+  /** `retrying`: the attempt that comes next; `failed`: the attempt that failed last. */
+  attempt?: number;
+  /** Anything else a producer of events attached. */
+  [key: string]: unknown;
+}
+
+/** A JSON view of an error: never a stack. */
+export interface ErrorJSON {
+  /** The error's `name`. */
+  name: string;
+  /** The error's `message`. */
+  message: string;
+}
