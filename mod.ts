@@ -19,3 +19,4 @@ export {
   StageValidationError,
 } from "./src/errors.ts";
 export * from "./src/limits/mod.ts";
+export * from "./src/executor/mod.ts";
