@@ -17,6 +17,7 @@ describe("AsyncExecutor.map()", () => {
   });
 
   it("rejects with the earliest failure in input order, once that item settled; the rest still run", async () => {
+    // Item 3 fails first in time, item 1 first in input order; item 4 finishes after both.
     await using executor = new AsyncExecutor({ maxWorkers: 5 });
     const completed: number[] = [];
     const start = performance.now();
@@ -29,12 +30,13 @@ describe("AsyncExecutor.map()", () => {
         await delay(5);
         throw new Error("item 3 failed");
       }
-      await delay(20 + i);
+      await delay(i === 4 ? 150 : 20);
       completed.push(i);
       return i;
     }, [0, 1, 2, 3, 4]);
     await assert.rejects(mapping, /item 1 failed/);
     assert.ok(since(start) >= 70, `rejected after ${since(start)} ms, before item 1 settled`);
+    assert.ok(!completed.includes(4), "item 4 was still running when map() rejected");
     await executor.shutdown();
     assert.deepEqual(completed.sort(), [0, 2, 4]);
   });

@@ -136,7 +136,7 @@ describe("process lifetime", () => {
       if (doneAt === undefined && stdout.includes("done")) doneAt = performance.now();
     });
     child.stderr.on("data", (chunk) => stderr += chunk);
-    const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     clearTimeout(killer);
     assert.equal(code, 0, `exit code ${code}; stderr:\n${stderr}`);

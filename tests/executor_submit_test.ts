@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AsyncExecutor, delay, Semaphore } from "../mod.ts";
+import { AsyncExecutor, delay, type ExecutorTaskContext, Semaphore } from "../mod.ts";
 import { concurrencyProbe, gate, since, untilAborted } from "./executor_helpers.ts";
 
 describe("new AsyncExecutor()", () => {
@@ -292,6 +292,22 @@ describe("AsyncFuture", () => {
     assert.equal(running.exception()?.name, "AbortError");
     assert.equal(running.cancel(), false);
     assert.equal(await next.result(), "next");
+  });
+
+  it("a task that reads its signal only after being cancelled finds it aborted", async () => {
+    await using executor = new AsyncExecutor({ maxWorkers: 1 });
+    const release = Promise.withResolvers<void>();
+    let context: ExecutorTaskContext | undefined;
+    const future = executor.submit(async (ctx) => {
+      context = ctx;
+      await release.promise;
+    });
+    await delay(5);
+    future.cancel();
+    assert.equal(context?.signal.aborted, true);
+    assert.equal(context?.signal.reason.name, "AbortError");
+    assert.equal(context?.signal, context?.signal, "the same signal on every read");
+    release.resolve();
   });
 
   it("cancel() after success has no effect and returns false", async () => {

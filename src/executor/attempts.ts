@@ -7,6 +7,7 @@
 import { backoffDelay } from "../limits/backoff.ts";
 import { delay } from "../limits/delay.ts";
 import type { Release, Semaphore } from "../limits/semaphore.ts";
+import type { ExecutorTaskContext } from "./executor.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
 
 /** One accepted task, as it waits in the queue. */
@@ -26,77 +27,93 @@ export interface Job {
  */
 export function runAttempt(
   job: Job,
-  signal: AbortSignal,
   attempt: number,
   held: Release | undefined,
 ): Promise<void> | undefined {
   let release = held;
   if (release === undefined && job.limit !== undefined) {
     release = job.limit.tryAcquire();
-    if (release === undefined) return acquireThenAttempt(job, signal, attempt);
+    if (release === undefined) return acquireThenAttempt(job, attempt);
   }
   let out: unknown;
   try {
-    out = job.fn(...job.args, { signal, attempt });
+    const args = job.args;
+    const context = new AttemptContext(job.future, attempt);
+    out = args.length === 0
+      ? job.fn(context)
+      : args.length === 1
+      ? job.fn(args[0], context)
+      : job.fn(...args, context);
   } catch (error) {
     release?.();
-    return failed(job, signal, attempt, error);
+    return failed(job, attempt, error);
   }
-  if (isThenable(out)) return awaitAttempt(job, signal, attempt, out, release);
+  if (isThenable(out)) return awaitAttempt(job, attempt, out, release);
   release?.();
   futureControl.fulfill(job.future, out);
   return undefined;
 }
 
-async function acquireThenAttempt(job: Job, signal: AbortSignal, attempt: number): Promise<void> {
+async function acquireThenAttempt(job: Job, attempt: number): Promise<void> {
   let release: Release;
   try {
-    release = await job.limit!.acquire({ signal });
+    release = await job.limit!.acquire({ signal: futureControl.signal(job.future) });
   } catch {
     return; // aborted while waiting for a permit: the future has settled already
   }
-  await runAttempt(job, signal, attempt, release);
+  await runAttempt(job, attempt, release);
 }
 
-async function awaitAttempt(
+function awaitAttempt(
   job: Job,
-  signal: AbortSignal,
   attempt: number,
   out: PromiseLike<unknown>,
   release: Release | undefined,
 ): Promise<void> {
-  let value: unknown;
-  try {
-    value = await out;
-  } catch (error) {
+  return Promise.resolve(out).then((value) => {
     release?.();
-    await failed(job, signal, attempt, error);
-    return;
-  }
-  release?.();
-  futureControl.fulfill(job.future, value);
+    futureControl.fulfill(job.future, value);
+  }, (error) => {
+    release?.();
+    return failed(job, attempt, error);
+  });
 }
 
 function failed(
   job: Job,
-  signal: AbortSignal,
   attempt: number,
   error: unknown,
 ): Promise<void> | undefined {
-  if (signal.aborted || attempt > job.retries) {
+  if (job.future.done() || attempt > job.retries) {
     futureControl.fail(job.future, error);
     return undefined;
   }
-  return retryAfterBackoff(job, signal, attempt);
+  return retryAfterBackoff(job, attempt);
 }
 
-async function retryAfterBackoff(job: Job, signal: AbortSignal, attempt: number): Promise<void> {
+async function retryAfterBackoff(job: Job, attempt: number): Promise<void> {
   try {
-    await delay(backoffDelay(job.retryDelayMs, attempt, { multiplier: 2 }), { signal });
+    const wait = backoffDelay(job.retryDelayMs, attempt, { multiplier: 2 });
+    await delay(wait, { signal: futureControl.signal(job.future) });
   } catch {
     return; // aborted during the backoff: the future has settled already
   }
-  await runAttempt(job, signal, attempt + 1, undefined);
+  await runAttempt(job, attempt + 1, undefined);
+}
+
+/** The task's context. Its `signal` is created only if the task reads it (most never do). */
+class AttemptContext implements ExecutorTaskContext {
+  readonly attempt: number;
+  #future: AsyncFuture<unknown>;
+
+  constructor(future: AsyncFuture<unknown>, attempt: number) {
+    this.#future = future;
+    this.attempt = attempt;
+  }
+
+  get signal(): AbortSignal {
+    return futureControl.signal(this.#future);
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -213,7 +213,17 @@ export class AsyncExecutor {
   ): Promise<Awaited<R>[]> {
     const futures = await this.#submitAll("map", fn, items, options);
     const results: Awaited<R>[] = new Array(futures.length);
-    for (let i = 0; i < futures.length; i++) results[i] = await futures[i].result();
+    for (let i = 0; i < futures.length; i++) {
+      const future = futures[i];
+      if (!future.done()) {
+        results[i] = await future.result();
+        continue;
+      }
+      // A settled future is read directly: no promise per item once the work has caught up.
+      const error = future.exception();
+      if (error !== undefined) throw error;
+      results[i] = futureControl.valueOf(future) as Awaited<R>;
+    }
     return results;
   }
 
@@ -437,13 +447,12 @@ export class AsyncExecutor {
           await new Promise<void>((resolve) => this.#idle.push(resolve));
           continue;
         }
-        const signal = futureControl.start(job.future);
-        if (signal === undefined) continue; // cancelled while queued
+        if (!futureControl.start(job.future)) continue; // cancelled while queued
         this.#queued--;
         this.#running++;
         this.#active[id] = job.future;
         try {
-          const pending = runAttempt(job, signal, 1, undefined);
+          const pending = runAttempt(job, 1, undefined);
           if (pending !== undefined) await pending;
         } finally {
           this.#active[id] = undefined;

@@ -31,18 +31,44 @@ export interface FutureControl {
     signal: AbortSignal | undefined,
     onDequeue?: () => void,
   ): AsyncFuture<T>;
-  /** Marks it running and returns the task's signal, or `undefined` if it already settled. */
-  start(future: AsyncFuture<unknown>): AbortSignal | undefined;
+  /** Marks it running; `false` if it already settled (cancelled while queued). */
+  start(future: AsyncFuture<unknown>): boolean;
+  /**
+   * The running task's signal, created on first use (most tasks never read it): it aborts when the
+   * future is cancelled or aborted, and is born aborted if that already happened.
+   */
+  signal(future: AsyncFuture<unknown>): AbortSignal;
   fulfill<T>(future: AsyncFuture<T>, value: T): void;
   fail(future: AsyncFuture<unknown>, error: unknown): void;
   /** Settles it with `reason` (if pending) and aborts the running task's signal. */
   abort(future: AsyncFuture<unknown>, reason: unknown): void;
+  /** The value of a fulfilled future (`undefined` otherwise), without a promise. */
+  valueOf<T>(future: AsyncFuture<T>): T | undefined;
   /** Calls `listener` once when it settles (not if it already has); returns an unsubscribe. */
   subscribe(future: AsyncFuture<unknown>, listener: () => void): () => void;
 }
 
 /** @internal */
 export const futureControl = {} as FutureControl;
+
+/** A future's ties to signals: the submit's signal it listens to, and the task's own signal. */
+interface SignalLink {
+  /** The submit's `signal`, listened to until the future settles. */
+  upstream: AbortSignal | undefined;
+  onUpstreamAbort: (() => void) | undefined;
+  /** The task's `signal`, created the first time the task (or a wait for a permit) needs it. */
+  controller: AbortController | undefined;
+  aborted: boolean;
+  reason: unknown;
+}
+
+const NO_LINK: SignalLink = {
+  upstream: undefined,
+  onUpstreamAbort: undefined,
+  controller: undefined,
+  aborted: false,
+  reason: undefined,
+};
 
 /**
  * The eventual outcome of a task submitted to an `AsyncExecutor`. A future settles exactly once:
@@ -61,14 +87,11 @@ export class AsyncFuture<T = unknown> {
   /** The submission number within its executor, from 0. */
   readonly sequenceId: number;
   #state: State = QUEUED;
-  #value: unknown;
-  #error: Error | undefined;
-  #controller: AbortController | undefined;
-  #signal: AbortSignal | undefined;
-  #onSignalAbort: (() => void) | undefined;
+  #outcome: unknown; // the value, or the Error
   #onDequeue: (() => void) | undefined;
-  #listeners: (() => void)[] | undefined;
   #deferred: PromiseWithResolvers<unknown> | undefined;
+  #listeners: (() => void)[] | undefined;
+  #link: SignalLink | undefined; // only for futures that meet a signal or an abort
 
   private constructor(
     sequenceId: number,
@@ -82,9 +105,9 @@ export class AsyncFuture<T = unknown> {
       this.#settle(REJECTED, undefined, signal.reason);
       return;
     }
-    this.#signal = signal;
-    this.#onSignalAbort = () => this.#abort(signal.reason);
-    signal.addEventListener("abort", this.#onSignalAbort, { once: true });
+    const onUpstreamAbort = (): void => this.#abort(signal.reason);
+    this.#link = { ...NO_LINK, upstream: signal, onUpstreamAbort };
+    signal.addEventListener("abort", onUpstreamAbort, { once: true });
   }
 
   /**
@@ -113,8 +136,8 @@ export class AsyncFuture<T = unknown> {
     const timeoutMs = options?.timeoutMs;
     const signal = options?.signal;
     if (timeoutMs !== undefined) checkTimeout("AsyncFuture.result", timeoutMs);
-    if (this.#state === FULFILLED) return Promise.resolve(this.#value as T);
-    if (this.#state === REJECTED) return Promise.reject(this.#error);
+    if (this.#state === FULFILLED) return Promise.resolve(this.#outcome as T);
+    if (this.#state === REJECTED) return Promise.reject(this.#outcome);
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (timeoutMs === undefined && signal === undefined) {
       this.#deferred ??= Promise.withResolvers<unknown>();
@@ -133,8 +156,8 @@ export class AsyncFuture<T = unknown> {
       };
       const unsubscribe = this.#subscribe(() => {
         finish();
-        if (this.#state === FULFILLED) resolve(this.#value as T);
-        else reject(this.#error);
+        if (this.#state === FULFILLED) resolve(this.#outcome as T);
+        else reject(this.#outcome);
       });
       const ms = clampTimer(timeoutMs);
       if (ms !== undefined) {
@@ -162,7 +185,7 @@ export class AsyncFuture<T = unknown> {
    * @returns The error, or `undefined` while pending or after success.
    */
   exception(): Error | undefined {
-    return this.#error;
+    return this.#state === REJECTED ? this.#outcome as Error : undefined;
   }
 
   /**
@@ -195,24 +218,26 @@ export class AsyncFuture<T = unknown> {
     const onDequeue = this.#state === QUEUED ? this.#onDequeue : undefined;
     if (!this.#settle(REJECTED, undefined, reason)) return;
     onDequeue?.();
-    this.#controller?.abort(reason);
+    const link = this.#link ??= { ...NO_LINK };
+    link.aborted = true;
+    link.reason = reason;
+    link.controller?.abort(reason);
   }
 
   #settle(state: State, value: unknown, error: unknown): boolean {
     if (this.#state >= FULFILLED) return false;
     this.#state = state;
-    if (state === FULFILLED) this.#value = value;
-    else this.#error = toError(error);
-    if (this.#onSignalAbort !== undefined) {
-      this.#signal!.removeEventListener("abort", this.#onSignalAbort);
-      this.#onSignalAbort = undefined;
-      this.#signal = undefined;
+    this.#outcome = state === FULFILLED ? value : toError(error);
+    const link = this.#link;
+    if (link?.upstream !== undefined) {
+      link.upstream.removeEventListener("abort", link.onUpstreamAbort!);
+      link.upstream = link.onUpstreamAbort = undefined;
     }
     this.#onDequeue = undefined;
     const deferred = this.#deferred;
     if (deferred !== undefined) {
       if (state === FULFILLED) deferred.resolve(value);
-      else deferred.reject(this.#error);
+      else deferred.reject(this.#outcome);
     }
     const listeners = this.#listeners;
     if (listeners !== undefined) {
@@ -239,17 +264,26 @@ export class AsyncFuture<T = unknown> {
         create: <V>(id: number, signal?: AbortSignal, onDequeue?: () => void) =>
           new AsyncFuture<V>(id, signal, onDequeue),
         start: (future: AsyncFuture<unknown>) => {
-          if (future.#state !== QUEUED) return undefined;
+          if (future.#state !== QUEUED) return false;
           future.#state = RUNNING;
           future.#onDequeue = undefined;
-          future.#controller = new AbortController();
-          return future.#controller.signal;
+          return true;
+        },
+        signal: (future: AsyncFuture<unknown>) => {
+          const link = future.#link ??= { ...NO_LINK };
+          if (link.controller === undefined) {
+            link.controller = new AbortController();
+            if (link.aborted) link.controller.abort(link.reason);
+          }
+          return link.controller.signal;
         },
         fulfill: <V>(future: AsyncFuture<V>, value: V) =>
           future.#settle(FULFILLED, value, undefined),
         fail: (future: AsyncFuture<unknown>, error: unknown) =>
           future.#settle(REJECTED, undefined, error),
         abort: (future: AsyncFuture<unknown>, reason: unknown) => future.#abort(reason),
+        valueOf: <V>(future: AsyncFuture<V>) =>
+          (future.#state === FULFILLED ? future.#outcome : undefined) as V | undefined,
         subscribe: (future: AsyncFuture<unknown>, listener: () => void) =>
           future.#subscribe(listener),
       } satisfies FutureControl,
