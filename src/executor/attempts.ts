@@ -7,7 +7,7 @@
 import { backoffDelay } from "../limits/backoff.ts";
 import { delay } from "../limits/delay.ts";
 import type { Release, Semaphore } from "../limits/semaphore.ts";
-import type { ExecutorTaskContext } from "./executor.ts";
+import type { ExecutorTaskContext } from "./types.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
 
 /** One accepted task, as it waits in the queue. */
@@ -61,7 +61,8 @@ async function acquireThenAttempt(job: Job, attempt: number): Promise<void> {
   } catch {
     return; // aborted while waiting for a permit: the future has settled already
   }
-  await runAttempt(job, attempt, release);
+  const pending = runAttempt(job, attempt, release);
+  if (pending !== undefined) await pending;
 }
 
 function awaitAttempt(
@@ -98,7 +99,8 @@ async function retryAfterBackoff(job: Job, attempt: number): Promise<void> {
   } catch {
     return; // aborted during the backoff: the future has settled already
   }
-  await runAttempt(job, attempt + 1, undefined);
+  const pending = runAttempt(job, attempt + 1, undefined);
+  if (pending !== undefined) await pending;
 }
 
 /** The task's context. Its `signal` is created only if the task reads it (most never do). */

@@ -1,10 +1,17 @@
 import { ExecutorShutdownError } from "../errors.ts";
-import type { Semaphore } from "../limits/semaphore.ts";
 import { Deque } from "../utils/deque.ts";
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { type Job, runAttempt } from "./attempts.ts";
+import { checkItems, resultsInOrder, resultsOneByOne } from "./in_order.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
 import { checkFunction, checkSubmitOptions, executorRules, shutdownRules } from "./options.ts";
+import type {
+  AsyncExecutorOptions,
+  ExecutorTask,
+  ExecutorTaskContext,
+  ShutdownOptions,
+  SubmitOptions,
+} from "./types.ts";
 import {
   asCompleted,
   type AsCompletedOptions,
@@ -12,69 +19,6 @@ import {
   type WaitOptions,
   type WaitResult,
 } from "./wait.ts";
-
-/** Options for {@linkcode AsyncExecutor}. */
-export interface AsyncExecutorOptions {
-  /**
-   * How many tasks may run at once (an integer >= 1).
-   * @default {5}
-   */
-  maxWorkers?: number;
-}
-
-/** The last argument every executor task receives. */
-export interface ExecutorTaskContext {
-  /** Aborts when the future is cancelled, the submit's `signal` aborts, or a cancelling shutdown. */
-  signal: AbortSignal;
-  /** Which attempt this is, from 1. */
-  attempt: number;
-}
-
-/** Options for {@linkcode AsyncExecutor.prototype.submit} and the map methods. */
-export interface SubmitOptions {
-  /**
-   * Extra attempts after a failure (total attempts = `retries + 1`).
-   * @default {0}
-   */
-  retries?: number;
-  /**
-   * The wait after the first failed attempt, in milliseconds; it doubles after each further
-   * failure (`retryDelayMs × 2^(k-1)` before attempt `k + 1`).
-   * @default {100}
-   */
-  retryDelayMs?: number;
-  /** A permit of this semaphore is held during each attempt (not during the backoff wait). */
-  limit?: Semaphore;
-  /** Aborting it cancels the task (queued: never starts; running: its signal aborts). */
-  signal?: AbortSignal;
-}
-
-/** Options for {@linkcode AsyncExecutor.prototype.shutdown}. */
-export interface ShutdownOptions {
-  /**
-   * Resolve only once every accepted task has settled and every worker has stopped.
-   * @default {true}
-   */
-  wait?: boolean;
-  /**
-   * Reject every queued future with an `ExecutorShutdownError` and abort the running tasks (their
-   * futures reject with the same kind of error at once).
-   * @default {false}
-   */
-  cancelFutures?: boolean;
-  /** Aborting it stops waiting (the shutdown itself stands): rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** A task function: the submitted arguments, then the {@linkcode ExecutorTaskContext}. */
-export type ExecutorTask<A extends readonly unknown[], R> = (
-  ...args: WithContext<A>
-) => R | PromiseLike<R>;
-
-/** The arguments of an {@linkcode ExecutorTask}: `A`, then the context. */
-export type WithContext<A extends readonly unknown[]> = A extends readonly unknown[]
-  ? [...A, ExecutorTaskContext]
-  : never;
 
 const NO_OPTIONS: SubmitOptions = {};
 
@@ -129,7 +73,10 @@ export class AsyncExecutor {
     return this.#queued;
   }
 
-  /** Tasks running now (including their backoff waits). */
+  /**
+   * Tasks a worker is busy with: attempts, waits for a `limit` permit, backoff waits, and cancelled
+   * tasks whose function has not returned yet.
+   */
   get running(): number {
     return this.#running;
   }
@@ -193,7 +140,8 @@ export class AsyncExecutor {
    * @param items The inputs (an async iterable is read to the end first, submitting as it goes).
    * @param options Retries, backoff, limit and signal for every item.
    * @returns A promise of the results, in input order.
-   * @throws {ExecutorShutdownError} If the executor has been shut down.
+   * @throws {ExecutorShutdownError} If the executor has been shut down (the promise rejects).
+   * @throws {Error} The error of the earliest failed item in input order.
    *
    * @example
    * ```ts
@@ -211,20 +159,7 @@ export class AsyncExecutor {
     items: Iterable<T> | AsyncIterable<T>,
     options?: SubmitOptions,
   ): Promise<Awaited<R>[]> {
-    const futures = await this.#submitAll("map", fn, items, options);
-    const results: Awaited<R>[] = new Array(futures.length);
-    for (let i = 0; i < futures.length; i++) {
-      const future = futures[i];
-      if (!future.done()) {
-        results[i] = await future.result();
-        continue;
-      }
-      // A settled future is read directly: no promise per item once the work has caught up.
-      const error = future.exception();
-      if (error !== undefined) throw error;
-      results[i] = futureControl.valueOf(future) as Awaited<R>;
-    }
-    return results;
+    return resultsInOrder(await this.#submitAll("map", fn, items, options));
   }
 
   /**
@@ -237,6 +172,8 @@ export class AsyncExecutor {
    * @param options Retries, backoff, limit and signal for every item.
    * @returns An async iterable of the results, in input order.
    * @throws {ExecutorShutdownError} If the executor has been shut down.
+   * @throws {TypeError} If `fn` is not a function, `items` is not iterable, or an option has the
+   * wrong type (thrown by the call itself, not by the iteration).
    *
    * @example
    * ```ts
@@ -262,8 +199,7 @@ export class AsyncExecutor {
     items: Iterable<T> | AsyncIterable<T>,
     options: SubmitOptions | undefined,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
-    const futures = await this.#submitAll("mapIter", fn, items, options);
-    for (const future of futures) yield await future.result();
+    yield* resultsOneByOne(await this.#submitAll("mapIter", fn, items, options));
   }
 
   /**
@@ -317,7 +253,9 @@ export class AsyncExecutor {
    *
    * @param options Whether to wait and whether to cancel queued and running tasks.
    * @returns A promise that resolves at once with `wait: false`, otherwise once every accepted
-   * task has settled and every worker has stopped.
+   * task has settled and every worker has stopped (a task that ignores its aborted signal and never
+   * returns keeps it pending).
+   * @throws {TypeError} If an option has the wrong type.
    *
    * @example
    * ```ts
@@ -369,14 +307,7 @@ export class AsyncExecutor {
 
   #checkBulk(method: string, fn: unknown, items: unknown, options: unknown): void {
     checkFunction(`AsyncExecutor.${method}`, fn);
-    if (
-      items === null || typeof items !== "object" ||
-      !(Symbol.iterator in items || Symbol.asyncIterator in items)
-    ) {
-      throw new TypeError(
-        `AsyncExecutor.${method}: items must be an iterable or async iterable, got ${typeof items}`,
-      );
-    }
+    checkItems(`AsyncExecutor.${method}`, items);
     if (options !== undefined) {
       checkSubmitOptions(`AsyncExecutor.${method}`, options as SubmitOptions);
     }

@@ -13,15 +13,15 @@
  *
  * @module
  */
-export {
-  AsyncExecutor,
-  type AsyncExecutorOptions,
-  type ExecutorTask,
-  type ExecutorTaskContext,
-  type ShutdownOptions,
-  type SubmitOptions,
-  type WithContext,
-} from "./executor.ts";
+export { AsyncExecutor } from "./executor.ts";
+export type {
+  AsyncExecutorOptions,
+  ExecutorTask,
+  ExecutorTaskContext,
+  ShutdownOptions,
+  SubmitOptions,
+  WithContext,
+} from "./types.ts";
 export { AsyncFuture, type ResultOptions } from "./future.ts";
 export {
   asCompleted,
