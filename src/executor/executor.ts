@@ -2,7 +2,7 @@ import { ExecutorShutdownError } from "../errors.ts";
 import { Deque } from "../utils/deque.ts";
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { type Job, runAttempt } from "./attempts.ts";
-import { checkItems, resultsInOrder, resultsOneByOne } from "./in_order.ts";
+import { checkItems, resultsInOrder, resultsOneByOne, submitEach } from "./in_order.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
 import { checkFunction, checkSubmitOptions, executorRules, shutdownRules } from "./options.ts";
 import type {
@@ -313,7 +313,7 @@ export class AsyncExecutor {
     }
   }
 
-  async #submitAll<T, R>(
+  #submitAll<T, R>(
     method: string,
     fn: (item: T, context: ExecutorTaskContext) => R | PromiseLike<R>,
     items: Iterable<T> | AsyncIterable<T>,
@@ -323,16 +323,10 @@ export class AsyncExecutor {
     this.#checkBulk(method, fn, items, options);
     const task = fn as Job["fn"];
     const opts = options ?? NO_OPTIONS;
-    const futures: AsyncFuture<unknown>[] = [];
-    if (Symbol.iterator in items) {
-      for (const item of items) futures.push(this.#enqueue(task, [item], opts));
-    } else {
-      for await (const item of items) {
-        this.#checkOpen(method);
-        futures.push(this.#enqueue(task, [item], opts));
-      }
-    }
-    return futures as AsyncFuture<Awaited<R>>[];
+    return submitEach(items, (item) => {
+      this.#checkOpen(method); // an async input may still be read after a shutdown
+      return this.#enqueue(task, [item], opts) as AsyncFuture<Awaited<R>>;
+    });
   }
 
   #enqueue(fn: Job["fn"], args: readonly unknown[], options: SubmitOptions): AsyncFuture<unknown> {

@@ -1,5 +1,6 @@
 /**
- * Reading a list of futures in input order, for `map()` and `mapIter()`.
+ * Submitting a list of items and reading their futures in input order, for `map()` and
+ * `mapIter()`.
  *
  * @module
  */
@@ -15,6 +16,20 @@ export function checkItems(owner: string, items: unknown): void {
       `${owner}: items must be an iterable or async iterable, got ${typeof items}`,
     );
   }
+}
+
+/** Calls `submit` for each item, in order; an async input is read to its end. */
+export async function submitEach<T, F>(
+  items: Iterable<T> | AsyncIterable<T>,
+  submit: (item: T) => F,
+): Promise<F[]> {
+  const futures: F[] = [];
+  if (Symbol.iterator in items) {
+    for (const item of items) futures.push(submit(item));
+  } else {
+    for await (const item of items) futures.push(submit(item));
+  }
+  return futures;
 }
 
 /**
