@@ -122,6 +122,18 @@ describe("wait()", () => {
     assert.throws(() => wait([], { timeoutMs: -5 }), { name: "RangeError", message: /got -5/ });
   });
 
+  it("takes timeoutMs: Infinity as no timeout, like result() and asCompleted()", async () => {
+    await using executor = new AsyncExecutor();
+    const [future] = submitAll(executor, [5]);
+    const { done } = await wait([future], { timeoutMs: Infinity });
+    assert.equal(done.size, 1);
+    assert.equal(await future.result({ timeoutMs: Infinity }), 5);
+    for await (const settled of asCompleted([future], { timeoutMs: Infinity })) {
+      assert.equal(settled, future);
+    }
+    assert.throws(() => wait([], { timeoutMs: Number.NaN }), RangeError);
+  });
+
   it("is also an executor method", async () => {
     await using executor = new AsyncExecutor();
     const futures = submitAll(executor, [1, 2]);

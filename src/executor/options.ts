@@ -12,7 +12,8 @@ import { describeValue, type FieldRule } from "../utils/validate.ts";
 const MAX_TIMER_MS = 2_147_483_647;
 
 const timeoutRule: FieldRule = {
-  schema: z.number().min(0).optional(),
+  // z.number() refuses Infinity, which here means "no timeout", as it does for result().
+  schema: z.union([z.number().min(0), z.literal(Infinity)]).optional(),
   rule: "must be a number >= 0",
 };
 
