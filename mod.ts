@@ -32,3 +32,4 @@ export {
 export * from "./src/limits/mod.ts";
 export * from "./src/tracker/mod.ts";
 export * from "./src/pipeline/mod.ts";
+export * from "./src/executor/mod.ts";

@@ -1,0 +1,109 @@
+/**
+ * Option checks and small helpers shared by the executor files. The per-call checks on the hot path
+ * (`submit`, `result`) are plain comparisons; zod runs once per constructor or per bulk call.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { Semaphore } from "../limits/semaphore.ts";
+import { describeValue, type FieldRule } from "../utils/validate.ts";
+
+/** The largest delay `setTimeout` honours; longer ones would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const timeoutRule: FieldRule = {
+  // z.number() refuses Infinity, which here means "no timeout", as it does for result().
+  schema: z.union([z.number().min(0), z.literal(Infinity)]).optional(),
+  rule: "must be a number >= 0",
+};
+
+/** Rules for `new AsyncExecutor(options)`. */
+export const executorRules: Record<string, FieldRule> = {
+  maxWorkers: { schema: z.number().int().min(1).optional(), rule: "must be an integer >= 1" },
+};
+
+/** Rules for `shutdown(options)`. */
+export const shutdownRules: Record<string, FieldRule> = {
+  wait: { schema: z.boolean().optional(), rule: "must be a boolean" },
+  cancelFutures: { schema: z.boolean().optional(), rule: "must be a boolean" },
+  signal: { schema: z.instanceof(AbortSignal).optional(), rule: "must be an AbortSignal" },
+};
+
+/** Rules for `asCompleted(futures, options)`. */
+export const asCompletedRules: Record<string, FieldRule> = {
+  timeoutMs: timeoutRule,
+  signal: shutdownRules.signal,
+};
+
+/** Rules for `wait(futures, options)`. */
+export const waitRules: Record<string, FieldRule> = {
+  ...asCompletedRules,
+  returnWhen: {
+    schema: z.enum(["ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"]).optional(),
+    rule: 'must be "ALL_COMPLETED", "FIRST_COMPLETED" or "FIRST_EXCEPTION"',
+  },
+};
+
+function fail(owner: string, field: string, rule: string, value: unknown): never {
+  const message = `${owner}: ${field} ${rule}, got ${describeValue(value)}`;
+  throw typeof value === "number" ? new RangeError(message) : new TypeError(message);
+}
+
+/** Throws unless `value` is a number >= 0 (`Infinity` means no timeout). */
+export function checkTimeout(owner: string, value: unknown): void {
+  if (typeof value !== "number" || !(value >= 0)) {
+    fail(owner, "timeoutMs", "must be a number >= 0", value);
+  }
+}
+
+/** The delay to arm a timer with, or `undefined` when no timer is needed. */
+export function clampTimer(ms: number | undefined): number | undefined {
+  return ms === undefined || ms > MAX_TIMER_MS ? undefined : ms;
+}
+
+/** The options `submit()` checks; `map()` checks them once for every item. */
+export interface CheckedSubmitOptions {
+  retries?: number;
+  retryDelayMs?: number;
+  limit?: Semaphore;
+  signal?: AbortSignal;
+}
+
+/** Throws a TypeError or RangeError naming the field and the value when a submit option is bad. */
+export function checkSubmitOptions(owner: string, options: CheckedSubmitOptions): void {
+  if (options === null || typeof options !== "object") {
+    fail(owner, "options", "must be an object", options);
+  }
+  const { retries, retryDelayMs, limit, signal } = options;
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
+    fail(owner, "retries", "must be an integer >= 0", retries);
+  }
+  if (
+    retryDelayMs !== undefined &&
+    !(typeof retryDelayMs === "number" && retryDelayMs >= 0 && retryDelayMs <= MAX_TIMER_MS)
+  ) {
+    fail(owner, "retryDelayMs", `must be a number between 0 and ${MAX_TIMER_MS}`, retryDelayMs);
+  }
+  if (limit !== undefined && !(limit instanceof Semaphore)) {
+    fail(owner, "limit", "must be a Semaphore", limit);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    fail(owner, "signal", "must be an AbortSignal", signal);
+  }
+}
+
+/** Throws a TypeError unless `fn` is a function. */
+export function checkFunction(owner: string, fn: unknown): void {
+  if (typeof fn !== "function") fail(owner, "fn", "must be a function", fn);
+}
+
+/** An error whose `name` is `"TimeoutError"`, as `AbortSignal.timeout()` uses. */
+export function timeoutError(message: string): DOMException {
+  return new DOMException(message, "TimeoutError");
+}
+
+/** Errors pass through unchanged; any other thrown value becomes an Error with it as `cause`. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(`Task failed with a non-Error value: ${describeValue(value)}`, { cause: value });
+}
