@@ -143,6 +143,12 @@ export interface TrackerSink {
   ): void | Promise<void>;
   /** Reports an error thrown by a stage callback or a dashboard (never fatal). */
   report(error: unknown, where: string): void;
+  /** Records a status event built elsewhere (a remote tracker), keeping its timestamp. */
+  ingestStatus(event: StatusEvent, finished: boolean): void | Promise<void>;
+  /** Dispatches a task event built elsewhere (a remote tracker). */
+  ingestTask(event: TaskEvent): void | Promise<void>;
+  /** Forgets every item and sets the status counters (a remote tracker after a reset). */
+  restore(counts: Partial<Record<StatusType, number>>): void;
 }
 
 let sinkOf: (tracker: StatusTracker) => TrackerSink;
@@ -414,7 +420,19 @@ export class StatusTracker extends EventTarget {
         ),
       ),
     report: (error, where) => this.#reportError(error, where, undefined),
+    ingestStatus: (event, finished) => this.#record(event, finished),
+    ingestTask: (event) => this.#emitTask(event),
+    restore: (counts) => this.#restore(counts),
   };
+
+  #restore(counts: Partial<Record<StatusType, number>>): void {
+    this.#items.clear();
+    this.#finished = [];
+    this.#finishedHead = 0;
+    this.#failedByType.clear();
+    this.#failedByStage.clear();
+    for (const status of STATUS_TYPES) this.#counts[status] = counts[status] ?? 0;
+  }
 
   #recordStatus(
     itemId: ItemId,
@@ -424,7 +442,14 @@ export class StatusTracker extends EventTarget {
     metadata: StatusMetadata | undefined,
     finished: boolean,
   ): void | Promise<void> {
-    const event = new StatusEvent(itemId, stage, status, worker, Date.now(), metadata);
+    return this.#record(
+      new StatusEvent(itemId, stage, status, worker, Date.now(), metadata),
+      finished,
+    );
+  }
+
+  #record(event: StatusEvent, finished: boolean): void | Promise<void> {
+    const { itemId, stage, status } = event;
     let record = this.#items.get(itemId);
     if (record === undefined) {
       record = { current: event, history: [], retries: 0, finished: false, version: 0 };
