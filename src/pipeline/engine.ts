@@ -53,6 +53,7 @@ export class Engine {
     const generation = ++slot.generation;
     if (slot.busy) runtime.busy--;
     slot.reset();
+    slot.idle();
     runWorker(this, runtime, slot, generation).catch((error) => {
       console.error(`AntFlow: worker ${slot.name} stopped on an internal error:`, error);
     });

@@ -30,8 +30,13 @@ export async function feedItems(
 ): Promise<void> {
   const signal = batch.signal;
   const stopped = (): boolean => signal.aborted || stop?.aborted === true;
+  const queue = engine.stages[spec.stageIndex].queue;
+  // A bounded push queue: wait for room before taking the next item, so no item is held while
+  // waiting and the feeder wakes once per half-queue rather than once per item.
+  const roomy = queue.capacity > 0 && queue.capacity !== Infinity;
   if (Array.isArray(items)) {
     for (let index = 0; index < items.length; index++) {
+      if (roomy && queue.full) await queue.space();
       if (stopped()) return;
       const pending = admit(engine, batch, items[index], index, spec);
       if (pending !== undefined) await pending;
@@ -39,18 +44,29 @@ export async function feedItems(
     return;
   }
   let index = 0;
-  if (typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
-    for await (const item of items as AsyncIterable<unknown>) {
+  const isAsync = typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+  const iterator: Iterator<unknown> | AsyncIterator<unknown> = isAsync
+    ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+    : (items as Iterable<unknown>)[Symbol.iterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      if (roomy && queue.full) await queue.space();
       if (stopped()) return;
-      const pending = admit(engine, batch, item, index++, spec);
+      let step = iterator.next();
+      if (isAsync) step = await step;
+      const { done, value } = step as IteratorResult<unknown>;
+      if (done) {
+        finished = true;
+        return;
+      }
+      if (stopped()) return;
+      const pending = admit(engine, batch, value, index++, spec);
       if (pending !== undefined) await pending;
     }
-    return;
-  }
-  for (const item of items as Iterable<unknown>) {
-    if (stopped()) return;
-    const pending = admit(engine, batch, item, index++, spec);
-    if (pending !== undefined) await pending;
+  } finally {
+    // Let a generator clean up when we stop early (abort, error).
+    if (!finished) await iterator.return?.();
   }
 }
 

@@ -7,12 +7,15 @@ export class RunOutput implements BatchOutput {
   readonly wantsFailures = false;
   readonly promise: Promise<PipelineResult[]>;
   #slots: (PipelineResult | undefined)[] = [];
+  #count = 0;
+  #done = false;
   #collect: boolean;
   #resolve!: (results: PipelineResult[]) => void;
   #reject!: (reason: unknown) => void;
 
-  constructor(collect: boolean) {
+  constructor(collect: boolean, size?: number) {
     this.#collect = collect;
+    if (collect && size !== undefined && size > 0 && size <= 0x3fffffff) this.#slots = new Array(size);
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -22,18 +25,27 @@ export class RunOutput implements BatchOutput {
   deliver(envelope: Envelope, value: unknown): void {
     if (this.#collect) {
       this.#slots[envelope.index] = new PipelineResult(envelope.id, value, envelope.sequenceId);
+      this.#count++;
     }
   }
 
   settle(reason?: unknown, aborted = false): void {
+    this.#done = true;
     if (aborted) this.#reject(reason);
     else this.#resolve(this.results());
   }
 
   /** The successful results so far, in input order. */
   results(): PipelineResult[] {
-    const out: PipelineResult[] = [];
-    for (const result of this.#slots) if (result !== undefined) out.push(result);
+    const slots = this.#slots;
+    // Every item succeeded: the slots are already the answer, in input order, without holes.
+    if (this.#count === slots.length && this.#done) return slots as PipelineResult[];
+    const out: PipelineResult[] = new Array(this.#count);
+    let n = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const result = slots[i];
+      if (result !== undefined) out[n++] = result;
+    }
     return out;
   }
 }

@@ -190,7 +190,7 @@ export class Pipeline implements PipelineLike {
     checkItems("Pipeline.run", items);
     checkRunOptions(options);
     options.signal?.throwIfAborted();
-    const output = new RunOutput(this.collectResults);
+    const output = new RunOutput(this.collectResults, Array.isArray(items) ? items.length : undefined);
     const batch = new Batch(output);
     const dashboard = options.progress ? new ConsoleProgress() : options.dashboard;
     const monitor = dashboard === undefined ? undefined : new RunMonitor(

@@ -24,10 +24,30 @@ export class StageQueue {
   #size = 0;
   #consumers = new Deque<(envelope: Envelope | typeof CLOSED) => void>();
   #producers = new Deque<BlockedPut>();
+  #spaceWaiters: (() => void)[] = [];
+  /** The bucket last pushed to (most queues only ever see one priority). */
+  #lastPriority = NaN;
+  #lastBucket: Deque<Envelope> | undefined;
+  #lowWater: number;
   #closed = false;
 
   constructor(capacity: number) {
     this.capacity = capacity;
+    this.#lowWater = Math.floor(capacity / 2);
+  }
+
+  /** Whether a put would have to wait. */
+  get full(): boolean {
+    return this.#size >= this.capacity && !this.#closed && this.#consumers.length === 0;
+  }
+
+  /**
+   * Resolves once the queue has drained to half its capacity (or closed), so a feeder holding no
+   * item can wait for room and then fill it in one go instead of waking once per item.
+   */
+  space(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((resolve) => this.#spaceWaiters.push(resolve));
   }
 
   /** Items buffered (not counting producers still waiting to put). */
@@ -70,7 +90,8 @@ export class StageQueue {
       let envelope: Envelope | undefined;
       if (this.#size > 0) {
         envelope = this.#pop();
-        this.#admitProducer();
+        if (this.#producers.length > 0) this.#admitProducer();
+        else if (this.#spaceWaiters.length > 0 && this.#size <= this.#lowWater) this.#wakeSpace();
       } else {
         const producer = this.#producers.shift();
         if (producer === undefined) return undefined;
@@ -102,11 +123,19 @@ export class StageQueue {
       return true;
     });
     while (this.#size < this.capacity && this.#producers.length > 0) this.#admitProducer();
+    if (this.#size <= this.#lowWater) this.#wakeSpace();
+  }
+
+  #wakeSpace(): void {
+    const waiters = this.#spaceWaiters;
+    this.#spaceWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Wakes every waiting worker with `CLOSED` and every waiting producer; nothing waits after this. */
   close(): Envelope[] {
     this.#closed = true;
+    this.#wakeSpace();
     for (const consumer of this.#consumers.clear()) consumer(CLOSED);
     const left: Envelope[] = [];
     for (const bucket of this.#buckets.values()) left.push(...bucket.clear());
@@ -115,25 +144,32 @@ export class StageQueue {
       producer.resolve();
     }
     this.#buckets.clear();
+    this.#lastBucket = undefined;
     this.#priorities.length = 0;
     this.#size = 0;
     return left;
   }
 
   #push(envelope: Envelope): void {
-    let bucket = this.#buckets.get(envelope.priority);
-    if (bucket === undefined) {
-      bucket = new Deque<Envelope>();
-      this.#buckets.set(envelope.priority, bucket);
+    const priority = envelope.priority;
+    let bucket = this.#lastBucket;
+    if (priority !== this.#lastPriority || bucket === undefined) {
+      bucket = this.#buckets.get(priority);
+      if (bucket === undefined) {
+        bucket = new Deque<Envelope>();
+        this.#buckets.set(priority, bucket);
+      }
+      this.#lastPriority = priority;
+      this.#lastBucket = bucket;
     }
-    if (bucket.length === 0) this.#insertPriority(envelope.priority);
+    if (bucket.length === 0) this.#insertPriority(priority);
     bucket.push(envelope);
     this.#size++;
   }
 
   #pop(): Envelope {
     const priority = this.#priorities[0];
-    const bucket = this.#buckets.get(priority)!;
+    const bucket = priority === this.#lastPriority ? this.#lastBucket! : this.#buckets.get(priority)!;
     const envelope = bucket.shift()!;
     if (bucket.length === 0) this.#dropPriority(priority);
     this.#size--;
@@ -161,8 +197,15 @@ export class StageQueue {
 
   #dropPriority(priority: number): void {
     // Keep a few empty buckets for reuse: a queue that drains and refills stays allocation-free.
-    if (this.#buckets.size > 8) this.#buckets.delete(priority);
-    const index = this.#priorities.indexOf(priority);
-    if (index !== -1) this.#priorities.splice(index, 1);
+    if (this.#buckets.size > 8) {
+      this.#buckets.delete(priority);
+      if (priority === this.#lastPriority) this.#lastBucket = undefined;
+    }
+    const list = this.#priorities;
+    if (list[0] === priority) list.shift();
+    else {
+      const index = list.indexOf(priority);
+      if (index !== -1) list.splice(index, 1);
+    }
   }
 }

@@ -77,7 +77,7 @@ export class PipelineResult<T = unknown> {
   /** The item's sequence number in the pipeline. */
   readonly sequenceId: number;
   /** Why it failed; `undefined` exactly when it succeeded. */
-  readonly error?: unknown;
+  declare readonly error?: unknown;
 
   /**
    * Creates a result.

@@ -35,6 +35,7 @@ export async function runWorker(
   for (;;) {
     let envelope = queue.tryTake();
     if (envelope === undefined) {
+      slot.idle();
       const taken = await queue.take();
       if (taken === CLOSED) return;
       envelope = taken;

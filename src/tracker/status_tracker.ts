@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { epochNow } from "../utils/clock.ts";
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
 import { StatusEvent, TaskEvent } from "./events.ts";
