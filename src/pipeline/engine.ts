@@ -7,6 +7,7 @@ import type { Stage } from "./stage.ts";
 import { StageQueue } from "./stage_queue.ts";
 import { StageRuntime } from "./stage_runtime.ts";
 import { runWorker } from "./worker.ts";
+import type { WorkerSlot } from "./worker_slot.ts";
 
 /**
  * The pipeline's moving parts: stage runtimes, worker loops, counters, and the item registry of
@@ -128,28 +129,35 @@ export class Engine {
    * Cancels every live item of the batch: each gets the terminal status `cancelled`, queues drop
    * them, pending retry timers are cleared, and workers stuck on one of them are replaced.
    */
-  cancelBatch(batch: Batch, reason: unknown): Promise<void> | undefined {
+  cancelBatch(batch: Batch, _reason: unknown): Promise<void> | undefined {
     const items = batch.liveItems();
-    const pending: Promise<void>[] = [];
-    const abandoned = new Set<string>();
+    // First make every item terminal, so that nothing below (a respawned worker taking the next
+    // queued item, say) can pick up one that is about to be cancelled.
+    const holders: WorkerSlot[] = [];
     for (const envelope of items) {
       const holder = envelope.holder;
+      if (holder !== null && holder.envelope === envelope) holders.push(holder);
       this.settleItem(envelope, "cancelled");
-      if (holder !== null && holder.envelope === envelope && !abandoned.has(holder.name)) {
-        abandoned.add(holder.name);
-        const runtime = this.stages.find((r) => r.name === holder.stage)!;
-        if (this.#running) this.spawn(runtime, holder.index);
-        else if (holder.busy) {
-          runtime.busy--;
-          holder.reset();
-        }
+    }
+    for (const runtime of this.stages) runtime.queue.purge();
+    // Workers still inside a task (or callback) of a cancelled item are replaced: if the task
+    // ignores its signal, the old loop just leaves when it finally returns.
+    for (const slot of holders) {
+      const runtime = this.stages.find((r) => r.name === slot.stage)!;
+      if (this.#running) this.spawn(runtime, slot.index);
+      else {
+        slot.generation++;
+        if (slot.busy) runtime.busy--;
+        slot.reset();
       }
+    }
+    const pending: Promise<void>[] = [];
+    for (const envelope of items) {
       const stage = this.stages[envelope.stageIndex]?.name ?? null;
       const emitted = this.emit(envelope, stage, "cancelled", null, undefined, true);
       if (emitted !== undefined) pending.push(emitted);
       batch.release();
     }
-    for (const runtime of this.stages) runtime.queue.purge();
     if (pending.length > 0) return Promise.all(pending).then(() => {});
   }
 

@@ -1,0 +1,299 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { delay, Pipeline, PipelineResult, Stage, type TaskContext } from "../mod.ts";
+import { gate, range, recordingTracker, sleep } from "./support/helpers.ts";
+
+describe("stream()", () => {
+  it("yields every item's result, failures with error, in completion order", async () => {
+    const pipeline = new Pipeline({
+      stages: [new Stage({
+        name: "S",
+        workers: 3,
+        taskAttempts: 1,
+        tasks: [async (x: number) => {
+          await sleep((5 - x) * 4);
+          if (x === 2) throw new Error("two");
+          return x;
+        }],
+      })],
+    });
+    const seen: PipelineResult[] = [];
+    for await (const r of pipeline.stream(range(5))) seen.push(r);
+    assert.equal(seen.length, 5);
+    assert.deepEqual(seen.filter((r) => r.isSuccess).map((r) => r.value).sort(), [0, 1, 3, 4]);
+    assert.equal((seen.find((r) => !r.isSuccess)!.error as Error).message, "two");
+    assert.notDeepEqual(seen.map((r) => r.id), range(5), "completion order, not input order");
+  });
+
+  it("with a 1-item buffer and a slow consumer over 30 items, yields all 30 (feeds while consumed)", async () => {
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, queueCapacity: 1, tasks: [(x: number) => x] })] });
+    const seen: number[] = [];
+    for await (const r of pipeline.stream(range(30), { highWaterMark: 1 })) {
+      seen.push(r.value as number);
+      await sleep(1);
+    }
+    assert.deepEqual(seen, range(30));
+  });
+
+  it("cancel() (or break) stops the run: no more items are taken and the rest are cancelled", async () => {
+    let started = 0;
+    const { tracker } = recordingTracker();
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 2, tasks: [async (x: number) => { started++; await sleep(5); return x; }] })],
+      statusTracker: tracker,
+    });
+    let count = 0;
+    for await (const _ of pipeline.stream(range(1000))) {
+      if (++count === 3) break;
+    }
+    await sleep(30);
+    const stats = pipeline.getStats();
+    assert.ok(started < 100, `started ${started}`);
+    assert.equal(stats.itemsInFlight, 0);
+    assert.ok(stats.itemsCancelled > 0);
+    assert.equal(stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled, tracker.getTrackedIds().length);
+  });
+
+  it("errors with the signal's reason when aborted", async () => {
+    const controller = new AbortController();
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [async (x: number) => { await sleep(5); return x; }] })] });
+    const reader = pipeline.stream(range(100), { signal: controller.signal }).getReader();
+    await reader.read();
+    controller.abort(new Error("enough"));
+    await assert.rejects(async () => {
+      for (;;) if ((await reader.read()).done) break;
+    }, /enough/);
+  });
+});
+
+describe("abort and shutdown", () => {
+  it("aborting a 10 000-item run mid-flight settles within 500 ms even with tasks that ignore their signal", async () => {
+    const controller = new AbortController();
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({ name: "A", workers: 8, tasks: [async (x: number) => { await sleep(1); return x; }] }),
+        new Stage({ name: "B", workers: 4, tasks: [(x: number) => x % 50 === 49 ? new Promise(() => {}) : x] }),
+      ],
+    });
+    const run = pipeline.run(range(10_000), { signal: controller.signal });
+    await sleep(60);
+    const abortedAt = performance.now();
+    controller.abort(new Error("stop now"));
+    await assert.rejects(run, /stop now/);
+    const settleMs = performance.now() - abortedAt;
+    assert.ok(settleMs < 500, `settled in ${settleMs} ms`);
+    const stats = pipeline.getStats();
+    assert.equal(stats.itemsInFlight, 0);
+    assert.ok(stats.itemsCancelled > 0);
+    const fed = stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled;
+    assert.ok(fed <= 10_000 && fed > 0);
+    for (const state of Object.values(pipeline.getWorkerStates())) assert.equal(state.status, "idle");
+  });
+
+  it("every fed item ends in exactly one terminal state, and items never taken get no events", async () => {
+    const controller = new AbortController();
+    const { tracker, log } = recordingTracker();
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 2, queueCapacity: 4, tasks: [async (x: number, ctx: TaskContext) => { await delay(20, { signal: ctx.signal }); return x; }] })],
+      statusTracker: tracker,
+    });
+    const run = pipeline.run(range(1000), { signal: controller.signal });
+    await sleep(30);
+    controller.abort("why");
+    await assert.rejects(run, (e) => e === "why");
+    const stats = pipeline.getStats();
+    const ids = tracker.getTrackedIds();
+    assert.ok(ids.length < 20, `fed ${ids.length}`);
+    assert.equal(stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled, ids.length);
+    for (const id of ids) {
+      const history = tracker.getHistory(id).map((e) => e.status);
+      const terminal = history.filter((s) => s === "completed" || s === "failed" || s === "cancelled");
+      assert.equal(terminal.length, 1, `item ${id}: ${history}`);
+      assert.equal(history.at(-1), terminal[0]);
+    }
+    assert.ok(log.some((l) => l.includes(":cancelled:")));
+  });
+
+  it("the task's ctx.signal aborts on abort", async () => {
+    const controller = new AbortController();
+    let seen: AbortSignal | undefined;
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(_x: number, ctx: TaskContext) => { seen = ctx.signal; return new Promise(() => {}); }] })],
+    });
+    const run = pipeline.run([1], { signal: controller.signal });
+    await sleep(5);
+    controller.abort(new Error("x"));
+    await assert.rejects(run);
+    assert.equal(seen?.aborted, true);
+  });
+
+  it("run() with an already aborted signal rejects at once without feeding", async () => {
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })] });
+    await assert.rejects(pipeline.run([1], { signal: AbortSignal.abort("early") }), (e) => e === "early");
+    assert.equal(pipeline.getStats().itemsCancelled, 0);
+  });
+
+  it("shutdown() cancels everything in flight and rejects pending runs; the pipeline can run again", async () => {
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 2, tasks: [async (x: number) => { await sleep(10); return x; }] })] });
+    const run = pipeline.run(range(100));
+    await sleep(15);
+    await pipeline.shutdown();
+    await assert.rejects(run, { name: "AbortError" });
+    const stats = pipeline.getStats();
+    assert.equal(stats.itemsInFlight, 0);
+    assert.equal(stats.itemsProcessed + stats.itemsCancelled, 100 - (100 - stats.itemsProcessed - stats.itemsCancelled));
+    const again = await pipeline.run([1, 2]);
+    assert.deepEqual(again.map((r) => r.value), [1, 2]);
+  });
+
+  it("await using shuts the pipeline down at the end of the scope", async () => {
+    const hold = gate();
+    let run: Promise<unknown> | undefined;
+    {
+      await using pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [async () => { await hold.promise; }] })] });
+      run = pipeline.run([1]).catch((e) => e);
+      await sleep(5);
+    }
+    const error = await run;
+    assert.equal((error as Error).name, "AbortError");
+  });
+});
+
+describe("start / feed / join", () => {
+  it("feeds batches into a started pipeline and join() returns their results in sequence order", async () => {
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 3, tasks: [async (x: number) => { await sleep(Math.random() * 3); return x * 2; }] })] });
+    await pipeline.start();
+    await pipeline.feed([1, 2, 3]);
+    await pipeline.feed(new Set([4, 5]));
+    const results = await pipeline.join();
+    assert.deepEqual(results.map((r) => r.value), [2, 4, 6, 8, 10]);
+    assert.deepEqual(await pipeline.join(), []);
+    await pipeline.feed([6]);
+    assert.deepEqual((await pipeline.join()).map((r) => r.value), [12]);
+    await pipeline.shutdown();
+  });
+
+  it("join() without start() starts the workers instead of hanging", async () => {
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })] });
+    await pipeline.feed([1]);
+    assert.deepEqual((await pipeline.join()).map((r) => r.value), [1]);
+  });
+});
+
+describe("skipIf and stage callbacks", () => {
+  it("skipIf (sync or async) forwards the value unchanged with a skipped event and onSkip", async () => {
+    for (const skipIf of [(v: number) => v === 5, async (v: number) => { await sleep(1); return v === 5; }]) {
+      const { tracker, log } = recordingTracker();
+      const skipped: [unknown, unknown][] = [];
+      const pipeline = new Pipeline({
+        stages: [
+          new Stage({ name: "A", workers: 1, skipIf, onSkip: (id, value) => void skipped.push([id, value]), tasks: [function a(x: number) { return x + 1; }] }),
+          new Stage({ name: "B", workers: 1, tasks: [function b(x: number) { return x * 10; }] }),
+        ],
+        statusTracker: tracker,
+      });
+      const results = await pipeline.run([5, 6]);
+      assert.deepEqual(results.map((r) => r.value), [50, 70]);
+      assert.deepEqual(skipped, [[0, 5]]);
+      assert.deepEqual(log.filter((l) => l.startsWith("S:0:") || l.startsWith("T:0:")), [
+        "S:0:queued:A:null",
+        "S:0:skipped:A:A-W0",
+        "S:0:queued:B:null",
+        "S:0:in_progress:B:B-W0",
+        "T:0:start:B:b:1",
+        "T:0:complete:B:b:1",
+        "S:0:completed:B:B-W0",
+      ]);
+      assert.equal(pipeline.getStats().stageStats.A.completedItems, 2);
+    }
+  });
+
+  it("onSuccess/onFailure run (sync or async, awaited) with the stage input; their errors never fail the item", async () => {
+    const calls: string[] = [];
+    const errors: unknown[] = [];
+    const { tracker } = recordingTracker();
+    tracker.addEventListener("error", (e) => errors.push(e.detail.error));
+    const pipeline = new Pipeline({
+      stages: [new Stage({
+        name: "S",
+        workers: 2,
+        taskAttempts: 1,
+        tasks: [(x: number) => {
+          if (x === 3) throw new Error("three");
+          return x * 2;
+        }],
+        onSuccess: async (id, result, value) => {
+          await sleep(1);
+          calls.push(`ok ${id} ${result} ${value}`);
+          throw new Error("callback bug");
+        },
+        onFailure: (id, error, value) => {
+          calls.push(`fail ${id} ${(error as Error).message} ${value}`);
+          throw "sync callback bug";
+        },
+      })],
+      statusTracker: tracker,
+    });
+    const results = await pipeline.run([1, 2, 3]);
+    assert.deepEqual(results.map((r) => r.value), [2, 4]);
+    assert.deepEqual(calls.sort(), ["fail 2 three 3", "ok 0 2 1", "ok 1 4 2"]);
+    assert.equal(errors.length, 3);
+  });
+
+  it("a skipIf that throws is reported and the item is not skipped", async () => {
+    const { tracker } = recordingTracker();
+    const errors: string[] = [];
+    tracker.addEventListener("error", (e) => errors.push(e.detail.callback));
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, skipIf: () => { throw new Error("bad predicate"); }, tasks: [(x: number) => x + 1] })],
+      statusTracker: tracker,
+    });
+    assert.deepEqual((await pipeline.run([1])).map((r) => r.value), [2]);
+    assert.deepEqual(errors, ['Stage "S" skipIf']);
+  });
+});
+
+describe("introspection", () => {
+  it("getWorkerStates() shows the busy worker's item, task and status text", async () => {
+    const hold = gate();
+    const pipeline = new Pipeline({
+      stages: [new Stage({
+        name: "Fetch",
+        workers: 2,
+        tasks: [async function download(x: number, ctx: TaskContext) {
+          ctx.setStatus("downloading 40%");
+          assert.equal(ctx.setStatus("too soon", 10_000), false);
+          await hold.promise;
+          return x;
+        }],
+      })],
+    });
+    const run = pipeline.run([42]);
+    await sleep(10);
+    const states = pipeline.getWorkerStates();
+    assert.equal(states["Fetch-W0"].status, "busy");
+    assert.equal(states["Fetch-W0"].currentItemId, 0);
+    assert.equal(states["Fetch-W0"].currentTask, "downloading 40%");
+    assert.equal(typeof states["Fetch-W0"].processingSince, "number");
+    assert.deepEqual(states["Fetch-W1"], { workerName: "Fetch-W1", stage: "Fetch", status: "idle" });
+    hold.open();
+    await run;
+    const metrics = pipeline.getWorkerMetrics()["Fetch-W0"];
+    assert.equal(metrics.itemsProcessed, 1);
+    assert.ok(metrics.totalProcessingTime >= 5);
+    assert.ok(metrics.avgProcessingTime > 0);
+    assert.equal(typeof metrics.lastActive, "number");
+    const snapshot = pipeline.getDashboardSnapshot();
+    assert.deepEqual(Object.keys(snapshot).sort(), ["errorSummary", "pipelineStats", "timestamp", "workerMetrics", "workerStates"]);
+    assert.doesNotThrow(() => JSON.stringify(snapshot));
+  });
+
+  it("getErrorSummary() works without a tracker (totals only)", async () => {
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, taskAttempts: 1, tasks: [() => { throw new Error("x"); }] })] });
+    await pipeline.run([1, 2]);
+    const summary = pipeline.getErrorSummary();
+    assert.equal(summary.totalFailed, 2);
+    assert.deepEqual(summary.errorsByType, {});
+    assert.deepEqual(summary.failedItems, []);
+  });
+});
