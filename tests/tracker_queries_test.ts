@@ -1,0 +1,208 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  ErrorSummary,
+  Pipeline,
+  Stage,
+  StatusEvent,
+  StatusEventSchema,
+  StatusTracker,
+  TaskEvent,
+  TaskEventSchema,
+} from "../mod.ts";
+import { range } from "./support/helpers.ts";
+
+function mixedPipeline(tracker: StatusTracker): Pipeline {
+  return new Pipeline({
+    stages: [
+      new Stage({ name: "Parse", workers: 2, taskAttempts: 1, tasks: [(x: number) => { if (x % 4 === 1) throw new TypeError(`bad ${x}`); return x; }] }),
+      new Stage({ name: "Save", workers: 2, taskAttempts: 2, taskWaitMs: 0, tasks: [(x: number) => { if (x % 4 === 2) throw new RangeError(`full ${x}`); return x; }] }),
+    ],
+    statusTracker: tracker,
+  });
+}
+
+describe("StatusTracker queries", () => {
+  it("getStatus, getTrackedIds (first-seen order), getByStatus, getHistory", async () => {
+    const tracker = new StatusTracker();
+    await mixedPipeline(tracker).run(range(8));
+    assert.deepEqual(tracker.getTrackedIds(), range(8));
+    assert.equal(tracker.getStatus(0)?.status, "completed");
+    assert.equal(tracker.getStatus(0)?.stage, "Save");
+    assert.equal(tracker.getStatus(1)?.status, "failed");
+    assert.equal(tracker.getStatus(999), undefined);
+    assert.deepEqual(tracker.getByStatus("failed").map((e) => e.itemId), [1, 2, 5, 6]);
+    assert.deepEqual(tracker.getHistory(0).map((e) => `${e.stage}:${e.status}`), [
+      "Parse:queued",
+      "Parse:in_progress",
+      "Parse:completed",
+      "Save:queued",
+      "Save:in_progress",
+      "Save:completed",
+    ]);
+    assert.deepEqual(tracker.getHistory("nope"), []);
+    assert.deepEqual(tracker.getStats(), { queued: 0, in_progress: 0, completed: 4, failed: 4, retrying: 0, skipped: 0, cancelled: 0 });
+  });
+
+  it("getFailedItems and getErrorSummary group failures by type and stage", async () => {
+    const tracker = new StatusTracker();
+    const pipeline = mixedPipeline(tracker);
+    await pipeline.run(range(8));
+    const failed = tracker.getFailedItems();
+    assert.deepEqual(failed.map((f) => [f.itemId, f.errorType, f.stage, f.attempts, f.error]), [
+      [1, "TypeError", "Parse", 1, "bad 1"],
+      [2, "RangeError", "Save", 2, "full 2"],
+      [5, "TypeError", "Parse", 1, "bad 5"],
+      [6, "RangeError", "Save", 2, "full 6"],
+    ]);
+    const summary = tracker.getErrorSummary();
+    assert.ok(summary instanceof ErrorSummary);
+    assert.equal(summary.totalFailed, 4);
+    assert.deepEqual(summary.errorsByType, { TypeError: 2, RangeError: 2 });
+    assert.deepEqual(summary.errorsByStage, { Parse: 2, Save: 2 });
+    assert.deepEqual(pipeline.getErrorSummary(), summary);
+    assert.doesNotThrow(() => JSON.stringify(summary));
+  });
+
+  it("ErrorSummary.toString() groups by type and stage, sorted by count", () => {
+    assert.equal(String(new ErrorSummary(0)), "No errors occurred");
+    const text = String(new ErrorSummary(5, { A: 1, B: 4 }, { S1: 3, S2: 2 }));
+    assert.equal(text, "ErrorSummary: 5 failed items\n\nBy type:\n  B: 4\n  A: 1\n\nBy stage:\n  S1: 3\n  S2: 2");
+  });
+});
+
+describe("memory bounds", () => {
+  it("historyLimit keeps the newest events per item", async () => {
+    const tracker = new StatusTracker({ historyLimit: 2 });
+    await mixedPipeline(tracker).run([0]);
+    assert.deepEqual(tracker.getHistory(0).map((e) => `${e.stage}:${e.status}`), ["Save:in_progress", "Save:completed"]);
+  });
+
+  it("maxItems evicts the items that finished first, never unfinished ones, and stats stay exact", async () => {
+    const tracker = new StatusTracker({ maxItems: 10 });
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })], statusTracker: tracker });
+    await pipeline.run(range(1000));
+    assert.equal(tracker.getTrackedIds().length, 10);
+    assert.deepEqual(tracker.getTrackedIds().sort((a, b) => Number(a) - Number(b)), range(10).map((i) => 990 + i));
+    assert.equal(tracker.getStats().completed, 1000);
+  });
+
+  it("maxItems never evicts unfinished items", async () => {
+    const tracker = new StatusTracker({ maxItems: 2 });
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })], statusTracker: tracker });
+    await pipeline.feed(range(5)); // not started: all five stay queued
+    assert.equal(tracker.getTrackedIds().length, 5);
+    await pipeline.join();
+    assert.equal(tracker.getTrackedIds().length, 2);
+  });
+
+  it("a tracker with maxItems 10 000 over a 100 000-item run keeps its item count flat", async () => {
+    const tracker = new StatusTracker({ maxItems: 10_000 });
+    tracker.addEventListener("status", () => {});
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 8, tasks: [(x: number) => x] })], statusTracker: tracker, collectResults: false });
+    await pipeline.run(range(100_000));
+    assert.equal(tracker.getTrackedIds().length, 10_000);
+    assert.equal(tracker.getStats().completed, 100_000);
+  });
+});
+
+describe("cost when nobody listens", () => {
+  it("without listeners or callbacks, no CustomEvent is dispatched and no task event is built", async () => {
+    const tracker = new StatusTracker();
+    let dispatched = 0;
+    const original = tracker.dispatchEvent.bind(tracker);
+    tracker.dispatchEvent = (event: Event) => {
+      dispatched++;
+      return original(event);
+    };
+    await new Pipeline({ stages: [new Stage({ name: "S", workers: 2, tasks: [(x: number) => x] })], statusTracker: tracker }).run(range(50));
+    assert.equal(dispatched, 0);
+    assert.equal(tracker.getStats().completed, 50, "statuses are still recorded");
+  });
+
+  it("only the listened-to types are dispatched, and removing the listener stops them", async () => {
+    const tracker = new StatusTracker();
+    const types: string[] = [];
+    const original = tracker.dispatchEvent.bind(tracker);
+    tracker.dispatchEvent = (event: Event) => {
+      types.push(event.type);
+      return original(event);
+    };
+    const onComplete = () => {};
+    tracker.addEventListener("taskcomplete", onComplete);
+    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })], statusTracker: tracker });
+    await pipeline.run([1, 2]);
+    assert.deepEqual(types, ["taskcomplete", "taskcomplete"]);
+    tracker.removeEventListener("taskcomplete", onComplete);
+    assert.equal(tracker.listenerCount("taskcomplete"), 0);
+    await pipeline.run([3]);
+    assert.equal(types.length, 2);
+  });
+
+  it("once and signal listener options keep the counts right", () => {
+    const tracker = new StatusTracker();
+    const controller = new AbortController();
+    tracker.addEventListener("status", () => {}, { once: true });
+    tracker.addEventListener("status", () => {}, { signal: controller.signal });
+    const same = () => {};
+    tracker.addEventListener("status", same);
+    tracker.addEventListener("status", same);
+    assert.equal(tracker.listenerCount("status"), 3);
+    tracker.dispatchEvent(new CustomEvent("status", { detail: new StatusEvent(1, "S", "queued") }));
+    assert.equal(tracker.listenerCount("status"), 2);
+    controller.abort();
+    assert.equal(tracker.listenerCount("status"), 1);
+  });
+});
+
+describe("event JSON and schemas", () => {
+  it("toJSON turns errors into { name, message } and matches the exported schemas", () => {
+    const status = new StatusEvent("x", "S", "failed", "S-W12", 1000, { error: "boom", errorType: "TypeError", attempt: 2 });
+    const task = new TaskEvent("x", "S", "t", "S-W12", "fail", 2, 1000, new TypeError("boom"), 12.5);
+    const statusJson = JSON.parse(JSON.stringify(status));
+    const taskJson = JSON.parse(JSON.stringify(task));
+    assert.deepEqual(statusJson, {
+      itemId: "x",
+      stage: "S",
+      status: "failed",
+      worker: "S-W12",
+      timestamp: 1000,
+      metadata: { error: "boom", errorType: "TypeError", attempt: 2 },
+      workerId: 12,
+    });
+    assert.deepEqual(taskJson.error, { name: "TypeError", message: "boom" });
+    assert.equal(taskJson.duration, 12.5);
+    assert.ok(!JSON.stringify(task).includes("stack"));
+    assert.deepEqual(StatusEventSchema.parse(statusJson), statusJson);
+    assert.deepEqual(TaskEventSchema.parse(taskJson), taskJson);
+    assert.equal(StatusEventSchema.safeParse({ ...statusJson, status: "weird" }).success, false);
+  });
+
+  it("toJSON never throws on circular or exotic metadata and errors", () => {
+    const circular: Record<string, unknown> = { name: "loop" };
+    circular.self = circular;
+    const hostile = { get message() { throw new Error("no"); }, name: 5 };
+    const status = new StatusEvent(1, "S", "failed", null, 1, { circular, big: 10n, fn: () => {}, err: new Error("inner") });
+    const task = new TaskEvent(1, "S", "t", null, "fail", 1, 1, hostile);
+    const json = JSON.parse(JSON.stringify(status));
+    assert.equal(json.metadata.circular.self, "[Circular]");
+    assert.equal(json.metadata.big, "10");
+    assert.deepEqual(json.metadata.err, { name: "Error", message: "inner" });
+    assert.deepEqual(JSON.parse(JSON.stringify(task)).error, { name: "5", message: "" });
+  });
+
+  it("workerId is parsed from the worker name, or null", () => {
+    assert.equal(new StatusEvent(1, "S", "queued", "Fetch-W3").workerId, 3);
+    assert.equal(new StatusEvent(1, "S", "queued", "My-Stage-W10").workerId, 10);
+    assert.equal(new StatusEvent(1, "S", "queued", null).workerId, null);
+    assert.equal(new StatusEvent(1, "S", "queued", "worker").workerId, null);
+  });
+});
+
+describe("StatusTracker options", () => {
+  it("rejects bad options with a message naming the field and value", () => {
+    assert.throws(() => new StatusTracker({ maxItems: -1 }), { name: "RangeError", message: "StatusTracker: maxItems must be an integer >= 0 or Infinity, got -1" });
+    assert.throws(() => new StatusTracker({ historyLimit: 1.5 }), RangeError);
+    assert.throws(() => new StatusTracker({ onStatusChange: "no" as never }), { name: "TypeError", message: 'StatusTracker: onStatusChange must be a function, got "no"' });
+  });
+});
