@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests are about control characters
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorSummary } from "../src/tracker/error_summary.ts";
@@ -258,7 +259,6 @@ describe("terminal displays when stderr is not a terminal", () => {
       /AntFlow: finished 10\/10 \(100\.0%\) in .* \| ok 8, failed 2, cancelled 0\n/,
     );
     assert.match(text, /AntFlow: errors by type: TypeError 2\n$/);
-    // deno-lint-ignore no-control-regex
     assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, "only newlines");
   });
 
@@ -292,7 +292,6 @@ describe("terminal displays escape control characters in user text", () => {
     run.finish();
     const text = run.out.text();
     const foreign = text.replace(/\r(?=\x1b\[2K)/g, "").replace(OWN_SEQUENCES, "");
-    // deno-lint-ignore no-control-regex
     assert.doesNotMatch(foreign, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/, "only newlines are raw");
     for (
       const escaped of [

@@ -3,9 +3,15 @@
  * TAB…), DEL, C1 controls (CSI, OSC…), bidirectional overrides and isolates, line and paragraph
  * separators, and unpaired surrogates.
  */
-// deno-lint-ignore no-control-regex
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE = new RegExp(
+  [
+    "[\\u0000-\\u001f\\u007f-\\u009f]", // C0 controls, DEL, C1 controls
+    "[\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069]", // bidi marks, separators, overrides, isolates
+    "[\\ud800-\\udbff](?![\\udc00-\\udfff])", // a high surrogate alone
+    "(?<![\\ud800-\\udbff])[\\udc00-\\udfff]", // a low surrogate alone
+  ].join("|"),
+  "g",
+);
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

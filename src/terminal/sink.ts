@@ -23,11 +23,18 @@ interface StreamLike {
   rows?: number;
 }
 
+type ExitEvent = "exit" | "SIGINT" | "SIGTERM";
+
 interface ProcessLike {
   stderr?: StreamLike;
-  once?(event: "exit", fn: () => void): unknown;
-  removeListener?(event: "exit", fn: () => void): unknown;
+  pid?: number;
+  on?(event: ExitEvent, fn: () => void): unknown;
+  removeListener?(event: ExitEvent, fn: () => void): unknown;
+  listenerCount?(event: ExitEvent): number;
+  kill?(pid: number, signal: string): unknown;
 }
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 const NO_SIZE = { columns: 0, rows: 0 };
 
@@ -60,11 +67,34 @@ function processSink(proc: ProcessLike, stderr: StreamLike): Sink {
     write: (text) => void stderr.write(text),
     isTTY: stderr.isTTY === true,
     size: () => ({ columns: stderr.columns ?? 0, rows: stderr.rows ?? 0 }),
-    onExit(fn) {
-      proc.once?.("exit", fn);
-      return () => void proc.removeListener?.("exit", fn);
-    },
+    onExit: (fn) => onProcessExit(proc, fn),
   };
+}
+
+/**
+ * Runs `fn` on exit, and on SIGINT/SIGTERM when nobody else listens for them: then the signal is
+ * raised again once `fn` has run, so the process still dies of it (as without a listener). When the
+ * program handles the signal itself (say, by aborting the run), it is left alone: the run's end
+ * restores the terminal.
+ */
+function onProcessExit(proc: ProcessLike, fn: () => void): () => void {
+  if (typeof proc.on !== "function" || typeof proc.removeListener !== "function") return () => {};
+  const handlers = SIGNALS.map((signal) => {
+    const handler = (): void => {
+      if ((proc.listenerCount?.(signal) ?? 1) > 1) return;
+      undo();
+      fn();
+      if (proc.pid !== undefined) proc.kill?.(proc.pid, signal);
+    };
+    return [signal, handler] as const;
+  });
+  const undo = (): void => {
+    proc.removeListener!("exit", fn);
+    for (const [signal, handler] of handlers) proc.removeListener!(signal, handler);
+  };
+  proc.on("exit", fn);
+  for (const [signal, handler] of handlers) proc.on(signal, handler);
+  return undo;
 }
 
 function consoleSink(): Sink {

@@ -1,6 +1,6 @@
 /**
  * A minimal terminal emulator for the terminal display tests: it replays the escape sequences the
- * display uses (cursor up, erase line, erase below, cursor visibility, CR, LF as CR LF) onto a grid of lines,
+ * display uses (cursor up, cursor to column, erase line, erase below, cursor visibility, CR, LF as CR LF) onto a grid of lines,
  * so a test can check what the screen finally shows. Anything else it does not know is recorded.
  */
 export interface Screen {
@@ -37,6 +37,7 @@ export function replay(output: string): Screen {
       const n = arg === "" ? 1 : Number(arg);
       if (private_ === "?" && arg === "25") cursorVisible = command === "h";
       else if (command === "A") row = Math.max(0, row - n);
+      else if (command === "G") col = Math.max(0, n - 1);
       else if (command === "K" && arg === "2") grid[row] = [];
       else if (command === "J" && (arg === "" || arg === "0")) {
         const cells = line();
