@@ -44,9 +44,11 @@ export function fit(text: string, width: number): string {
   return cut + " ".repeat(Math.max(0, width - textWidth(cut)));
 }
 
-/** `3.6s`, `36s`, `3m05s`, `1h02m`. */
+/** `0s`, `250ms`, `3.6s`, `36s`, `3m05s`, `1h02m`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "--";
+  if (ms === 0) return "0s";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
   const seconds = ms / 1000;
   if (seconds < 10) return `${seconds.toFixed(1)}s`;
   if (seconds < 60) return `${Math.round(seconds)}s`;
@@ -55,10 +57,9 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
 }
 
-/** A processing time in ms: `850ms`, `1.2s`. */
+/** A processing time in ms: `850ms`, `1.2s`, or `-` before the first item. */
 export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return "-";
-  return ms < 1000 ? `${Math.round(ms)}ms` : formatDuration(ms);
+  return Number.isFinite(ms) && ms > 0 ? formatDuration(ms) : "-";
 }
 
 /** Items per second: `0.25`, `12.3`, `1234`. */
