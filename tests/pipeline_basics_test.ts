@@ -21,13 +21,19 @@ describe("Pipeline.run() basics", () => {
     assert.equal(results.length, 1000);
     assert.deepEqual(results.map((r) => r.value), range(1000).map((x) => x * 2));
     assert.deepEqual(results.map((r) => r.id), range(1000));
-    assert.ok(results.every((r) => r instanceof PipelineResult && r.isSuccess && r.error === undefined));
+    assert.ok(
+      results.every((r) => r instanceof PipelineResult && r.isSuccess && r.error === undefined),
+    );
   });
 
   it("runs a stage's tasks in order, each output feeding the next, and chains stages", async () => {
     const pipeline = new Pipeline({
       stages: [
-        new Stage({ name: "A", workers: 2, tasks: [(s: string) => s + "a", async (s: string) => s + "b"] }),
+        new Stage({
+          name: "A",
+          workers: 2,
+          tasks: [(s: string) => s + "a", async (s: string) => s + "b"],
+        }),
         new Stage({ name: "B", workers: 1, tasks: [(s: string) => s + "|B"] }),
       ],
     });
@@ -38,29 +44,57 @@ describe("Pipeline.run() basics", () => {
   it("peak concurrency of a stage equals its workers exactly", async () => {
     const peak = new PeakCounter();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 4, tasks: [peak.wrap(async (x: number) => { await sleep(5); return x; })] })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 4,
+          tasks: [peak.wrap(async (x: number) => {
+            await sleep(5);
+            return x;
+          })],
+        }),
+      ],
     });
     await pipeline.run(range(40));
     assert.equal(peak.peak, 4);
   });
 
   it("names workers <Stage>-W<i> and gives each task the full context", async () => {
-    const seen: Omit<TaskContext, "setStatus" | "concurrencyLimit" | "rateLimit" | "hasRateCapacity" | "signal">[] = [];
+    const seen: Omit<
+      TaskContext,
+      "setStatus" | "concurrencyLimit" | "rateLimit" | "hasRateCapacity" | "signal"
+    >[] = [];
     let signal: unknown;
     async function fetchIt(x: number, ctx: TaskContext) {
-      seen.push({ itemId: ctx.itemId, stage: ctx.stage, task: ctx.task, worker: ctx.worker, attempt: ctx.attempt });
+      seen.push({
+        itemId: ctx.itemId,
+        stage: ctx.stage,
+        task: ctx.task,
+        worker: ctx.worker,
+        attempt: ctx.attempt,
+      });
       signal = ctx.signal;
       return x;
     }
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "Fetch", workers: 3, tasks: [fetchIt] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "Fetch", workers: 3, tasks: [fetchIt] })],
+    });
     assert.deepEqual(pipeline.getWorkerNames(), { Fetch: ["Fetch-W0", "Fetch-W1", "Fetch-W2"] });
     await pipeline.run([7]);
-    assert.deepEqual(seen, [{ itemId: 0, stage: "Fetch", task: "fetchIt", worker: "Fetch-W0", attempt: 1 }]);
+    assert.deepEqual(seen, [{
+      itemId: 0,
+      stage: "Fetch",
+      task: "fetchIt",
+      worker: "Fetch-W0",
+      attempt: 1,
+    }]);
     assert.ok(signal instanceof AbortSignal);
   });
 
   it("accepts iterables, generators and async iterables, and an empty input", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "Inc", workers: 2, tasks: [(x: number) => x + 1] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "Inc", workers: 2, tasks: [(x: number) => x + 1] })],
+    });
     function* gen() {
       yield 1;
       yield 2;
@@ -77,7 +111,9 @@ describe("Pipeline.run() basics", () => {
   });
 
   it("does not accumulate results across runs, and ids keep counting up", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "Id", workers: 1, tasks: [(x: number) => x] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "Id", workers: 1, tasks: [(x: number) => x] })],
+    });
     const first = await pipeline.run([1, 2, 3]);
     const second = await pipeline.run([10, 20]);
     assert.deepEqual(first.map((r) => r.id), [0, 1, 2]);
@@ -86,16 +122,35 @@ describe("Pipeline.run() basics", () => {
   });
 
   it("uses the caller's ids from idOf(item, index)", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "Id", workers: 2, tasks: [(x: { k: string }) => x.k] })] });
-    const results = await pipeline.run([{ k: "a" }, { k: "b" }], { idOf: (item, index) => `${item.k}-${index}` });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "Id", workers: 2, tasks: [(x: { k: string }) => x.k] })],
+    });
+    const results = await pipeline.run([{ k: "a" }, { k: "b" }], {
+      idOf: (item, index) => `${item.k}-${index}`,
+    });
     assert.deepEqual(results.map((r) => r.id), ["a-0", "b-1"]);
   });
 
   it("rejects an id that is still in flight instead of merging it", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "Slow", workers: 1, tasks: [async (x: number) => { await sleep(20); return x; }] })] });
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "Slow",
+          workers: 1,
+          tasks: [async (x: number) => {
+            await sleep(20);
+            return x;
+          }],
+        }),
+      ],
+    });
     await assert.rejects(
       pipeline.run([1, 2], { idOf: () => "same" }),
-      { name: "PipelineError", message: /idOf returned "same" for the item at index 1, but an item with that id is still in flight/ },
+      {
+        name: "PipelineError",
+        message:
+          /idOf returned "same" for the item at index 1, but an item with that id is still in flight/,
+      },
     );
     const stats = pipeline.getStats();
     assert.equal(stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled, 1);
@@ -103,7 +158,10 @@ describe("Pipeline.run() basics", () => {
   });
 
   it("collectResults: false makes run() resolve to []", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })], collectResults: false });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+      collectResults: false,
+    });
     assert.deepEqual(await pipeline.run([1, 2]), []);
     assert.equal(pipeline.getStats().itemsProcessed, 2);
   });
@@ -111,7 +169,16 @@ describe("Pipeline.run() basics", () => {
   it("a task that throws a non-Error fails with an Error whose cause is the thrown value", async () => {
     const thrown: unknown[] = [undefined, "a string", { code: 42 }, null, 7];
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "Bad", workers: 2, taskAttempts: 1, tasks: [(i: number) => { throw thrown[i]; }] })],
+      stages: [
+        new Stage({
+          name: "Bad",
+          workers: 2,
+          taskAttempts: 1,
+          tasks: [(i: number) => {
+            throw thrown[i];
+          }],
+        }),
+      ],
     });
     const results: PipelineResult[] = [];
     for await (const r of pipeline.stream(range(thrown.length))) results.push(r);
@@ -127,22 +194,46 @@ describe("Pipeline.run() basics", () => {
   it("passes Error instances through unwrapped", async () => {
     class MyError extends Error {}
     const original = new MyError("mine");
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, taskAttempts: 1, tasks: [() => { throw original; }] })] });
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          taskAttempts: 1,
+          tasks: [() => {
+            throw original;
+          }],
+        }),
+      ],
+    });
     const reader = pipeline.stream([1]).getReader();
     const { value } = await reader.read();
     assert.equal(value!.error, original);
   });
 
   it("sync tasks work and are not awaited needlessly", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "Sync", workers: 3, tasks: [(x: number) => x * 3] })] });
-    assert.deepEqual((await pipeline.run(range(100))).map((r) => r.value), range(100).map((x) => x * 3));
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "Sync", workers: 3, tasks: [(x: number) => x * 3] })],
+    });
+    assert.deepEqual(
+      (await pipeline.run(range(100))).map((r) => r.value),
+      range(100).map((x) => x * 3),
+    );
   });
 
   it("after run() resolves nothing is in flight and stats add up", async () => {
     let n = 0;
     const pipeline = new Pipeline({
       stages: [
-        new Stage({ name: "A", workers: 3, taskAttempts: 1, tasks: [(x: number) => { if (n++ % 3 === 0) throw new Error("x"); return x; }] }),
+        new Stage({
+          name: "A",
+          workers: 3,
+          taskAttempts: 1,
+          tasks: [(x: number) => {
+            if (n++ % 3 === 0) throw new Error("x");
+            return x;
+          }],
+        }),
         new Stage({ name: "B", workers: 2, tasks: [(x: number) => x] }),
       ],
     });

@@ -12,10 +12,17 @@ describe("Pipeline.create() builder", () => {
       .add("Square", [(n: number) => n * n, (n: number) => n + 1])
       .withTracker(tracker)
       .build();
-    assert.deepEqual(pipeline.stages.map((s) => [s.name, s.workers, s.taskAttempts]), [["Parse", 2, 3], ["Square", 5, 3]]);
+    assert.deepEqual(pipeline.stages.map((s) => [s.name, s.workers, s.taskAttempts]), [[
+      "Parse",
+      2,
+      3,
+    ], ["Square", 5, 3]]);
     assert.deepEqual((await pipeline.run(["2", "3"])).map((r) => r.value), [5, 10]);
     assert.equal(tracker.getStats().completed, 2);
-    assert.deepEqual(await Pipeline.create().add("S", (x: number) => x).collectResults(false).run([1]), []);
+    assert.deepEqual(
+      await Pipeline.create().add("S", (x: number) => x).collectResults(false).run([1]),
+      [],
+    );
   });
 
   it("retries sets taskAttempts (per_task) or stageAttempts (per_stage)", () => {
@@ -37,7 +44,10 @@ describe("Pipeline.quick()", () => {
     async function saveIt(x: number) {
       return x * 2;
     }
-    const results = await Pipeline.quick([1, 2, 3], [fetch_data, saveIt, saveIt], { workers: 2, retries: 1 });
+    const results = await Pipeline.quick([1, 2, 3], [fetch_data, saveIt, saveIt], {
+      workers: 2,
+      retries: 1,
+    });
     assert.deepEqual(results.map((r) => r.value), [8, 12, 16]);
   });
 

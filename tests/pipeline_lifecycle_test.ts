@@ -1,21 +1,23 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { delay, Pipeline, PipelineResult, Stage, type TaskContext } from "../mod.ts";
+import { delay, Pipeline, type PipelineResult, Stage, type TaskContext } from "../mod.ts";
 import { gate, range, recordingTracker, sleep } from "./support/helpers.ts";
 
 describe("stream()", () => {
   it("yields every item's result, failures with error, in completion order", async () => {
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "S",
-        workers: 3,
-        taskAttempts: 1,
-        tasks: [async (x: number) => {
-          await sleep((5 - x) * 4);
-          if (x === 2) throw new Error("two");
-          return x;
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 3,
+          taskAttempts: 1,
+          tasks: [async (x: number) => {
+            await sleep((5 - x) * 4);
+            if (x === 2) throw new Error("two");
+            return x;
+          }],
+        }),
+      ],
     });
     const seen: PipelineResult[] = [];
     for await (const r of pipeline.stream(range(5))) seen.push(r);
@@ -26,7 +28,9 @@ describe("stream()", () => {
   });
 
   it("with a 1-item buffer and a slow consumer over 30 items, yields all 30 (feeds while consumed)", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, queueCapacity: 1, tasks: [(x: number) => x] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 1, tasks: [(x: number) => x] })],
+    });
     const seen: number[] = [];
     for await (const r of pipeline.stream(range(30), { highWaterMark: 1 })) {
       seen.push(r.value as number);
@@ -39,7 +43,17 @@ describe("stream()", () => {
     let started = 0;
     const { tracker } = recordingTracker();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 2, tasks: [async (x: number) => { started++; await sleep(5); return x; }] })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 2,
+          tasks: [async (x: number) => {
+            started++;
+            await sleep(5);
+            return x;
+          }],
+        }),
+      ],
       statusTracker: tracker,
     });
     let count = 0;
@@ -51,12 +65,26 @@ describe("stream()", () => {
     assert.ok(started < 100, `started ${started}`);
     assert.equal(stats.itemsInFlight, 0);
     assert.ok(stats.itemsCancelled > 0);
-    assert.equal(stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled, tracker.getTrackedIds().length);
+    assert.equal(
+      stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled,
+      tracker.getTrackedIds().length,
+    );
   });
 
   it("errors with the signal's reason when aborted", async () => {
     const controller = new AbortController();
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [async (x: number) => { await sleep(5); return x; }] })] });
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          tasks: [async (x: number) => {
+            await sleep(5);
+            return x;
+          }],
+        }),
+      ],
+    });
     const reader = pipeline.stream(range(100), { signal: controller.signal }).getReader();
     await reader.read();
     controller.abort(new Error("enough"));
@@ -71,8 +99,19 @@ describe("abort and shutdown", () => {
     const controller = new AbortController();
     const pipeline = new Pipeline({
       stages: [
-        new Stage({ name: "A", workers: 8, tasks: [async (x: number) => { await sleep(1); return x; }] }),
-        new Stage({ name: "B", workers: 4, tasks: [(x: number) => x % 50 === 49 ? new Promise(() => {}) : x] }),
+        new Stage({
+          name: "A",
+          workers: 8,
+          tasks: [async (x: number) => {
+            await sleep(1);
+            return x;
+          }],
+        }),
+        new Stage({
+          name: "B",
+          workers: 4,
+          tasks: [(x: number) => x % 50 === 49 ? new Promise(() => {}) : x],
+        }),
       ],
     });
     const run = pipeline.run(range(10_000), { signal: controller.signal });
@@ -87,14 +126,26 @@ describe("abort and shutdown", () => {
     assert.ok(stats.itemsCancelled > 0);
     const fed = stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled;
     assert.ok(fed <= 10_000 && fed > 0);
-    for (const state of Object.values(pipeline.getWorkerStates())) assert.equal(state.status, "idle");
+    for (const state of Object.values(pipeline.getWorkerStates())) {
+      assert.equal(state.status, "idle");
+    }
   });
 
   it("every fed item ends in exactly one terminal state, and items never taken get no events", async () => {
     const controller = new AbortController();
     const { tracker, log } = recordingTracker();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 2, queueCapacity: 4, tasks: [async (x: number, ctx: TaskContext) => { await delay(20, { signal: ctx.signal }); return x; }] })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 2,
+          queueCapacity: 4,
+          tasks: [async (x: number, ctx: TaskContext) => {
+            await delay(20, { signal: ctx.signal });
+            return x;
+          }],
+        }),
+      ],
       statusTracker: tracker,
     });
     const run = pipeline.run(range(1000), { signal: controller.signal });
@@ -107,7 +158,9 @@ describe("abort and shutdown", () => {
     assert.equal(stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled, ids.length);
     for (const id of ids) {
       const history = tracker.getHistory(id).map((e) => e.status);
-      const terminal = history.filter((s) => s === "completed" || s === "failed" || s === "cancelled");
+      const terminal = history.filter((s) =>
+        s === "completed" || s === "failed" || s === "cancelled"
+      );
       assert.equal(terminal.length, 1, `item ${id}: ${history}`);
       assert.equal(history.at(-1), terminal[0]);
     }
@@ -118,7 +171,16 @@ describe("abort and shutdown", () => {
     const controller = new AbortController();
     let seen: AbortSignal | undefined;
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, tasks: [(_x: number, ctx: TaskContext) => { seen = ctx.signal; return new Promise(() => {}); }] })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          tasks: [(_x: number, ctx: TaskContext) => {
+            seen = ctx.signal;
+            return new Promise(() => {});
+          }],
+        }),
+      ],
     });
     const run = pipeline.run([1], { signal: controller.signal });
     await sleep(5);
@@ -128,20 +190,39 @@ describe("abort and shutdown", () => {
   });
 
   it("run() with an already aborted signal rejects at once without feeding", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })] });
-    await assert.rejects(pipeline.run([1], { signal: AbortSignal.abort("early") }), (e) => e === "early");
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+    });
+    await assert.rejects(
+      pipeline.run([1], { signal: AbortSignal.abort("early") }),
+      (e) => e === "early",
+    );
     assert.equal(pipeline.getStats().itemsCancelled, 0);
   });
 
   it("shutdown() cancels everything in flight and rejects pending runs; the pipeline can run again", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 2, tasks: [async (x: number) => { await sleep(10); return x; }] })] });
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 2,
+          tasks: [async (x: number) => {
+            await sleep(10);
+            return x;
+          }],
+        }),
+      ],
+    });
     const run = pipeline.run(range(100));
     await sleep(15);
     await pipeline.shutdown();
     await assert.rejects(run, { name: "AbortError" });
     const stats = pipeline.getStats();
     assert.equal(stats.itemsInFlight, 0);
-    assert.equal(stats.itemsProcessed + stats.itemsCancelled, 100 - (100 - stats.itemsProcessed - stats.itemsCancelled));
+    assert.equal(
+      stats.itemsProcessed + stats.itemsCancelled,
+      100 - (100 - stats.itemsProcessed - stats.itemsCancelled),
+    );
     const again = await pipeline.run([1, 2]);
     assert.deepEqual(again.map((r) => r.value), [1, 2]);
   });
@@ -150,7 +231,17 @@ describe("abort and shutdown", () => {
     const hold = gate();
     let run: Promise<unknown> | undefined;
     {
-      await using pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [async () => { await hold.promise; }] })] });
+      await using pipeline = new Pipeline({
+        stages: [
+          new Stage({
+            name: "S",
+            workers: 1,
+            tasks: [async () => {
+              await hold.promise;
+            }],
+          }),
+        ],
+      });
       run = pipeline.run([1]).catch((e) => e);
       await sleep(5);
     }
@@ -161,7 +252,18 @@ describe("abort and shutdown", () => {
 
 describe("start / feed / join", () => {
   it("feeds batches into a started pipeline and join() returns their results in sequence order", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 3, tasks: [async (x: number) => { await sleep(Math.random() * 3); return x * 2; }] })] });
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 3,
+          tasks: [async (x: number) => {
+            await sleep(Math.random() * 3);
+            return x * 2;
+          }],
+        }),
+      ],
+    });
     await pipeline.start();
     await pipeline.feed([1, 2, 3]);
     await pipeline.feed(new Set([4, 5]));
@@ -174,7 +276,9 @@ describe("start / feed / join", () => {
   });
 
   it("join() without start() starts the workers instead of hanging", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+    });
     await pipeline.feed([1]);
     assert.deepEqual((await pipeline.join()).map((r) => r.value), [1]);
   });
@@ -182,13 +286,32 @@ describe("start / feed / join", () => {
 
 describe("skipIf and stage callbacks", () => {
   it("skipIf (sync or async) forwards the value unchanged with a skipped event and onSkip", async () => {
-    for (const skipIf of [(v: number) => v === 5, async (v: number) => { await sleep(1); return v === 5; }]) {
+    for (
+      const skipIf of [(v: number) => v === 5, async (v: number) => {
+        await sleep(1);
+        return v === 5;
+      }]
+    ) {
       const { tracker, log } = recordingTracker();
       const skipped: [unknown, unknown][] = [];
       const pipeline = new Pipeline({
         stages: [
-          new Stage({ name: "A", workers: 1, skipIf, onSkip: (id, value) => void skipped.push([id, value]), tasks: [function a(x: number) { return x + 1; }] }),
-          new Stage({ name: "B", workers: 1, tasks: [function b(x: number) { return x * 10; }] }),
+          new Stage({
+            name: "A",
+            workers: 1,
+            skipIf,
+            onSkip: (id, value) => void skipped.push([id, value]),
+            tasks: [function a(x: number) {
+              return x + 1;
+            }],
+          }),
+          new Stage({
+            name: "B",
+            workers: 1,
+            tasks: [function b(x: number) {
+              return x * 10;
+            }],
+          }),
         ],
         statusTracker: tracker,
       });
@@ -214,24 +337,26 @@ describe("skipIf and stage callbacks", () => {
     const { tracker } = recordingTracker();
     tracker.addEventListener("error", (e) => errors.push(e.detail.error));
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "S",
-        workers: 2,
-        taskAttempts: 1,
-        tasks: [(x: number) => {
-          if (x === 3) throw new Error("three");
-          return x * 2;
-        }],
-        onSuccess: async (id, result, value) => {
-          await sleep(1);
-          calls.push(`ok ${id} ${result} ${value}`);
-          throw new Error("callback bug");
-        },
-        onFailure: (id, error, value) => {
-          calls.push(`fail ${id} ${(error as Error).message} ${value}`);
-          throw "sync callback bug";
-        },
-      })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 2,
+          taskAttempts: 1,
+          tasks: [(x: number) => {
+            if (x === 3) throw new Error("three");
+            return x * 2;
+          }],
+          onSuccess: async (id, result, value) => {
+            await sleep(1);
+            calls.push(`ok ${id} ${result} ${value}`);
+            throw new Error("callback bug");
+          },
+          onFailure: (id, error, value) => {
+            calls.push(`fail ${id} ${(error as Error).message} ${value}`);
+            throw "sync callback bug";
+          },
+        }),
+      ],
       statusTracker: tracker,
     });
     const results = await pipeline.run([1, 2, 3]);
@@ -245,7 +370,16 @@ describe("skipIf and stage callbacks", () => {
     const errors: string[] = [];
     tracker.addEventListener("error", (e) => errors.push(e.detail.callback));
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, skipIf: () => { throw new Error("bad predicate"); }, tasks: [(x: number) => x + 1] })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          skipIf: () => {
+            throw new Error("bad predicate");
+          },
+          tasks: [(x: number) => x + 1],
+        }),
+      ],
       statusTracker: tracker,
     });
     assert.deepEqual((await pipeline.run([1])).map((r) => r.value), [2]);
@@ -257,16 +391,18 @@ describe("introspection", () => {
   it("getWorkerStates() shows the busy worker's item, task and status text", async () => {
     const hold = gate();
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "Fetch",
-        workers: 2,
-        tasks: [async function download(x: number, ctx: TaskContext) {
-          ctx.setStatus("downloading 40%");
-          assert.equal(ctx.setStatus("too soon", 10_000), false);
-          await hold.promise;
-          return x;
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "Fetch",
+          workers: 2,
+          tasks: [async function download(x: number, ctx: TaskContext) {
+            ctx.setStatus("downloading 40%");
+            assert.equal(ctx.setStatus("too soon", 10_000), false);
+            await hold.promise;
+            return x;
+          }],
+        }),
+      ],
     });
     const run = pipeline.run([42]);
     await sleep(10);
@@ -275,7 +411,11 @@ describe("introspection", () => {
     assert.equal(states["Fetch-W0"].currentItemId, 0);
     assert.equal(states["Fetch-W0"].currentTask, "downloading 40%");
     assert.equal(typeof states["Fetch-W0"].processingSince, "number");
-    assert.deepEqual(states["Fetch-W1"], { workerName: "Fetch-W1", stage: "Fetch", status: "idle" });
+    assert.deepEqual(states["Fetch-W1"], {
+      workerName: "Fetch-W1",
+      stage: "Fetch",
+      status: "idle",
+    });
     hold.open();
     await run;
     const metrics = pipeline.getWorkerMetrics()["Fetch-W0"];
@@ -284,12 +424,29 @@ describe("introspection", () => {
     assert.ok(metrics.avgProcessingTime > 0);
     assert.equal(typeof metrics.lastActive, "number");
     const snapshot = pipeline.getDashboardSnapshot();
-    assert.deepEqual(Object.keys(snapshot).sort(), ["errorSummary", "pipelineStats", "timestamp", "workerMetrics", "workerStates"]);
+    assert.deepEqual(Object.keys(snapshot).sort(), [
+      "errorSummary",
+      "pipelineStats",
+      "timestamp",
+      "workerMetrics",
+      "workerStates",
+    ]);
     assert.doesNotThrow(() => JSON.stringify(snapshot));
   });
 
   it("getErrorSummary() works without a tracker (totals only)", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, taskAttempts: 1, tasks: [() => { throw new Error("x"); }] })] });
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          taskAttempts: 1,
+          tasks: [() => {
+            throw new Error("x");
+          }],
+        }),
+      ],
+    });
     await pipeline.run([1, 2]);
     const summary = pipeline.getErrorSummary();
     assert.equal(summary.totalFailed, 2);

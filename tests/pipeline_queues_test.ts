@@ -5,7 +5,9 @@ import { gate, PeakCounter, range, sleep } from "./support/helpers.ts";
 
 describe("bounded queues and backpressure", () => {
   it("a producer waits while the next stage's queue is at capacity", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, queueCapacity: 2, tasks: [(x: number) => x] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 2, tasks: [(x: number) => x] })],
+    });
     // Not started: nothing drains the queue.
     await pipeline.feed([1, 2]);
     assert.equal(pipeline.getStats().queueSizes.S, 2);
@@ -23,7 +25,15 @@ describe("bounded queues and backpressure", () => {
     const pipeline = new Pipeline({
       stages: [
         new Stage({ name: "Fast", workers: 1, tasks: [(x: number) => x] }),
-        new Stage({ name: "Stuck", workers: 1, queueCapacity: 1, tasks: [async (x: number) => { await release.promise; return x; }] }),
+        new Stage({
+          name: "Stuck",
+          workers: 1,
+          queueCapacity: 1,
+          tasks: [async (x: number) => {
+            await release.promise;
+            return x;
+          }],
+        }),
       ],
     });
     const run = pipeline.run(range(5));
@@ -38,7 +48,9 @@ describe("bounded queues and backpressure", () => {
   });
 
   it("queueCapacity 0 means unbounded", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, queueCapacity: 0, tasks: [(x: number) => x] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 0, tasks: [(x: number) => x] })],
+    });
     await pipeline.feed(range(500));
     assert.equal(pipeline.getStats().queueSizes.S, 500);
     assert.equal((await pipeline.join()).length, 500);
@@ -50,16 +62,18 @@ describe("priority", () => {
     const order: string[] = [];
     const hold = gate();
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "S",
-        workers: 1,
-        queueCapacity: 0,
-        tasks: [async (x: string) => {
-          if (x === "blocker") await hold.promise;
-          order.push(x);
-          return x;
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          queueCapacity: 0,
+          tasks: [async (x: string) => {
+            if (x === "blocker") await hold.promise;
+            order.push(x);
+            return x;
+          }],
+        }),
+      ],
     });
     await pipeline.start();
     await pipeline.feed(["blocker"]);
@@ -133,7 +147,15 @@ describe("pull stages", () => {
     const pipeline = new Pipeline({
       stages: [
         new Stage({ name: "Up", workers: 2, tasks: [(x: number) => x] }),
-        new Stage({ name: "Pull", workers: 1, pull: true, tasks: [async (x: number) => { await hold.promise; return x; }] }),
+        new Stage({
+          name: "Pull",
+          workers: 1,
+          pull: true,
+          tasks: [async (x: number) => {
+            await hold.promise;
+            return x;
+          }],
+        }),
       ],
     });
     const run = pipeline.run(range(4));
@@ -177,7 +199,17 @@ describe("pull stages", () => {
     const pipeline = new Pipeline({
       stages: [
         new Stage({ name: "Up", workers: 20, tasks: [(x: number) => x] }),
-        new Stage({ name: "Pull", workers: 100, pull: true, tasks: [async (x: number) => { if (seen.has(x)) dupes++; seen.add(x); await sleep(Math.random() * 2); return x; }] }),
+        new Stage({
+          name: "Pull",
+          workers: 100,
+          pull: true,
+          tasks: [async (x: number) => {
+            if (seen.has(x)) dupes++;
+            seen.add(x);
+            await sleep(Math.random() * 2);
+            return x;
+          }],
+        }),
       ],
     });
     const results = await pipeline.run(range(500));
@@ -190,7 +222,9 @@ describe("pull stages", () => {
 describe("feed() with targetStage", () => {
   it("injects mid-pipeline, skipping the earlier stages", async () => {
     const pipeline = new Pipeline({
-      stages: ["A", "B", "C"].map((name) => new Stage({ name, workers: 1, tasks: [(s: string) => `${s}_${name}`] })),
+      stages: ["A", "B", "C"].map((name) =>
+        new Stage({ name, workers: 1, tasks: [(s: string) => `${s}_${name}`] })
+      ),
     });
     await pipeline.start();
     await pipeline.feed(["1"]);
@@ -201,10 +235,15 @@ describe("feed() with targetStage", () => {
   });
 
   it("an unknown targetStage is a PipelineError naming the stages", async () => {
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "A", workers: 1, tasks: [(x: number) => x] })] });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "A", workers: 1, tasks: [(x: number) => x] })],
+    });
     await assert.rejects(pipeline.feed([1], { targetStage: "Nope" }), (error: Error) => {
       assert.ok(error instanceof PipelineError);
-      assert.match(error.message, /targetStage must name a stage of the pipeline \("A"\), got "Nope"/);
+      assert.match(
+        error.message,
+        /targetStage must name a stage of the pipeline \("A"\), got "Nope"/,
+      );
       return true;
     });
   });

@@ -8,23 +8,25 @@ describe("per_task retries", () => {
     const calls: string[] = [];
     let failures = 2;
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 1,
-        taskAttempts: 3,
-        taskWaitMs: 1,
-        tasks: [
-          function first(x: number) {
-            calls.push(`first(${x})`);
-            return x + 1;
-          },
-          function flaky(x: number) {
-            calls.push(`flaky(${x})`);
-            if (failures-- > 0) throw new Error("nope");
-            return x * 10;
-          },
-        ],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          taskAttempts: 3,
+          taskWaitMs: 1,
+          tasks: [
+            function first(x: number) {
+              calls.push(`first(${x})`);
+              return x + 1;
+            },
+            function flaky(x: number) {
+              calls.push(`flaky(${x})`);
+              if (failures-- > 0) throw new Error("nope");
+              return x * 10;
+            },
+          ],
+        }),
+      ],
     });
     const [result] = await pipeline.run([1]);
     assert.equal(result.value, 20);
@@ -35,7 +37,18 @@ describe("per_task retries", () => {
     let calls = 0;
     const original = new TypeError("always");
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "A", workers: 1, taskAttempts: 4, taskWaitMs: 0, tasks: [() => { calls++; throw original; }] })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          taskAttempts: 4,
+          taskWaitMs: 0,
+          tasks: [() => {
+            calls++;
+            throw original;
+          }],
+        }),
+      ],
     });
     const results = [];
     for await (const r of pipeline.stream([1])) results.push(r);
@@ -47,24 +60,29 @@ describe("per_task retries", () => {
   it("waits taskWaitMs between attempts, growing by the backoff multiplier, never after the last", async () => {
     const times: number[] = [];
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 1,
-        taskAttempts: 4,
-        taskWaitMs: 20,
-        backoff: { multiplier: 2, maxWaitMs: 50 },
-        tasks: [() => {
-          times.push(performance.now());
-          throw new Error("x");
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          taskAttempts: 4,
+          taskWaitMs: 20,
+          backoff: { multiplier: 2, maxWaitMs: 50 },
+          tasks: [() => {
+            times.push(performance.now());
+            throw new Error("x");
+          }],
+        }),
+      ],
     });
     const start = performance.now();
     await pipeline.run([1]);
     const end = performance.now();
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     assert.equal(gaps.length, 3);
-    assert.ok(gaps[0] >= 18 && gaps[1] >= 38 && gaps[2] >= 48, `gaps ${gaps.map((g) => g.toFixed(1))}`);
+    assert.ok(
+      gaps[0] >= 18 && gaps[1] >= 38 && gaps[2] >= 48,
+      `gaps ${gaps.map((g) => g.toFixed(1))}`,
+    );
     assert.ok(gaps[2] < 50 + 200, "capped at maxWaitMs (plus scheduling slack)");
     assert.ok(end - times[3] < 15, "no wait after the last attempt");
     assert.ok(end - start >= 110);
@@ -74,20 +92,22 @@ describe("per_task retries", () => {
     const seen: [string, number][] = [];
     let calls = 0;
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 1,
-        taskAttempts: 5,
-        taskWaitMs: 0,
-        retryIf: (error, attempt) => {
-          seen.push([(error as Error).message, attempt]);
-          return (error as Error).message !== "fatal";
-        },
-        tasks: [() => {
-          calls++;
-          throw new Error(calls === 1 ? "transient" : "fatal");
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          taskAttempts: 5,
+          taskWaitMs: 0,
+          retryIf: (error, attempt) => {
+            seen.push([(error as Error).message, attempt]);
+            return (error as Error).message !== "fatal";
+          },
+          tasks: [() => {
+            calls++;
+            throw new Error(calls === 1 ? "transient" : "fatal");
+          }],
+        }),
+      ],
     });
     await pipeline.run([1]);
     assert.equal(calls, 2);
@@ -98,12 +118,19 @@ describe("per_task retries", () => {
     let n = 0;
     const { tracker, log } = recordingTracker();
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 1,
-        taskWaitMs: 1,
-        tasks: [function a(x: number) { return x; }, function flaky(x: number) { if (n++ === 0) throw new Error("boom1"); return x; }],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          taskWaitMs: 1,
+          tasks: [function a(x: number) {
+            return x;
+          }, function flaky(x: number) {
+            if (n++ === 0) throw new Error("boom1");
+            return x;
+          }],
+        }),
+      ],
       statusTracker: tracker,
     });
     await pipeline.run([5]);
@@ -125,19 +152,21 @@ describe("per_task retries", () => {
     const peak = new PeakCounter();
     let fails = 0;
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 4,
-        taskWaitMs: 30,
-        taskConcurrencyLimits: { call: 1 },
-        tasks: [async function call(x: number) {
-          peak.enter();
-          await sleep(2);
-          peak.leave();
-          if (x === 0 && fails++ === 0) throw new Error("retry me");
-          return x;
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 4,
+          taskWaitMs: 30,
+          taskConcurrencyLimits: { call: 1 },
+          tasks: [async function call(x: number) {
+            peak.enter();
+            await sleep(2);
+            peak.leave();
+            if (x === 0 && fails++ === 0) throw new Error("retry me");
+            return x;
+          }],
+        }),
+      ],
     });
     const start = performance.now();
     const results = await pipeline.run(range(4));
@@ -153,26 +182,28 @@ describe("per_stage retries", () => {
     const calls: string[] = [];
     let fail = true;
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 1,
-        retry: "per_stage",
-        taskWaitMs: 0,
-        tasks: [
-          function a(x: number) {
-            calls.push(`a(${x})`);
-            return x + 1;
-          },
-          function b(x: number) {
-            calls.push(`b(${x})`);
-            if (fail) {
-              fail = false;
-              throw new Error("once");
-            }
-            return x * 100;
-          },
-        ],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          retry: "per_stage",
+          taskWaitMs: 0,
+          tasks: [
+            function a(x: number) {
+              calls.push(`a(${x})`);
+              return x + 1;
+            },
+            function b(x: number) {
+              calls.push(`b(${x})`);
+              if (fail) {
+                fail = false;
+                throw new Error("once");
+              }
+              return x * 100;
+            },
+          ],
+        }),
+      ],
     });
     const [result] = await pipeline.run([1]);
     assert.equal(result.value, 200);
@@ -182,7 +213,19 @@ describe("per_stage retries", () => {
   it("an always-failing item with stageAttempts: 4 is tried exactly 4 times and counted failed", async () => {
     let calls = 0;
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "A", workers: 2, retry: "per_stage", stageAttempts: 4, taskWaitMs: 0, tasks: [() => { calls++; throw new Error("x"); }] })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 2,
+          retry: "per_stage",
+          stageAttempts: 4,
+          taskWaitMs: 0,
+          tasks: [() => {
+            calls++;
+            throw new Error("x");
+          }],
+        }),
+      ],
     });
     const results = await pipeline.run([1]);
     assert.deepEqual(results, []);
@@ -195,18 +238,20 @@ describe("per_stage retries", () => {
   it("two items with three attempts each: six calls, both failed (no retry lost to a join race)", async () => {
     let calls = 0;
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 2,
-        retry: "per_stage",
-        stageAttempts: 3,
-        taskWaitMs: 5,
-        tasks: [async () => {
-          calls++;
-          await sleep(10);
-          throw new Error("x");
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 2,
+          retry: "per_stage",
+          stageAttempts: 3,
+          taskWaitMs: 5,
+          tasks: [async () => {
+            calls++;
+            await sleep(10);
+            throw new Error("x");
+          }],
+        }),
+      ],
     });
     await pipeline.run([1, 2]);
     assert.equal(calls, 6);
@@ -217,14 +262,21 @@ describe("per_stage retries", () => {
     let n = 0;
     const { tracker, log } = recordingTracker();
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 1,
-        retry: "per_stage",
-        stageAttempts: 3,
-        taskWaitMs: 0,
-        tasks: [function a(x: number) { return x; }, function flaky(x: number) { if (n++ === 0) throw new Error("boom1"); return x; }],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          retry: "per_stage",
+          stageAttempts: 3,
+          taskWaitMs: 0,
+          tasks: [function a(x: number) {
+            return x;
+          }, function flaky(x: number) {
+            if (n++ === 0) throw new Error("boom1");
+            return x;
+          }],
+        }),
+      ],
       statusTracker: tracker,
     });
     await pipeline.run([5]);
@@ -249,21 +301,23 @@ describe("per_stage retries", () => {
     const order: string[] = [];
     let failed = false;
     const pipeline = new Pipeline({
-      stages: [new Stage({
-        name: "A",
-        workers: 1,
-        retry: "per_stage",
-        taskWaitMs: 40,
-        tasks: [async (x: string) => {
-          order.push(x);
-          if (x === "first" && !failed) {
-            failed = true;
-            throw new Error("later");
-          }
-          await sleep(1);
-          return x;
-        }],
-      })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          retry: "per_stage",
+          taskWaitMs: 40,
+          tasks: [async (x: string) => {
+            order.push(x);
+            if (x === "first" && !failed) {
+              failed = true;
+              throw new Error("later");
+            }
+            await sleep(1);
+            return x;
+          }],
+        }),
+      ],
     });
     const results = await pipeline.run(["first", "second", "third"]);
     assert.deepEqual(order, ["first", "second", "third", "first"]);
@@ -274,7 +328,19 @@ describe("per_stage retries", () => {
     for (const retry of ["per_task", "per_stage"] as const) {
       const { tracker } = recordingTracker();
       const pipeline = new Pipeline({
-        stages: [new Stage({ name: "A", workers: 1, retry, taskAttempts: 3, stageAttempts: 3, taskWaitMs: 0, tasks: [() => { throw new RangeError("bad"); }] })],
+        stages: [
+          new Stage({
+            name: "A",
+            workers: 1,
+            retry,
+            taskAttempts: 3,
+            stageAttempts: 3,
+            taskWaitMs: 0,
+            tasks: [() => {
+              throw new RangeError("bad");
+            }],
+          }),
+        ],
         statusTracker: tracker,
       });
       await pipeline.run([1]);
@@ -299,7 +365,15 @@ describe("per_stage retries", () => {
       return x;
     }
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "A", workers: 1, retry: "per_stage", taskWaitMs: 0, tasks: [record, flaky] })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          retry: "per_stage",
+          taskWaitMs: 0,
+          tasks: [record, flaky],
+        }),
+      ],
     });
     await pipeline.run([1]);
     assert.deepEqual(seen, ["record:1", "flaky:1", "record:2", "flaky:2"]);

@@ -14,7 +14,10 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
   it("(a) success through two stages", async () => {
     const { tracker, log } = recordingTracker();
     await new Pipeline({
-      stages: [new Stage({ name: "A", workers: 1, tasks: [a] }), new Stage({ name: "B", workers: 1, tasks: [b] })],
+      stages: [
+        new Stage({ name: "A", workers: 1, tasks: [a] }),
+        new Stage({ name: "B", workers: 1, tasks: [b] }),
+      ],
       statusTracker: tracker,
     }).run([5]);
     assert.deepEqual(log, [
@@ -64,7 +67,16 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
       throw new Error("perm");
     }
     await new Pipeline({
-      stages: [new Stage({ name: "A", workers: 1, retry: "per_stage", stageAttempts: 2, taskWaitMs: 0, tasks: [a, bad] })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          retry: "per_stage",
+          stageAttempts: 2,
+          taskWaitMs: 0,
+          tasks: [a, bad],
+        }),
+      ],
       statusTracker: tracker,
     }).run([5]);
     assert.deepEqual(log, [
@@ -88,7 +100,15 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
     const { tracker, log } = recordingTracker();
     const controller = new AbortController();
     const run = new Pipeline({
-      stages: [new Stage({ name: "A", workers: 1, tasks: [function hang() { return new Promise(() => {}); }] })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          tasks: [function hang() {
+            return new Promise(() => {});
+          }],
+        }),
+      ],
       statusTracker: tracker,
     }).run([5], { signal: controller.signal });
     await sleep(5);
@@ -106,11 +126,26 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
     const tracker = new StatusTracker();
     const statuses: { workerId: number | null; timestamp: number }[] = [];
     const durations: (number | undefined)[] = [];
-    tracker.addEventListener("status", (e) => statuses.push({ workerId: e.detail.workerId, timestamp: e.detail.timestamp }));
+    tracker.addEventListener(
+      "status",
+      (e) => statuses.push({ workerId: e.detail.workerId, timestamp: e.detail.timestamp }),
+    );
     tracker.addEventListener("taskstart", (e) => durations.push(e.detail.duration));
     tracker.addEventListener("taskcomplete", (e) => durations.push(e.detail.duration));
     const before = Date.now();
-    await new Pipeline({ stages: [new Stage({ name: "A", workers: 4, tasks: [async (x: number) => { await sleep(5); return x; }] })], statusTracker: tracker })
+    await new Pipeline({
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 4,
+          tasks: [async (x: number) => {
+            await sleep(5);
+            return x;
+          }],
+        }),
+      ],
+      statusTracker: tracker,
+    })
       .run(range(4));
     const after = Date.now();
     assert.ok(statuses.every((s) => s.timestamp >= before - 1 && s.timestamp <= after + 1));
@@ -131,8 +166,17 @@ describe("callbacks", () => {
       onTaskStart: (event) => void order.push(`start ${event.taskName}`),
       onTaskComplete: (event) => void order.push(`complete ${event.taskName}`),
     });
-    await new Pipeline({ stages: [new Stage({ name: "A", workers: 1, tasks: [a] })], statusTracker: tracker }).run([1]);
-    assert.deepEqual(order, ["status queued", "status in_progress", "start a", "complete a", "status completed"]);
+    await new Pipeline({
+      stages: [new Stage({ name: "A", workers: 1, tasks: [a] })],
+      statusTracker: tracker,
+    }).run([1]);
+    assert.deepEqual(order, [
+      "status queued",
+      "status in_progress",
+      "start a",
+      "complete a",
+      "status completed",
+    ]);
   });
 
   it("callbacks can be set after construction", async () => {
@@ -142,7 +186,17 @@ describe("callbacks", () => {
     tracker.onTaskRetry = (event) => void seen.push(`retry ${event.attempt}`);
     tracker.onStatusChange = (event) => void seen.push(event.status);
     await new Pipeline({
-      stages: [new Stage({ name: "A", workers: 1, taskAttempts: 2, taskWaitMs: 0, tasks: [() => { throw new Error("x"); }] })],
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          taskAttempts: 2,
+          taskWaitMs: 0,
+          tasks: [() => {
+            throw new Error("x");
+          }],
+        }),
+      ],
       statusTracker: tracker,
     }).run([1]);
     assert.deepEqual(seen, ["queued", "in_progress", "retry 1", "retrying", "fail 2", "failed"]);
@@ -157,7 +211,10 @@ describe("callbacks", () => {
     });
     const errors: string[] = [];
     tracker.addEventListener("error", (e) => errors.push(e.detail.callback));
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "A", workers: 4, tasks: [a] })], statusTracker: tracker });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "A", workers: 4, tasks: [a] })],
+      statusTracker: tracker,
+    });
     const results = await pipeline.run(range(100));
     assert.deepEqual(results.map((r) => r.value), range(100).map(a));
     // queued + in_progress + completed per item, and one task start per item.
@@ -166,12 +223,19 @@ describe("callbacks", () => {
   });
 
   it("with no error listener, a throwing callback is written to console.error once per failure", async () => {
-    const tracker = new StatusTracker({ onStatusChange: () => { throw new Error("oops"); } });
+    const tracker = new StatusTracker({
+      onStatusChange: () => {
+        throw new Error("oops");
+      },
+    });
     const original = console.error;
     const lines: unknown[][] = [];
     console.error = (...args: unknown[]) => void lines.push(args);
     try {
-      await new Pipeline({ stages: [new Stage({ name: "A", workers: 1, tasks: [a] })], statusTracker: tracker }).run([1]);
+      await new Pipeline({
+        stages: [new Stage({ name: "A", workers: 1, tasks: [a] })],
+        statusTracker: tracker,
+      }).run([1]);
     } finally {
       console.error = original;
     }
@@ -185,8 +249,14 @@ describe("callbacks", () => {
     tracker.addEventListener("status", () => {
       throw new Error("listener bug");
     });
-    tracker.addEventListener("error", (e) => errors.push(`${e.detail.callback}:${(e.detail.error as Error).message}`));
-    const results = await new Pipeline({ stages: [new Stage({ name: "A", workers: 1, tasks: [a] })], statusTracker: tracker }).run([1, 2]);
+    tracker.addEventListener(
+      "error",
+      (e) => errors.push(`${e.detail.callback}:${(e.detail.error as Error).message}`),
+    );
+    const results = await new Pipeline({
+      stages: [new Stage({ name: "A", workers: 1, tasks: [a] })],
+      statusTracker: tracker,
+    }).run([1, 2]);
     assert.equal(results.length, 2);
     assert.equal(errors.length, 6);
     assert.equal(errors[0], "listener:status:listener bug");
@@ -199,8 +269,24 @@ describe("stats agree with the pipeline", () => {
     const controller = new AbortController();
     const pipeline = new Pipeline({
       stages: [
-        new Stage({ name: "A", workers: 3, taskAttempts: 1, skipIf: (x: number) => x % 5 === 0, tasks: [(x: number) => { if (x % 7 === 0) throw new Error("seven"); return x; }] }),
-        new Stage({ name: "B", workers: 2, tasks: [async (x: number) => { await sleep(x > 60 ? 50 : 0); return x; }] }),
+        new Stage({
+          name: "A",
+          workers: 3,
+          taskAttempts: 1,
+          skipIf: (x: number) => x % 5 === 0,
+          tasks: [(x: number) => {
+            if (x % 7 === 0) throw new Error("seven");
+            return x;
+          }],
+        }),
+        new Stage({
+          name: "B",
+          workers: 2,
+          tasks: [async (x: number) => {
+            await sleep(x > 60 ? 50 : 0);
+            return x;
+          }],
+        }),
       ],
       statusTracker: tracker,
     });
@@ -215,6 +301,14 @@ describe("stats agree with the pipeline", () => {
     assert.equal(stats.cancelled, pstats.itemsCancelled);
     assert.ok(pstats.itemsCancelled > 0 && pstats.itemsFailed > 0 && pstats.itemsProcessed > 0);
     assert.equal(stats.queued + stats.in_progress + stats.retrying, 0);
-    assert.deepEqual(Object.keys(stats).sort(), ["cancelled", "completed", "failed", "in_progress", "queued", "retrying", "skipped"]);
+    assert.deepEqual(Object.keys(stats).sort(), [
+      "cancelled",
+      "completed",
+      "failed",
+      "in_progress",
+      "queued",
+      "retrying",
+      "skipped",
+    ]);
   });
 });

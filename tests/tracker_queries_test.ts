@@ -15,8 +15,25 @@ import { range } from "./support/helpers.ts";
 function mixedPipeline(tracker: StatusTracker): Pipeline {
   return new Pipeline({
     stages: [
-      new Stage({ name: "Parse", workers: 2, taskAttempts: 1, tasks: [(x: number) => { if (x % 4 === 1) throw new TypeError(`bad ${x}`); return x; }] }),
-      new Stage({ name: "Save", workers: 2, taskAttempts: 2, taskWaitMs: 0, tasks: [(x: number) => { if (x % 4 === 2) throw new RangeError(`full ${x}`); return x; }] }),
+      new Stage({
+        name: "Parse",
+        workers: 2,
+        taskAttempts: 1,
+        tasks: [(x: number) => {
+          if (x % 4 === 1) throw new TypeError(`bad ${x}`);
+          return x;
+        }],
+      }),
+      new Stage({
+        name: "Save",
+        workers: 2,
+        taskAttempts: 2,
+        taskWaitMs: 0,
+        tasks: [(x: number) => {
+          if (x % 4 === 2) throw new RangeError(`full ${x}`);
+          return x;
+        }],
+      }),
     ],
     statusTracker: tracker,
   });
@@ -41,7 +58,15 @@ describe("StatusTracker queries", () => {
       "Save:completed",
     ]);
     assert.deepEqual(tracker.getHistory("nope"), []);
-    assert.deepEqual(tracker.getStats(), { queued: 0, in_progress: 0, completed: 4, failed: 4, retrying: 0, skipped: 0, cancelled: 0 });
+    assert.deepEqual(tracker.getStats(), {
+      queued: 0,
+      in_progress: 0,
+      completed: 4,
+      failed: 4,
+      retrying: 0,
+      skipped: 0,
+      cancelled: 0,
+    });
   });
 
   it("getFailedItems and getErrorSummary group failures by type and stage", async () => {
@@ -67,7 +92,10 @@ describe("StatusTracker queries", () => {
   it("ErrorSummary.toString() groups by type and stage, sorted by count", () => {
     assert.equal(String(new ErrorSummary(0)), "No errors occurred");
     const text = String(new ErrorSummary(5, { A: 1, B: 4 }, { S1: 3, S2: 2 }));
-    assert.equal(text, "ErrorSummary: 5 failed items\n\nBy type:\n  B: 4\n  A: 1\n\nBy stage:\n  S1: 3\n  S2: 2");
+    assert.equal(
+      text,
+      "ErrorSummary: 5 failed items\n\nBy type:\n  B: 4\n  A: 1\n\nBy stage:\n  S1: 3\n  S2: 2",
+    );
   });
 });
 
@@ -75,21 +103,33 @@ describe("memory bounds", () => {
   it("historyLimit keeps the newest events per item", async () => {
     const tracker = new StatusTracker({ historyLimit: 2 });
     await mixedPipeline(tracker).run([0]);
-    assert.deepEqual(tracker.getHistory(0).map((e) => `${e.stage}:${e.status}`), ["Save:in_progress", "Save:completed"]);
+    assert.deepEqual(tracker.getHistory(0).map((e) => `${e.stage}:${e.status}`), [
+      "Save:in_progress",
+      "Save:completed",
+    ]);
   });
 
   it("maxItems evicts the items that finished first, never unfinished ones, and stats stay exact", async () => {
     const tracker = new StatusTracker({ maxItems: 10 });
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })], statusTracker: tracker });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+      statusTracker: tracker,
+    });
     await pipeline.run(range(1000));
     assert.equal(tracker.getTrackedIds().length, 10);
-    assert.deepEqual(tracker.getTrackedIds().sort((a, b) => Number(a) - Number(b)), range(10).map((i) => 990 + i));
+    assert.deepEqual(
+      tracker.getTrackedIds().sort((a, b) => Number(a) - Number(b)),
+      range(10).map((i) => 990 + i),
+    );
     assert.equal(tracker.getStats().completed, 1000);
   });
 
   it("maxItems never evicts unfinished items", async () => {
     const tracker = new StatusTracker({ maxItems: 2 });
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })], statusTracker: tracker });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+      statusTracker: tracker,
+    });
     await pipeline.feed(range(5)); // not started: all five stay queued
     assert.equal(tracker.getTrackedIds().length, 5);
     await pipeline.join();
@@ -99,7 +139,11 @@ describe("memory bounds", () => {
   it("a tracker with maxItems 10 000 over a 100 000-item run keeps its item count flat", async () => {
     const tracker = new StatusTracker({ maxItems: 10_000 });
     tracker.addEventListener("status", () => {});
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 8, tasks: [(x: number) => x] })], statusTracker: tracker, collectResults: false });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 8, tasks: [(x: number) => x] })],
+      statusTracker: tracker,
+      collectResults: false,
+    });
     await pipeline.run(range(100_000));
     assert.equal(tracker.getTrackedIds().length, 10_000);
     assert.equal(tracker.getStats().completed, 100_000);
@@ -115,7 +159,10 @@ describe("cost when nobody listens", () => {
       dispatched++;
       return original(event);
     };
-    await new Pipeline({ stages: [new Stage({ name: "S", workers: 2, tasks: [(x: number) => x] })], statusTracker: tracker }).run(range(50));
+    await new Pipeline({
+      stages: [new Stage({ name: "S", workers: 2, tasks: [(x: number) => x] })],
+      statusTracker: tracker,
+    }).run(range(50));
     assert.equal(dispatched, 0);
     assert.equal(tracker.getStats().completed, 50, "statuses are still recorded");
   });
@@ -130,7 +177,10 @@ describe("cost when nobody listens", () => {
     };
     const onComplete = () => {};
     tracker.addEventListener("taskcomplete", onComplete);
-    const pipeline = new Pipeline({ stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })], statusTracker: tracker });
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+      statusTracker: tracker,
+    });
     await pipeline.run([1, 2]);
     assert.deepEqual(types, ["taskcomplete", "taskcomplete"]);
     tracker.removeEventListener("taskcomplete", onComplete);
@@ -157,8 +207,22 @@ describe("cost when nobody listens", () => {
 
 describe("event JSON and schemas", () => {
   it("toJSON turns errors into { name, message } and matches the exported schemas", () => {
-    const status = new StatusEvent("x", "S", "failed", "S-W12", 1000, { error: "boom", errorType: "TypeError", attempt: 2 });
-    const task = new TaskEvent("x", "S", "t", "S-W12", "fail", 2, 1000, new TypeError("boom"), 12.5);
+    const status = new StatusEvent("x", "S", "failed", "S-W12", 1000, {
+      error: "boom",
+      errorType: "TypeError",
+      attempt: 2,
+    });
+    const task = new TaskEvent(
+      "x",
+      "S",
+      "t",
+      "S-W12",
+      "fail",
+      2,
+      1000,
+      new TypeError("boom"),
+      12.5,
+    );
     const statusJson = JSON.parse(JSON.stringify(status));
     const taskJson = JSON.parse(JSON.stringify(task));
     assert.deepEqual(statusJson, {
@@ -181,8 +245,18 @@ describe("event JSON and schemas", () => {
   it("toJSON never throws on circular or exotic metadata and errors", () => {
     const circular: Record<string, unknown> = { name: "loop" };
     circular.self = circular;
-    const hostile = { get message() { throw new Error("no"); }, name: 5 };
-    const status = new StatusEvent(1, "S", "failed", null, 1, { circular, big: 10n, fn: () => {}, err: new Error("inner") });
+    const hostile = {
+      get message() {
+        throw new Error("no");
+      },
+      name: 5,
+    };
+    const status = new StatusEvent(1, "S", "failed", null, 1, {
+      circular,
+      big: 10n,
+      fn: () => {},
+      err: new Error("inner"),
+    });
     const task = new TaskEvent(1, "S", "t", null, "fail", 1, 1, hostile);
     const json = JSON.parse(JSON.stringify(status));
     assert.equal(json.metadata.circular.self, "[Circular]");
@@ -201,8 +275,14 @@ describe("event JSON and schemas", () => {
 
 describe("StatusTracker options", () => {
   it("rejects bad options with a message naming the field and value", () => {
-    assert.throws(() => new StatusTracker({ maxItems: -1 }), { name: "RangeError", message: "StatusTracker: maxItems must be an integer >= 0 or Infinity, got -1" });
+    assert.throws(() => new StatusTracker({ maxItems: -1 }), {
+      name: "RangeError",
+      message: "StatusTracker: maxItems must be an integer >= 0 or Infinity, got -1",
+    });
     assert.throws(() => new StatusTracker({ historyLimit: 1.5 }), RangeError);
-    assert.throws(() => new StatusTracker({ onStatusChange: "no" as never }), { name: "TypeError", message: 'StatusTracker: onStatusChange must be a function, got "no"' });
+    assert.throws(() => new StatusTracker({ onStatusChange: "no" as never }), {
+      name: "TypeError",
+      message: 'StatusTracker: onStatusChange must be a function, got "no"',
+    });
   });
 });

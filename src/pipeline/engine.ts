@@ -129,7 +129,7 @@ export class Engine {
    * Cancels every live item of the batch: each gets the terminal status `cancelled`, queues drop
    * them, pending retry timers are cleared, and workers stuck on one of them are replaced.
    */
-  cancelBatch(batch: Batch, _reason: unknown): Promise<void> | undefined {
+  cancelBatch(batch: Batch): Promise<void> | undefined {
     const items = batch.liveItems();
     // First make every item terminal, so that nothing below (a respawned worker taking the next
     // queued item, say) can pick up one that is about to be cancelled.

@@ -15,7 +15,9 @@ export class RunOutput implements BatchOutput {
 
   constructor(collect: boolean, size?: number) {
     this.#collect = collect;
-    if (collect && size !== undefined && size > 0 && size <= 0x3fffffff) this.#slots = new Array(size);
+    if (collect && size !== undefined && size > 0 && size <= 0x3fffffff) {
+      this.#slots = new Array(size);
+    }
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;

@@ -190,7 +190,10 @@ export class Pipeline implements PipelineLike {
     checkItems("Pipeline.run", items);
     checkRunOptions(options);
     options.signal?.throwIfAborted();
-    const output = new RunOutput(this.collectResults, Array.isArray(items) ? items.length : undefined);
+    const output = new RunOutput(
+      this.collectResults,
+      Array.isArray(items) ? items.length : undefined,
+    );
     const batch = new Batch(output);
     const dashboard = options.progress ? new ConsoleProgress() : options.dashboard;
     const monitor = dashboard === undefined ? undefined : new RunMonitor(
@@ -467,7 +470,7 @@ export class Pipeline implements PipelineLike {
     if (batch.settled) return;
     batch.aborting = true;
     if (!batch.signal.aborted) batch.controller.abort(reason);
-    const pending = this.#engine.cancelBatch(batch, reason);
+    const pending = this.#engine.cancelBatch(batch);
     if (pending !== undefined) await pending;
     batch.fail(reason);
   }

@@ -169,7 +169,9 @@ export class StageQueue {
 
   #pop(): Envelope {
     const priority = this.#priorities[0];
-    const bucket = priority === this.#lastPriority ? this.#lastBucket! : this.#buckets.get(priority)!;
+    const bucket = priority === this.#lastPriority
+      ? this.#lastBucket!
+      : this.#buckets.get(priority)!;
     const envelope = bucket.shift()!;
     if (bucket.length === 0) this.#dropPriority(priority);
     this.#size--;

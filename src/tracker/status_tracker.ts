@@ -249,6 +249,13 @@ export class StatusTracker extends EventTarget {
     listener: StatusTrackerListener<K> | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
+  /**
+   * Listens to any other event type (untyped, passed straight to `EventTarget`).
+   *
+   * @param type The event name.
+   * @param listener The listener.
+   * @param options Standard listener options.
+   */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -279,6 +286,13 @@ export class StatusTracker extends EventTarget {
     listener: StatusTrackerListener<K> | null,
     options?: boolean | EventListenerOptions,
   ): void;
+  /**
+   * Stops listening to any other event type.
+   *
+   * @param type The event name.
+   * @param listener The listener passed to `addEventListener`.
+   * @param options `capture`, as passed to `addEventListener`.
+   */
   override removeEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -415,7 +429,7 @@ export class StatusTracker extends EventTarget {
           worker,
           eventType,
           attempt,
-          Date.now(),
+          epochNow(),
           error,
           duration,
         ),
@@ -444,7 +458,7 @@ export class StatusTracker extends EventTarget {
     finished: boolean,
   ): void | Promise<void> {
     return this.#record(
-      new StatusEvent(itemId, stage, status, worker, Date.now(), metadata),
+      new StatusEvent(itemId, stage, status, worker, epochNow(), metadata),
       finished,
     );
   }

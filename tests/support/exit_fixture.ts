@@ -42,7 +42,9 @@ if (mode === "completed") {
 } else if (mode === "aborted") {
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error("stop")), 150);
-  await pipeline.run(Array.from({ length: 100 }, (_, i) => i), { signal: controller.signal }).catch(() => {});
+  await pipeline.run(Array.from({ length: 100 }, (_, i) => i), { signal: controller.signal }).catch(
+    () => {},
+  );
 } else if (mode === "shutdown") {
   const run = pipeline.run(Array.from({ length: 100 }, (_, i) => i)).catch(() => {});
   await new Promise((r) => setTimeout(r, 20));
