@@ -379,7 +379,10 @@ export class Pipeline implements PipelineLike {
   getWorkerStates(): Record<string, WorkerState> {
     const out: Record<string, WorkerState> = {};
     for (const runtime of this.#engine.stages) {
-      for (const slot of runtime.slots) out[slot.name] = slot.state();
+      for (const slot of runtime.slots) {
+        slot.observed = true;
+        out[slot.name] = slot.state();
+      }
     }
     return out;
   }

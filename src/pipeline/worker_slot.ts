@@ -1,5 +1,4 @@
 import type { ItemId } from "../tracker/types.ts";
-import { epochNow } from "../utils/clock.ts";
 import type { Envelope } from "./envelope.ts";
 import type { WorkerMetrics, WorkerState } from "./types.ts";
 
@@ -19,8 +18,13 @@ export class WorkerSlot {
   envelope: Envelope | null = null;
   currentItemId: ItemId | undefined = undefined;
   currentTask: string | undefined = undefined;
-  /** Epoch ms when the current item was taken (cheap clock). */
-  processingSince = 0;
+  /**
+   * Epoch ms when the current item was taken; read per item only once someone looks at worker
+   * states (`observed`), otherwise the start of the busy period stands in for it.
+   */
+  processingSince = -1;
+  /** Set by the pipeline once worker states are read; turns on per-item start times. */
+  observed = false;
   /** performance.now() when the current busy period began, or -1 while idle. */
   periodStart = -1;
   /** performance.now() of the last accepted ctx.setStatus() for the current item. */
@@ -43,7 +47,7 @@ export class WorkerSlot {
     this.envelope = envelope;
     this.currentItemId = envelope.id;
     this.currentTask = undefined;
-    this.processingSince = epochNow();
+    this.processingSince = this.observed ? Date.now() : -1;
     this.lastStatusAt = -Infinity;
     envelope.holder = this;
   }
@@ -82,7 +86,9 @@ export class WorkerSlot {
     if (this.busy) {
       if (this.currentItemId !== undefined) state.currentItemId = this.currentItemId;
       if (this.currentTask !== undefined) state.currentTask = this.currentTask;
-      state.processingSince = this.processingSince;
+      state.processingSince = this.processingSince >= 0
+        ? this.processingSince
+        : toEpoch(this.periodStart >= 0 ? this.periodStart : performance.now());
     }
     return state;
   }

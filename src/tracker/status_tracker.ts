@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { epochNow } from "../utils/clock.ts";
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
 import { StatusEvent, TaskEvent } from "./events.ts";
@@ -429,7 +428,7 @@ export class StatusTracker extends EventTarget {
           worker,
           eventType,
           attempt,
-          epochNow(),
+          Date.now(),
           error,
           duration,
         ),
@@ -458,7 +457,7 @@ export class StatusTracker extends EventTarget {
     finished: boolean,
   ): void | Promise<void> {
     return this.#record(
-      new StatusEvent(itemId, stage, status, worker, epochNow(), metadata),
+      new StatusEvent(itemId, stage, status, worker, Date.now(), metadata),
       finished,
     );
   }
