@@ -6,17 +6,21 @@ import type { TaskContext } from "./types.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /**
- * The `ctx` of one task attempt. Its signal is the run's signal, or, when the stage has a task
+ * The `ctx` of a task attempt. Its signal is the run's signal, or, when the stage has a task
  * timeout, an attempt signal that also aborts when the attempt times out.
+ *
+ * A worker loop reuses one context for its plain attempts (no limit, no timeout): the worker awaits
+ * each task before the next `prepare()`, so a context is never shared by two running attempts. An
+ * attempt that can be abandoned (timeouts) gets a context of its own.
  *
  * @internal
  */
 export class AttemptContext implements TaskContext {
-  readonly itemId: ItemId;
+  itemId: ItemId;
   readonly stage: string;
-  readonly task: string;
+  task: string;
   readonly worker: string;
-  readonly attempt: number;
+  attempt: number;
   #runtime: StageRuntime;
   #slot: WorkerSlot;
   #envelope: Envelope;
@@ -39,6 +43,16 @@ export class AttemptContext implements TaskContext {
     this.#slot = slot;
     this.#envelope = envelope;
     this.#signal = signal;
+  }
+
+  /** Points a reused context at the next attempt. */
+  prepare(envelope: Envelope, task: string, attempt: number, signal: AbortSignal): this {
+    this.itemId = envelope.id;
+    this.task = task;
+    this.attempt = attempt;
+    this.#envelope = envelope;
+    this.#signal = signal;
+    return this;
   }
 
   get signal(): AbortSignal {

@@ -89,7 +89,15 @@ export class Engine {
   enqueue(envelope: Envelope): Promise<void> | undefined {
     const runtime = this.stages[envelope.stageIndex];
     if (this.sink !== undefined) {
-      const pending = this.sink.status(envelope.id, runtime.name, "queued", null, undefined, false);
+      const pending = this.sink.status(
+        envelope,
+        envelope.id,
+        runtime.name,
+        "queued",
+        null,
+        undefined,
+        false,
+      );
       if (pending !== undefined) return pending.then(() => this.#put(envelope));
     }
     return runtime.queue.put(envelope);
@@ -108,7 +116,7 @@ export class Engine {
     metadata: StatusMetadata | undefined,
     finished: boolean,
   ): void | Promise<void> {
-    return this.sink?.status(envelope.id, stage, status, worker, metadata, finished);
+    return this.sink?.status(envelope, envelope.id, stage, status, worker, metadata, finished);
   }
 
   /** Marks an item terminal (not yet released): it leaves the registry and is counted once. */

@@ -23,6 +23,8 @@ export class Envelope {
   done = false;
   /** The worker that holds it right now (running tasks or callbacks), if any. */
   holder: WorkerSlot | null = null;
+  /** The tracker's handle on this item's record (saves a lookup per event). */
+  trackerRecord: unknown = undefined;
   /** A pending per_stage retry timer. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   // The batch's registry of live items (intrusive doubly linked list).

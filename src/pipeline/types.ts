@@ -2,7 +2,9 @@ import type { ErrorSummary } from "../tracker/error_summary.ts";
 import type { ItemId } from "../tracker/types.ts";
 
 /**
- * What every task receives as its second argument (there is no ambient context).
+ * What every task receives as its second argument (there is no ambient context). It describes the
+ * current attempt and is valid until the task settles: do not keep it for work that outlives the
+ * task (a worker reuses it for its next attempt).
  */
 export interface TaskContext {
   /** The item's id. */

@@ -2,6 +2,7 @@ import { backoffDelay } from "../limits/backoff.ts";
 import { delay } from "../limits/delay.ts";
 import { TASK_BITS } from "../tracker/status_tracker.ts";
 import { errorFacts, startAttempt, toError } from "./attempt.ts";
+import { AttemptContext } from "./context.ts";
 import type { Engine } from "./engine.ts";
 import type { Envelope } from "./envelope.ts";
 import { CLOSED } from "./stage_queue.ts";
@@ -31,6 +32,7 @@ export async function runWorker(
   const sink = engine.sink;
   const next = runtime.isLast ? undefined : engine.stages[runtime.index + 1];
   const queue = runtime.queue;
+  let ctx: AttemptContext | undefined;
 
   for (;;) {
     let envelope = queue.tryTake();
@@ -65,7 +67,15 @@ export async function runWorker(
     let failedAttempt = 0;
     let retryStage = false;
     if (!skipped && sink !== undefined) {
-      pending = sink.status(envelope.id, runtime.name, "in_progress", slot.name, undefined, false);
+      pending = sink.status(
+        envelope,
+        envelope.id,
+        runtime.name,
+        "in_progress",
+        slot.name,
+        undefined,
+        false,
+      );
       if (pending !== undefined) {
         await pending;
         if (slot.generation !== generation) return;
@@ -95,7 +105,8 @@ export async function runWorker(
         let out: unknown;
         let thrown: unknown = NOTHING;
         try {
-          out = startAttempt(runtime, slot, envelope, t, value, attempt);
+          ctx ??= new AttemptContext(runtime, slot, envelope, "", attempt, batch.signal);
+          out = startAttempt(runtime, slot, envelope, t, value, attempt, ctx);
           if (isThenable(out)) out = await out;
         } catch (error) {
           thrown = error;

@@ -1,76 +1,29 @@
-import { z } from "zod";
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
 import { StatusEvent, TaskEvent } from "./events.ts";
+import { type ItemHandle, ItemStore } from "./item_store.ts";
 import { ListenerRegistry } from "./listeners.ts";
+import type { TrackedHolder, TrackerSink } from "./sink.ts";
 import {
-  type ItemId,
-  STATUS_TYPES,
-  type StatusMetadata,
-  type StatusType,
-  type TaskEventType,
-} from "./types.ts";
+  OPTION_RULES,
+  type StatusCallback,
+  type StatusTrackerEventMap,
+  type StatusTrackerListener,
+  type StatusTrackerOptions,
+  type TaskCallback,
+  type TrackerErrorDetail,
+} from "./tracker_options.ts";
+import type { ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
 
-/** A callback for status events; it may be async, and is awaited by the emitting worker. */
-export type StatusCallback = (event: StatusEvent) => void | Promise<void>;
-/** A callback for task events; it may be async, and is awaited by the emitting worker. */
-export type TaskCallback = (event: TaskEvent) => void | Promise<void>;
-
-/** What an `error` event carries: the thrown value, which callback threw, and its event. */
-export interface TrackerErrorDetail {
-  /** What the callback or listener threw. */
-  error: unknown;
-  /** `"onStatusChange"`, `"onTaskStart"`…, or `"listener:<type>"`. */
-  callback: string;
-  /** The event being delivered when it threw. */
-  event: StatusEvent | TaskEvent | undefined;
-}
-
-/** The events a {@linkcode StatusTracker} dispatches, by name. */
-export interface StatusTrackerEventMap {
-  /** An item's status changed. */
-  status: CustomEvent<StatusEvent>;
-  /** A task attempt started. */
-  taskstart: CustomEvent<TaskEvent>;
-  /** A task attempt succeeded. */
-  taskcomplete: CustomEvent<TaskEvent>;
-  /** A task attempt failed and will be retried. */
-  taskretry: CustomEvent<TaskEvent>;
-  /** A task attempt failed for good. */
-  taskfail: CustomEvent<TaskEvent>;
-  /** A callback or listener threw. */
-  error: CustomEvent<TrackerErrorDetail>;
-}
-
-/** A typed listener for one of the tracker's events. */
-export type StatusTrackerListener<K extends keyof StatusTrackerEventMap> =
-  | ((event: StatusTrackerEventMap[K]) => unknown)
-  | { handleEvent(event: StatusTrackerEventMap[K]): unknown };
-
-/** Options for {@linkcode StatusTracker}. */
-export interface StatusTrackerOptions {
-  /** Called on every status change. */
-  onStatusChange?: StatusCallback;
-  /** Called when a task attempt starts. */
-  onTaskStart?: TaskCallback;
-  /** Called when a task attempt succeeds. */
-  onTaskComplete?: TaskCallback;
-  /** Called when a task attempt fails and will be retried. */
-  onTaskRetry?: TaskCallback;
-  /** Called when a task attempt fails for good. */
-  onTaskFail?: TaskCallback;
-  /**
-   * Status events kept per item (the newest ones).
-   * @default {Infinity}
-   */
-  historyLimit?: number;
-  /**
-   * Items kept; when exceeded, the items that finished first are evicted (never unfinished ones).
-   * `getStats()` stays exact.
-   * @default {Infinity}
-   */
-  maxItems?: number;
-}
+export type {
+  StatusCallback,
+  StatusTrackerEventMap,
+  StatusTrackerListener,
+  StatusTrackerOptions,
+  TaskCallback,
+  TrackerErrorDetail,
+  TrackerSink,
+};
 
 const TASK_EVENT_NAMES: Record<TaskEventType, keyof StatusTrackerEventMap> = {
   start: "taskstart",
@@ -94,62 +47,6 @@ const TRACKED_TYPES = new Set<string>([
   "taskfail",
   "error",
 ]);
-
-const callbackSchema = z.custom<(...args: unknown[]) => unknown>((v) =>
-  v === undefined || typeof v === "function"
-);
-const limitSchema = z.union([z.literal(Infinity), z.number().int().min(0)]).optional();
-const OPTION_RULES = {
-  onStatusChange: { schema: callbackSchema, rule: "must be a function" },
-  onTaskStart: { schema: callbackSchema, rule: "must be a function" },
-  onTaskComplete: { schema: callbackSchema, rule: "must be a function" },
-  onTaskRetry: { schema: callbackSchema, rule: "must be a function" },
-  onTaskFail: { schema: callbackSchema, rule: "must be a function" },
-  historyLimit: { schema: limitSchema, rule: "must be an integer >= 0 or Infinity" },
-  maxItems: { schema: limitSchema, rule: "must be an integer >= 0 or Infinity" },
-};
-
-interface ItemRecord {
-  current: StatusEvent;
-  history: StatusEvent[];
-  /** Retries seen in the current stage (fallback for FailedItem.attempts). */
-  retries: number;
-  finished: boolean;
-  /** Bumped on every status change; lets the eviction queue spot stale entries. */
-  version: number;
-}
-
-/** Internal: how the engine records events (not part of the public API). */
-export interface TrackerSink {
-  status(
-    itemId: ItemId,
-    stage: string | null,
-    status: StatusType,
-    worker: string | null,
-    metadata: StatusMetadata | undefined,
-    finished: boolean,
-  ): void | Promise<void>;
-  /** Bit mask of the task event types someone wants (listener or callback). */
-  taskMask(): number;
-  task(
-    itemId: ItemId,
-    stage: string,
-    taskName: string,
-    worker: string | null,
-    eventType: TaskEventType,
-    attempt: number,
-    error: unknown,
-    duration: number | undefined,
-  ): void | Promise<void>;
-  /** Reports an error thrown by a stage callback or a dashboard (never fatal). */
-  report(error: unknown, where: string): void;
-  /** Records a status event built elsewhere (a remote tracker), keeping its timestamp. */
-  ingestStatus(event: StatusEvent, finished: boolean): void | Promise<void>;
-  /** Dispatches a task event built elsewhere (a remote tracker). */
-  ingestTask(event: TaskEvent): void | Promise<void>;
-  /** Forgets every item and sets the status counters (a remote tracker after a reset). */
-  restore(counts: Partial<Record<StatusType, number>>): void;
-}
 
 let sinkOf: (tracker: StatusTracker) => TrackerSink;
 
@@ -188,23 +85,14 @@ export { TASK_BITS };
 export class StatusTracker extends EventTarget {
   /** Called on every status change (settable at any time). */
   onStatusChange: StatusCallback | undefined;
-  /** Called when a task attempt starts (settable at any time). */
-  onTaskStart: TaskCallback | undefined;
-  /** Called when a task attempt succeeds (settable at any time). */
-  onTaskComplete: TaskCallback | undefined;
-  /** Called when a task attempt fails and will be retried (settable at any time). */
-  onTaskRetry: TaskCallback | undefined;
-  /** Called when a task attempt fails for good (settable at any time). */
-  onTaskFail: TaskCallback | undefined;
+  #onTaskStart: TaskCallback | undefined;
+  #onTaskComplete: TaskCallback | undefined;
+  #onTaskRetry: TaskCallback | undefined;
+  #onTaskFail: TaskCallback | undefined;
+  /** Which task event types someone wants (listeners or callbacks), as TASK_BITS. */
+  #taskMaskValue = 0;
 
-  #historyLimit: number;
-  #maxItems: number;
-  #items = new Map<ItemId, ItemRecord>();
-  #counts: Record<StatusType, number> = zeroCounts();
-  #failedByType = new Map<string, number>();
-  #failedByStage = new Map<string, number>();
-  #finished: { record: ItemRecord; itemId: ItemId; version: number }[] = [];
-  #finishedHead = 0;
+  #store: ItemStore;
   #registry: ListenerRegistry;
   #statusListeners = 0;
   #taskListenerMask = 0;
@@ -228,8 +116,7 @@ export class StatusTracker extends EventTarget {
     this.onTaskComplete = options.onTaskComplete;
     this.onTaskRetry = options.onTaskRetry;
     this.onTaskFail = options.onTaskFail;
-    this.#historyLimit = options.historyLimit ?? Infinity;
-    this.#maxItems = options.maxItems ?? Infinity;
+    this.#store = new ItemStore(options.historyLimit ?? Infinity, options.maxItems ?? Infinity);
     this.#registry = new ListenerRegistry(
       (error, type, event) => this.#reportListenerError(error, type, event),
       () => this.#refreshListenerFlags(),
@@ -328,7 +215,7 @@ export class StatusTracker extends EventTarget {
    * @returns The event, or `undefined` when the item is unknown (or evicted).
    */
   getStatus(itemId: ItemId): StatusEvent | undefined {
-    return this.#items.get(itemId)?.current;
+    return this.#store.get(itemId);
   }
 
   /**
@@ -337,7 +224,7 @@ export class StatusTracker extends EventTarget {
    * @returns The ids.
    */
   getTrackedIds(): ItemId[] {
-    return [...this.#items.keys()];
+    return this.#store.ids();
   }
 
   /**
@@ -347,11 +234,7 @@ export class StatusTracker extends EventTarget {
    * @returns The events, in first-seen order of their items.
    */
   getByStatus(status: StatusType): StatusEvent[] {
-    const out: StatusEvent[] = [];
-    for (const record of this.#items.values()) {
-      if (record.current.status === status) out.push(record.current);
-    }
-    return out;
+    return this.#store.byStatus(status);
   }
 
   /**
@@ -361,7 +244,7 @@ export class StatusTracker extends EventTarget {
    * @returns The counts by status.
    */
   getStats(): Record<StatusType, number> {
-    return { ...this.#counts };
+    return this.#store.counts();
   }
 
   /**
@@ -371,7 +254,7 @@ export class StatusTracker extends EventTarget {
    * @returns The events, or `[]` when the item is unknown.
    */
   getHistory(itemId: ItemId): StatusEvent[] {
-    return this.#items.get(itemId)?.history.slice() ?? [];
+    return this.#store.history(itemId);
   }
 
   /**
@@ -380,23 +263,7 @@ export class StatusTracker extends EventTarget {
    * @returns One entry per failed item kept.
    */
   getFailedItems(): FailedItem[] {
-    const out: FailedItem[] = [];
-    for (const [itemId, record] of this.#items) {
-      const event = record.current;
-      if (event.status !== "failed") continue;
-      const attempt = event.metadata.attempt;
-      out.push({
-        itemId,
-        error: typeof event.metadata.error === "string" ? event.metadata.error : "",
-        errorType: typeof event.metadata.errorType === "string"
-          ? event.metadata.errorType
-          : "Error",
-        stage: event.stage,
-        attempts: typeof attempt === "number" ? attempt : record.retries + 1,
-        timestamp: event.timestamp,
-      });
-    }
-    return out;
+    return this.#store.failedItems();
   }
 
   /**
@@ -405,19 +272,20 @@ export class StatusTracker extends EventTarget {
    * @returns The summary (its counts are exact even after eviction).
    */
   getErrorSummary(): ErrorSummary {
+    const store = this.#store;
     return new ErrorSummary(
-      this.#counts.failed,
-      Object.fromEntries(this.#failedByType),
-      Object.fromEntries(this.#failedByStage),
-      this.getFailedItems(),
+      store.failedCount(),
+      store.failuresByType(),
+      store.failuresByStage(),
+      store.failedItems(),
     );
   }
 
   // ---- recording (the engine's side) ----
 
   #sink: TrackerSink = {
-    status: (itemId, stage, status, worker, metadata, finished) =>
-      this.#recordStatus(itemId, stage, status, worker, metadata, finished),
+    status: (holder, itemId, stage, status, worker, metadata, finished) =>
+      this.#recordStatus(holder, itemId, stage, status, worker, metadata, finished),
     taskMask: () => this.#taskMask(),
     task: (itemId, stage, taskName, worker, eventType, attempt, error, duration) =>
       this.#emitTask(
@@ -440,15 +308,11 @@ export class StatusTracker extends EventTarget {
   };
 
   #restore(counts: Partial<Record<StatusType, number>>): void {
-    this.#items.clear();
-    this.#finished = [];
-    this.#finishedHead = 0;
-    this.#failedByType.clear();
-    this.#failedByStage.clear();
-    for (const status of STATUS_TYPES) this.#counts[status] = counts[status] ?? 0;
+    this.#store.restore(counts);
   }
 
   #recordStatus(
+    holder: TrackedHolder | undefined,
     itemId: ItemId,
     stage: string | null,
     status: StatusType,
@@ -456,68 +320,94 @@ export class StatusTracker extends EventTarget {
     metadata: StatusMetadata | undefined,
     finished: boolean,
   ): void | Promise<void> {
-    return this.#record(
-      new StatusEvent(itemId, stage, status, worker, Date.now(), metadata),
+    const timestamp = Date.now();
+    const callback = this.onStatusChange;
+    // Build the event object only for someone who will read it.
+    const event = this.#statusListeners > 0 || callback !== undefined
+      ? new StatusEvent(itemId, stage, status, worker, timestamp, metadata)
+      : undefined;
+    const record = this.#store.record(
+      holder?.trackerRecord as ItemHandle | undefined,
+      itemId,
+      stage,
+      status,
+      worker,
+      timestamp,
+      metadata,
       finished,
+      event,
     );
+    if (holder !== undefined) holder.trackerRecord = record;
+    if (event === undefined) return;
+    if (this.#statusListeners > 0) this.#dispatch("status", event);
+    if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
   }
 
   #record(event: StatusEvent, finished: boolean): void | Promise<void> {
-    const { itemId, stage, status } = event;
-    let record = this.#items.get(itemId);
-    if (record === undefined) {
-      record = { current: event, history: [], retries: 0, finished: false, version: 0 };
-      this.#items.set(itemId, record);
-    } else {
-      const previous = record.current;
-      this.#counts[previous.status]--;
-      if (previous.status === "failed") this.#countFailure(previous, -1);
-      if (previous.stage !== stage) record.retries = 0;
-      record.current = event;
-    }
-    this.#counts[status]++;
-    record.version++;
-    if (status === "retrying") record.retries++;
-    else if (status === "failed") this.#countFailure(event, 1);
-    if (this.#historyLimit > 0) {
-      record.history.push(event);
-      if (record.history.length > this.#historyLimit) record.history.shift();
-    }
-    record.finished = finished;
-    if (finished && this.#maxItems !== Infinity) this.#noteFinished(itemId, record);
-
+    const { itemId, stage, status, worker, timestamp, metadata } = event;
+    this.#store.record(
+      undefined,
+      itemId,
+      stage,
+      status,
+      worker,
+      timestamp,
+      metadata,
+      finished,
+      event,
+    );
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     const callback = this.onStatusChange;
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
   }
 
-  #countFailure(event: StatusEvent, delta: number): void {
-    const type = typeof event.metadata.errorType === "string" ? event.metadata.errorType : "Error";
-    bump(this.#failedByType, type, delta);
-    bump(this.#failedByStage, event.stage ?? "(none)", delta);
-  }
-
-  #noteFinished(itemId: ItemId, record: ItemRecord): void {
-    this.#finished.push({ record, itemId, version: record.version });
-    while (this.#items.size > this.#maxItems && this.#finishedHead < this.#finished.length) {
-      const entry = this.#finished[this.#finishedHead++];
-      // Skip entries made stale by a later status of the same item (an id fed again).
-      if (entry.record.version !== entry.version || !entry.record.finished) continue;
-      if (this.#items.get(entry.itemId) === entry.record) this.#items.delete(entry.itemId);
-    }
-    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > this.#finished.length) {
-      this.#finished = this.#finished.slice(this.#finishedHead);
-      this.#finishedHead = 0;
-    }
-  }
-
   #taskMask(): number {
+    return this.#taskMaskValue;
+  }
+
+  #refreshTaskMask(): void {
     let mask = this.#taskListenerMask;
-    if (this.onTaskStart !== undefined) mask |= TASK_BITS.start;
-    if (this.onTaskComplete !== undefined) mask |= TASK_BITS.complete;
-    if (this.onTaskRetry !== undefined) mask |= TASK_BITS.retry;
-    if (this.onTaskFail !== undefined) mask |= TASK_BITS.fail;
-    return mask;
+    if (this.#onTaskStart !== undefined) mask |= TASK_BITS.start;
+    if (this.#onTaskComplete !== undefined) mask |= TASK_BITS.complete;
+    if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
+    if (this.#onTaskFail !== undefined) mask |= TASK_BITS.fail;
+    this.#taskMaskValue = mask;
+  }
+
+  /** Called when a task attempt starts (settable at any time). */
+  get onTaskStart(): TaskCallback | undefined {
+    return this.#onTaskStart;
+  }
+  set onTaskStart(callback: TaskCallback | undefined) {
+    this.#onTaskStart = callback;
+    this.#refreshTaskMask();
+  }
+
+  /** Called when a task attempt succeeds (settable at any time). */
+  get onTaskComplete(): TaskCallback | undefined {
+    return this.#onTaskComplete;
+  }
+  set onTaskComplete(callback: TaskCallback | undefined) {
+    this.#onTaskComplete = callback;
+    this.#refreshTaskMask();
+  }
+
+  /** Called when a task attempt fails and will be retried (settable at any time). */
+  get onTaskRetry(): TaskCallback | undefined {
+    return this.#onTaskRetry;
+  }
+  set onTaskRetry(callback: TaskCallback | undefined) {
+    this.#onTaskRetry = callback;
+    this.#refreshTaskMask();
+  }
+
+  /** Called when a task attempt fails for good (settable at any time). */
+  get onTaskFail(): TaskCallback | undefined {
+    return this.#onTaskFail;
+  }
+  set onTaskFail(callback: TaskCallback | undefined) {
+    this.#onTaskFail = callback;
+    this.#refreshTaskMask();
   }
 
   #emitTask(event: TaskEvent): void | Promise<void> {
@@ -575,17 +465,6 @@ export class StatusTracker extends EventTarget {
       if (this.#registry.count(TASK_EVENT_NAMES[type]) > 0) mask |= TASK_BITS[type];
     }
     this.#taskListenerMask = mask;
+    this.#refreshTaskMask();
   }
-}
-
-function zeroCounts(): Record<StatusType, number> {
-  const counts = {} as Record<StatusType, number>;
-  for (const status of STATUS_TYPES) counts[status] = 0;
-  return counts;
-}
-
-function bump(map: Map<string, number>, key: string, delta: number): void {
-  const next = (map.get(key) ?? 0) + delta;
-  if (next <= 0) map.delete(key);
-  else map.set(key, next);
 }

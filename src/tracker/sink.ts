@@ -1,0 +1,45 @@
+import type { StatusEvent, TaskEvent } from "./events.ts";
+import type { ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
+
+/** Something that keeps a tracker's per-item handle (the engine's item envelope). */
+export interface TrackedHolder {
+  trackerRecord: unknown;
+}
+
+/** Internal: how the engine records events (not part of the public API). */
+/** @internal */
+export interface TrackerSink {
+  /**
+   * Records a status change. `holder.trackerRecord` caches the item's record between calls (the
+   * engine keeps it on the item), which saves a lookup per event.
+   */
+  status(
+    holder: TrackedHolder | undefined,
+    itemId: ItemId,
+    stage: string | null,
+    status: StatusType,
+    worker: string | null,
+    metadata: StatusMetadata | undefined,
+    finished: boolean,
+  ): void | Promise<void>;
+  /** Bit mask of the task event types someone wants (listener or callback). */
+  taskMask(): number;
+  task(
+    itemId: ItemId,
+    stage: string,
+    taskName: string,
+    worker: string | null,
+    eventType: TaskEventType,
+    attempt: number,
+    error: unknown,
+    duration: number | undefined,
+  ): void | Promise<void>;
+  /** Reports an error thrown by a stage callback or a dashboard (never fatal). */
+  report(error: unknown, where: string): void;
+  /** Records a status event built elsewhere (a remote tracker), keeping its timestamp. */
+  ingestStatus(event: StatusEvent, finished: boolean): void | Promise<void>;
+  /** Dispatches a task event built elsewhere (a remote tracker). */
+  ingestTask(event: TaskEvent): void | Promise<void>;
+  /** Forgets every item and sets the status counters (a remote tracker after a reset). */
+  restore(counts: Partial<Record<StatusType, number>>): void;
+}
