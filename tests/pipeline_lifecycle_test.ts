@@ -454,3 +454,35 @@ describe("introspection", () => {
     assert.deepEqual(summary.failedItems, []);
   });
 });
+
+describe("concurrent runs on one pipeline", () => {
+  it("each run gets its own results; aborting one cancels only its items", async () => {
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 3,
+          tasks: [async (x: number) => {
+            await sleep(2);
+            return x;
+          }],
+        }),
+      ],
+    });
+    const controller = new AbortController();
+    const a = pipeline.run(range(30), { signal: controller.signal });
+    const b = pipeline.run(range(30).map((x) => x + 100));
+    await sleep(10);
+    controller.abort(new Error("only a"));
+    await assert.rejects(a, /only a/);
+    const resultsB = await b;
+    assert.deepEqual(resultsB.map((r) => r.value), range(30).map((x) => x + 100));
+    const stats = pipeline.getStats();
+    assert.equal(stats.itemsInFlight, 0);
+    assert.equal(
+      stats.itemsProcessed + stats.itemsCancelled + stats.itemsFailed,
+      stats.itemsProcessed + stats.itemsCancelled,
+    );
+    assert.ok(stats.itemsCancelled > 0 && stats.itemsProcessed >= 30);
+  });
+});
