@@ -286,3 +286,21 @@ describe("StatusTracker options", () => {
     });
   });
 });
+
+describe("many names", () => {
+  it("keeps stage and worker names right with thousands of workers", async () => {
+    const tracker = new StatusTracker();
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({ name: "Wide", workers: 5000, tasks: [async (x: number) => x] }),
+        new Stage({ name: "Narrow", workers: 1, tasks: [(x: number) => x] }),
+      ],
+      statusTracker: tracker,
+    });
+    await pipeline.run(range(5000));
+    const history = tracker.getHistory(4999);
+    assert.match(history[1].worker!, /^Wide-W\d+$/);
+    assert.deepEqual(history.map((e) => e.stage), ["Wide", "Wide", "Wide", "Narrow", "Narrow", "Narrow"]);
+    assert.equal(history.at(-1)!.worker, "Narrow-W0");
+  });
+});

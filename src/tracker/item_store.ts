@@ -85,10 +85,7 @@ export class ItemStore {
     if (metadata !== undefined && hasKeys(metadata)) {
       (record.metadata ??= new Map()).set(number, metadata);
     }
-    packed.push(
-      ((this.#nameOf(stage) << 12) + this.#nameOf(worker)) * 8 + STATUS_INDEX[status],
-      timestamp,
-    );
+    packed.push(encode(this.#nameOf(stage), this.#nameOf(worker), STATUS_INDEX[status]), timestamp);
     record.status = status;
     record.stage = stage;
     record.event = event;
@@ -185,13 +182,11 @@ export class ItemStore {
   /** The event at position `i` of the record's packed history. */
   #build(record: ItemRecord, i: number): StatusEvent {
     const code = record.packed[2 * i];
-    const status = STATUS_TYPES[code & 7];
-    const names = Math.floor(code / 8);
     return new StatusEvent(
       record.itemId,
-      this.#names[Math.floor(names / 4096)],
-      status,
-      this.#names[names % 4096],
+      this.#names[Math.floor(code / STAGE_UNIT)],
+      STATUS_TYPES[code % 8],
+      this.#names[Math.floor((code % STAGE_UNIT) / 8)],
       record.packed[2 * i + 1],
       record.metadata?.get(record.dropped + i),
     );
@@ -255,6 +250,16 @@ export class ItemStore {
 
 /** The type of the opaque per-item handle a caller may keep between `record` calls. */
 export type ItemHandle = ItemRecord;
+
+/**
+ * A history entry's code: stage name index × 2^32 + worker name index × 8 + status index. A double
+ * holds it exactly (names up to 2^29 each), and the packed array stays an unboxed double array.
+ */
+const STAGE_UNIT = 2 ** 32;
+
+function encode(stage: number, worker: number, status: number): number {
+  return stage * STAGE_UNIT + worker * 8 + status;
+}
 
 const STATUS_INDEX: Record<StatusType, number> = Object.fromEntries(
   STATUS_TYPES.map((status, i) => [status, i]),
