@@ -1,0 +1,136 @@
+import { Hono } from "hono";
+import type { ItemId } from "../tracker/types.ts";
+import { SSEConnection } from "./connection.ts";
+import { dashboardResponse } from "./dashboard.ts";
+import { parseFilters } from "./filters.ts";
+import { EventHub } from "./hub.ts";
+import { type AntflowRoutesOptions, resolveRoutesOptions } from "./options.ts";
+
+const SSE_HEADERS: Record<string, string> = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  "X-Accel-Buffering": "no",
+  "X-Content-Type-Options": "nosniff",
+};
+
+/**
+ * Hono routes that serve a tracker's (and optionally a pipeline's) state: a live Server-Sent Events
+ * stream, JSON endpoints and a self-contained HTML dashboard. Mount them anywhere with
+ * `app.route("/antflow", antflowRoutes({ tracker, pipeline }))` and serve the app with
+ * `Deno.serve`, `Bun.serve`, `@hono/node-server` or as a Cloudflare Worker.
+ *
+ * - `GET /` — the dashboard (inline CSS and JS; it connects to `events` relative to itself).
+ * - `GET /events` — `text/event-stream`: `retry:` once, a `snapshot` event, then every tracker
+ *   event (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`) with `id:` = a
+ *   sequence number (1, 2, … per `antflowRoutes()` call), a `snapshot` every `snapshotMs` while a
+ *   pipeline is attached, and a `: ping` comment every `heartbeatMs`. `Last-Event-ID` (header, or
+ *   `?lastEventId=`) replays the missed events from the last `replay` ones, or sends `reset` and a
+ *   fresh `snapshot` when they are gone. Filters: `types`, `stage`, `status`, `item` (bad value →
+ *   400 JSON `{ error, issues }`). More than `maxClients` streams → 503.
+ * - `GET /snapshot` — `{ stats, pipeline, lastEventId }` (the `snapshot` event's data).
+ * - `GET /stats` — `tracker.getStats()`. `GET /workers` — `pipeline.getWorkerStates()` or `{}`.
+ * - `GET /errors` — `{ totalFailed, errorsByType, errorsByStage, failedItems }`.
+ * - `GET /items/:id` — `{ itemId, status, history }` of the item whose `String(itemId)` is `:id`;
+ *   404 JSON when unknown.
+ *
+ * Errors go out as `{ name, message }` only; item values are never sent. The routes have no
+ * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them.
+ *
+ * @param options The tracker, an optional pipeline, and stream settings.
+ * @returns A Hono app to mount with `app.route()`.
+ * @throws {TypeError} If `tracker` is missing or an option has the wrong type.
+ * @throws {RangeError} If a number option is out of range (e.g. `heartbeatMs` below 50).
+ *
+ * @example
+ * ```ts ignore
+ * import { Hono } from "hono";
+ * import { Pipeline, Stage, StatusTracker } from "@antflow/antflow";
+ * import { antflowRoutes } from "@antflow/antflow/hono";
+ *
+ * const tracker = new StatusTracker();
+ * const pipeline = new Pipeline({
+ *   stages: [new Stage({ name: "Work", workers: 4, tasks: [async (n: number) => n * 2] })],
+ *   statusTracker: tracker,
+ * });
+ * const app = new Hono();
+ * app.route("/antflow", antflowRoutes({ tracker, pipeline }));
+ * Deno.serve(app.fetch); // dashboard at http://localhost:8000/antflow/
+ * pipeline.run(Array.from({ length: 1000 }, (_, i) => i));
+ * ```
+ */
+export function antflowRoutes(options: AntflowRoutesOptions): Hono {
+  const settings = resolveRoutesOptions(options);
+  const { tracker, pipeline } = settings;
+  const hub = new EventHub(tracker, pipeline, {
+    replay: settings.replay,
+    // Long enough for a dropped client to come back (EventSource waits retryMs) and resume.
+    lingerMs: Math.max(1000, 3 * settings.retryMs),
+    exposeValues: settings.exposeValues,
+  });
+  const app = new Hono();
+
+  app.get("/", (c) => dashboardResponse(c.req.raw));
+
+  app.get("/events", (c) => {
+    const query = new URL(c.req.url).searchParams;
+    const filters = parseFilters(query);
+    if ("failure" in filters) return c.json(filters.failure, 400);
+    if (hub.clientCount >= settings.maxClients) {
+      const error = `antflowRoutes /events: too many clients, maxClients is ${settings.maxClients}`;
+      return c.json({ error }, 503, { "Retry-After": String(Math.ceil(settings.retryMs / 1000)) });
+    }
+    const connection = new SSEConnection(hub, {
+      predicate: filters.predicate,
+      lastEventId: c.req.header("Last-Event-ID") ?? query.get("lastEventId") ?? undefined,
+      ...disconnectNotices(c.req.raw, c.env),
+      retryMs: settings.retryMs,
+      heartbeatMs: settings.heartbeatMs,
+      snapshotMs: pipeline === undefined ? undefined : settings.snapshotMs,
+      maxBufferedEvents: settings.maxBufferedEvents,
+    });
+    return new Response(connection.stream, { headers: SSE_HEADERS });
+  });
+
+  app.get("/snapshot", (c) => c.json(hub.snapshot()));
+  app.get("/stats", (c) => c.json(tracker.getStats()));
+  app.get("/workers", (c) => c.json(pipeline?.getWorkerStates() ?? {}));
+  app.get("/errors", (c) => {
+    const { totalFailed, errorsByType, errorsByStage, failedItems } = tracker.getErrorSummary();
+    return c.json({ totalFailed, errorsByType, errorsByStage, failedItems });
+  });
+  app.get("/items/:id", (c) => {
+    const param = c.req.param("id");
+    const itemId = findItemId(param, (id) => tracker.getStatus(id) !== undefined);
+    if (itemId === undefined) {
+      return c.json({ error: `antflowRoutes /items: no tracked item has id ${param}` }, 404);
+    }
+    const status = tracker.getStatus(itemId)!;
+    const history = tracker.getHistory(itemId).map((event) => hub.toJSON(event));
+    return c.json({ itemId, status: hub.toJSON(status), history });
+  });
+
+  return app;
+}
+
+/**
+ * What tells the connection that its client left, besides the body stream's `cancel`: the request's
+ * `AbortSignal`, except on Deno, where merely reading `request.signal` prints a deprecation warning
+ * (it also aborts when a response completes); there `Deno.serve`'s `info.completed` (Hono's
+ * `c.env`) is used instead.
+ */
+function disconnectNotices(
+  request: Request,
+  env: unknown,
+): { signal?: AbortSignal; completed?: Promise<unknown> } {
+  if (!("Deno" in globalThis)) return { signal: request.signal };
+  const completed = (env as { completed?: unknown } | undefined)?.completed;
+  return completed instanceof Promise ? { completed } : {};
+}
+
+/** The tracked id whose `String(itemId)` is `param`: the string itself, or the number it spells. */
+function findItemId(param: string, isTracked: (id: ItemId) => boolean): ItemId | undefined {
+  if (isTracked(param)) return param;
+  const number = Number(param);
+  if (param !== "" && String(number) === param && isTracked(number)) return number;
+  return undefined;
+}
