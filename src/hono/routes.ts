@@ -109,6 +109,16 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
     return c.json({ itemId, status: hub.toJSON(status), history });
   });
 
+  // Strict routing leaves "<mount>/" unmatched: send it (and "<mount>/stats/"…) to the path
+  // without the slash, with a relative Location so that it also works behind a prefix-rewriting
+  // proxy. Anything else falls through to the app's own routes and 404.
+  app.get("*", (c, next) => {
+    const { pathname, search } = new URL(c.req.url);
+    if (pathname.length < 2 || !pathname.endsWith("/") || pathname.endsWith("//")) return next();
+    const name = pathname.slice(pathname.lastIndexOf("/", pathname.length - 2) + 1, -1);
+    return c.redirect(`../${name}${search}`, 308);
+  });
+
   return app;
 }
 

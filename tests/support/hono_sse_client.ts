@@ -28,13 +28,18 @@ export interface SSEClient {
  */
 export async function openSSE(
   url: string | URL,
-  options: { headers?: Record<string, string> } = {},
+  options: {
+    headers?: Record<string, string>;
+    /** In-process: e.g. `app.fetch` (the request still carries the abort signal). */
+    fetch?: (request: Request) => Response | Promise<Response>;
+  } = {},
 ): Promise<SSEClient> {
   const controller = new AbortController();
-  const response = await fetch(url, {
+  const request = new Request(url, {
     headers: { Accept: "text/event-stream", ...options.headers },
     signal: controller.signal,
   });
+  const response = await (options.fetch ?? fetch)(request);
   if (response.status !== 200) {
     const body = await response.text();
     throw new Error(`openSSE ${url}: status ${response.status}: ${body}`);
