@@ -75,8 +75,7 @@ const port = Number(readEnv("PORT") ?? 8787);
 if ("Deno" in runtime) {
   runtime.Deno.serve({ port, onListen() {} }, app.fetch);
 } else if ("Bun" in runtime) {
-  // idleTimeout 0: Bun closes connections idle for 10 s, and heartbeats come every 15 s.
-  runtime.Bun.serve({ port, fetch: app.fetch, idleTimeout: 0 });
+  runtime.Bun.serve({ port, fetch: app.fetch });
 } else {
   const { serve } = await import("@hono/node-server");
   serve({ fetch: app.fetch, port });

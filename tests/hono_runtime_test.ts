@@ -227,6 +227,31 @@ describe(`antflowRoutes on a real ${runtime} server`, () => {
   });
 });
 
+describe("antflowRoutes on Bun.serve", () => {
+  const skip = runtime === "bun"
+    ? false
+    : `Bun's idle timeout only applies on Bun (this is ${runtime})`;
+  it("keeps a quiet stream open past Bun's idleTimeout (the route raises it for the request)", {
+    skip,
+  }, async () => {
+    const tracker = new StatusTracker();
+    const app = new Hono();
+    app.route("/antflow", antflowRoutes({ tracker }));
+    const server = await startServer(app.fetch, { bunIdleTimeout: 1 });
+    cleanups.push(() => server.close());
+    const client = await connect(`${server.url}/antflow/events`);
+    await client.waitFor(hasSnapshot(client), "the snapshot");
+    const ended = await Promise.race([
+      client.ended.then(() => true),
+      // Bun checks idle sockets every few seconds: with idleTimeout 1 it cuts at ~4 s.
+      new Promise((resolve) => setTimeout(() => resolve(false), 6500)),
+    ]);
+    assert.equal(ended, false, "the stream was closed while idle");
+    tracker.dispatchEvent(new CustomEvent("status", { detail: new StatusEvent(1, "S", "queued") }));
+    await client.waitFor(() => client.events().length === 1, "an event after the quiet time");
+  });
+});
+
 async function connectWhenFree(url: string): Promise<SSEClient> {
   const deadline = Date.now() + 5000;
   for (;;) {

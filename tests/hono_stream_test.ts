@@ -295,6 +295,17 @@ describe("GET /events: limits", () => {
     await open(app);
   });
 
+  it("answers HEAD with the headers only, holding no client slot", async () => {
+    const { app } = mount({ maxClients: 1 });
+    for (let i = 0; i < 3; i++) {
+      const head = await app.request("/antflow/events", { method: "HEAD" });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get("content-type"), "text/event-stream; charset=utf-8");
+      assert.equal(head.body, null);
+    }
+    await open(app);
+  });
+
   it("errors the stream of a client with more than maxBufferedEvents unread messages", async () => {
     const { app, tracker } = mount({ maxBufferedEvents: 10 });
     const response = await app.request("/antflow/events");

@@ -41,7 +41,19 @@ const SSE_HEADERS: Record<string, string> = {
  * @throws {TypeError} If `tracker` is missing or an option has the wrong type.
  * @throws {RangeError} If a number option is out of range (e.g. `heartbeatMs` below 50).
  *
- * @example
+ * @example Query the routes in-process
+ * ```ts
+ * import { Hono } from "hono";
+ * import { StatusTracker } from "@antflow/antflow";
+ * import { antflowRoutes } from "@antflow/antflow/hono";
+ *
+ * const app = new Hono();
+ * app.route("/antflow", antflowRoutes({ tracker: new StatusTracker() }));
+ * const response = await app.request("/antflow/stats");
+ * console.log(await response.json()); // { queued: 0, in_progress: 0, completed: 0, ... }
+ * ```
+ *
+ * @example Serve a live dashboard during a run
  * ```ts ignore
  * import { Hono } from "hono";
  * import { Pipeline, Stage, StatusTracker } from "@antflow/antflow";
@@ -79,6 +91,9 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
       const error = `antflowRoutes /events: too many clients, maxClients is ${settings.maxClients}`;
       return c.json({ error }, 503, { "Retry-After": String(Math.ceil(settings.retryMs / 1000)) });
     }
+    // Hono answers HEAD with the GET handler and drops the body unread: open no connection.
+    if (c.req.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
+    keepOpenOnBun(c.req.raw, c.env, settings.heartbeatMs);
     const connection = new SSEConnection(hub, {
       predicate: filters.predicate,
       lastEventId: c.req.header("Last-Event-ID") ?? query.get("lastEventId") ?? undefined,
@@ -135,6 +150,19 @@ function disconnectNotices(
   if (!("Deno" in globalThis)) return { signal: request.signal };
   const completed = (env as { completed?: unknown } | undefined)?.completed;
   return completed instanceof Promise ? { completed } : {};
+}
+
+/**
+ * `Bun.serve` closes a connection that sent nothing for `idleTimeout` (10 s by default), which is
+ * shorter than the default heartbeat: give this request two heartbeats instead (Hono passes the
+ * Bun server as `c.env`). Bun caps the timeout at 255 s; beyond that it is turned off.
+ */
+function keepOpenOnBun(request: Request, env: unknown, heartbeatMs: number): void {
+  if (!("Bun" in globalThis)) return;
+  const server = env as { timeout?: (request: Request, seconds: number) => void } | undefined;
+  if (typeof server?.timeout !== "function") return;
+  const seconds = Math.ceil((2 * heartbeatMs) / 1000);
+  server.timeout(request, seconds <= 255 ? seconds : 0);
 }
 
 /** The tracked id whose `String(itemId)` is `param`: the string itself, or the number it spells. */

@@ -24,7 +24,10 @@ export function currentRuntime(): "deno" | "bun" | "node" {
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
 
-export async function startServer(fetch: FetchHandler): Promise<RunningServer> {
+export async function startServer(
+  fetch: FetchHandler,
+  options: { bunIdleTimeout?: number } = {},
+): Promise<RunningServer> {
   const runtime = currentRuntime();
   if (runtime === "deno") {
     const abort = new AbortController();
@@ -42,8 +45,8 @@ export async function startServer(fetch: FetchHandler): Promise<RunningServer> {
     };
   }
   if (runtime === "bun") {
-    // idleTimeout 0: Bun would otherwise close a quiet stream after 10 s.
-    const server = g.Bun.serve({ port: 0, hostname: "127.0.0.1", idleTimeout: 0, fetch });
+    const idleTimeout = options.bunIdleTimeout ?? 10; // Bun's default
+    const server = g.Bun.serve({ port: 0, hostname: "127.0.0.1", idleTimeout, fetch });
     return {
       url: `http://127.0.0.1:${server.port}`,
       runtime,
