@@ -16,6 +16,7 @@ async function getJSON(app: Hono, path: string, status = 200): Promise<unknown> 
   const response = await app.request(path);
   assert.equal(response.status, status, path);
   assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+  assert.equal(response.headers.get("cache-control"), "no-store");
   return await response.json();
 }
 

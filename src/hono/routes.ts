@@ -13,6 +13,9 @@ const SSE_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
 };
 
+/** The JSON answers describe the state right now: never cache them. */
+const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
+
 /**
  * Hono routes that serve a tracker's (and optionally a pipeline's) state: a live Server-Sent Events
  * stream, JSON endpoints and a self-contained HTML dashboard. Mount them anywhere with
@@ -66,7 +69,7 @@ const SSE_HEADERS: Record<string, string> = {
  * });
  * const app = new Hono();
  * app.route("/antflow", antflowRoutes({ tracker, pipeline }));
- * Deno.serve(app.fetch); // dashboard at http://localhost:8000/antflow/
+ * Deno.serve(app.fetch); // dashboard at http://localhost:8000/antflow
  * pipeline.run(Array.from({ length: 1000 }, (_, i) => i));
  * ```
  */
@@ -106,22 +109,23 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
     return new Response(connection.stream, { headers: SSE_HEADERS });
   });
 
-  app.get("/snapshot", (c) => c.json(hub.snapshot()));
-  app.get("/stats", (c) => c.json(tracker.getStats()));
-  app.get("/workers", (c) => c.json(pipeline?.getWorkerStates() ?? {}));
+  app.get("/snapshot", (c) => c.json(hub.snapshot(), 200, NO_STORE));
+  app.get("/stats", (c) => c.json(tracker.getStats(), 200, NO_STORE));
+  app.get("/workers", (c) => c.json(pipeline?.getWorkerStates() ?? {}, 200, NO_STORE));
   app.get("/errors", (c) => {
     const { totalFailed, errorsByType, errorsByStage, failedItems } = tracker.getErrorSummary();
-    return c.json({ totalFailed, errorsByType, errorsByStage, failedItems });
+    return c.json({ totalFailed, errorsByType, errorsByStage, failedItems }, 200, NO_STORE);
   });
   app.get("/items/:id", (c) => {
     const param = c.req.param("id");
     const itemId = findItemId(param, (id) => tracker.getStatus(id) !== undefined);
     if (itemId === undefined) {
-      return c.json({ error: `antflowRoutes /items: no tracked item has id ${param}` }, 404);
+      const error = `antflowRoutes /items: no tracked item has id ${param}`;
+      return c.json({ error }, 404, NO_STORE);
     }
     const status = tracker.getStatus(itemId)!;
     const history = tracker.getHistory(itemId).map((event) => hub.toJSON(event));
-    return c.json({ itemId, status: hub.toJSON(status), history });
+    return c.json({ itemId, status: hub.toJSON(status), history }, 200, NO_STORE);
   });
 
   // Strict routing leaves "<mount>/" unmatched: send it (and "<mount>/stats/"…) to the path
