@@ -212,9 +212,11 @@ describe(`antflowRoutes on a real ${runtime} server`, () => {
     const denied = await fetch(`${server.url}/antflow/events`);
     assert.equal(denied.status, 401);
     await denied.body?.cancel();
-    const deniedJSON = await fetch(`${server.url}/antflow/stats`);
-    assert.equal(deniedJSON.status, 401);
-    await deniedJSON.body?.cancel();
+    for (const path of ["/antflow/stats", "/antflow", "/antflow/items/1"]) {
+      const deniedOther = await fetch(`${server.url}${path}`);
+      assert.equal(deniedOther.status, 401, path);
+      await deniedOther.body?.cancel();
+    }
     const client = await connect(`${server.url}/antflow/events`, {
       Authorization: "Bearer s3cret",
     });
