@@ -1,0 +1,121 @@
+import { z } from "zod";
+import type { StatusEvent, TaskEvent } from "../tracker/events.ts";
+import { STATUS_TYPES } from "../tracker/types.ts";
+import { describeValue } from "../utils/validate.ts";
+
+/** The tracker event types streamed over SSE (the tracker's `error` event is never sent). */
+export const STREAMED_TYPES = [
+  "status",
+  "taskstart",
+  "taskcomplete",
+  "taskretry",
+  "taskfail",
+] as const;
+
+/** A tracker event type streamed over SSE. */
+export type StreamedType = typeof STREAMED_TYPES[number];
+
+/** Decides whether one event goes to one client. */
+export type EventPredicate = (type: StreamedType, event: StatusEvent | TaskEvent) => boolean;
+
+/** One problem found in the query (a plain copy of a zod issue). */
+export interface FilterIssue {
+  code: string;
+  path: (string | number)[];
+  message: string;
+}
+
+/** A query that failed validation: the 400 body. */
+export interface FilterError {
+  error: string;
+  issues: FilterIssue[];
+}
+
+function commaList<T extends string>(allowed: readonly [T, ...T[]]) {
+  return z.string()
+    .transform((text) => text.split(",").map((part) => part.trim()).filter((part) => part !== ""))
+    .pipe(z.array(z.enum(allowed)).min(1));
+}
+
+const FIELDS = {
+  types: {
+    schema: commaList(STREAMED_TYPES),
+    rule: `must be a comma-separated list of ${STREAMED_TYPES.join(", ")}`,
+  },
+  status: {
+    schema: commaList(STATUS_TYPES),
+    rule: `must be a comma-separated list of ${STATUS_TYPES.join(", ")}`,
+  },
+  stage: { schema: z.string().min(1).max(1000), rule: "must be a stage name" },
+  item: { schema: z.string().min(1).max(1000), rule: "must be an item id" },
+} as const;
+
+type FieldName = keyof typeof FIELDS;
+
+/**
+ * Parses and validates the `/events` filters (`types`, `stage`, `status`, `item`) from the query.
+ *
+ * - `types`: only these event types.
+ * - `stage`: only events of this stage.
+ * - `status`: only `status` events with one of these statuses (task events have no status, so a
+ *   `status` filter leaves them out).
+ * - `item`: only events of the item whose `String(itemId)` is this.
+ *
+ * @returns The predicate (`undefined` without filters), or the 400 body naming the bad field.
+ */
+export function parseFilters(
+  query: URLSearchParams,
+): { predicate: EventPredicate | undefined } | { failure: FilterError } {
+  const values: Partial<Record<FieldName, unknown>> = {};
+  for (const name of Object.keys(FIELDS) as FieldName[]) {
+    const given = query.getAll(name);
+    if (given.length === 0) continue;
+    if (given.length > 1) {
+      return {
+        failure: {
+          error: `antflowRoutes /events: ${name} must be given once, got ${given.length} values`,
+          issues: [{ code: "custom", path: [name], message: "given more than once" }],
+        },
+      };
+    }
+    const { schema, rule } = FIELDS[name];
+    const parsed = schema.safeParse(given[0]);
+    if (!parsed.success) {
+      return {
+        failure: {
+          error: `antflowRoutes /events: ${name} ${rule}, got ${describeValue(given[0])}`,
+          issues: parsed.error.issues.map((issue) => ({
+            code: issue.code,
+            path: [name, ...issue.path.map((key) => typeof key === "symbol" ? String(key) : key)],
+            message: issue.message,
+          })),
+        },
+      };
+    }
+    values[name] = parsed.data;
+  }
+  return { predicate: compile(values as ParsedFilters) };
+}
+
+interface ParsedFilters {
+  types?: StreamedType[];
+  status?: string[];
+  stage?: string;
+  item?: string;
+}
+
+function compile(filters: ParsedFilters): EventPredicate | undefined {
+  const types = filters.types && new Set<string>(filters.types);
+  const statuses = filters.status && new Set<string>(filters.status);
+  const { stage, item } = filters;
+  if (!types && !statuses && stage === undefined && item === undefined) return undefined;
+  return (type, event) => {
+    if (types && !types.has(type)) return false;
+    if (statuses && (type !== "status" || !statuses.has((event as StatusEvent).status))) {
+      return false;
+    }
+    if (stage !== undefined && event.stage !== stage) return false;
+    if (item !== undefined && String(event.itemId) !== item) return false;
+    return true;
+  };
+}

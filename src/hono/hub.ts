@@ -1,0 +1,187 @@
+import type { PipelineLike } from "../pipeline/types.ts";
+import type { StatusEvent, StatusEventJSON, TaskEvent, TaskEventJSON } from "../tracker/events.ts";
+import type { StatusTracker } from "../tracker/status_tracker.ts";
+import { encodeSSE } from "../sse/encode.ts";
+import { STREAMED_TYPES, type StreamedType } from "./filters.ts";
+import { IdRing } from "./ring.ts";
+
+/** One tracker event, numbered and serialised once for every client. */
+export interface HubEntry {
+  id: number;
+  type: StreamedType;
+  event: StatusEvent | TaskEvent;
+  /** The whole SSE message, UTF-8. */
+  bytes: Uint8Array;
+}
+
+/** A connected stream, as the hub sees it. */
+export interface HubClient {
+  deliver(entry: HubEntry): void;
+}
+
+/** What a client gets on connecting: the events it missed, or why it cannot resume. */
+export type Resume = { entries: HubEntry[] } | { reset: string };
+
+/** What `GET /snapshot` and the `snapshot` event carry. */
+export interface SnapshotJSON {
+  stats: ReturnType<StatusTracker["getStats"]>;
+  pipeline: ReturnType<PipelineLike["getDashboardSnapshot"]> | null;
+  lastEventId: number;
+}
+
+const ENCODER = new TextEncoder();
+const SAFE_METADATA = new Set(["error", "errorType", "attempt"]);
+
+/**
+ * The one tracker subscription behind an `antflowRoutes()` instance: numbers every event (1, 2, …
+ * in dispatch order), serialises it once, keeps the latest `replay` of them for clients that
+ * resume, and hands each to every connected client.
+ *
+ * It listens from the first client on, and keeps listening for `lingerMs` after the last one
+ * leaves (so a reconnecting client resumes without loss). The first event after that stops the
+ * subscription, which gives the tracker its no-listener fast path back; the buffered events are
+ * dropped then, and any later resume gets a `reset` (the id sequence skips one number so that an
+ * old id can never look current).
+ *
+ * @internal
+ */
+export class EventHub {
+  #tracker: StatusTracker;
+  #pipeline: PipelineLike | undefined;
+  #exposeValues: boolean;
+  #lingerMs: number;
+  #ring: IdRing<HubEntry>;
+  #clients = new Set<HubClient>();
+  #lastId = 0;
+  /** The smallest `Last-Event-ID` that can still be resumed. */
+  #floor = 0;
+  #listening = false;
+  #missedEvents = false;
+  #idleSince = 0;
+  #snapshotCache: { lastId: number; at: number; bytes: Uint8Array } | undefined;
+  #onEvent = (e: Event): void => this.#record(e);
+
+  constructor(
+    tracker: StatusTracker,
+    pipeline: PipelineLike | undefined,
+    options: { replay: number; lingerMs: number; exposeValues: boolean },
+  ) {
+    this.#tracker = tracker;
+    this.#pipeline = pipeline;
+    this.#exposeValues = options.exposeValues;
+    this.#lingerMs = options.lingerMs;
+    this.#ring = new IdRing(options.replay);
+  }
+
+  /** The newest id given to an event (0 before the first). */
+  get lastEventId(): number {
+    return this.#lastId;
+  }
+
+  /** How many clients are connected. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /**
+   * Connects a client. Synchronous, so no event can fall between the resume and the live events.
+   *
+   * @param lastEventId The client's `Last-Event-ID`, if it sent one.
+   */
+  attach(client: HubClient, lastEventId: string | undefined): Resume {
+    if (!this.#listening) this.#listen();
+    this.#clients.add(client);
+    if (lastEventId === undefined) return { entries: [] };
+    if (!/^\d{1,16}$/.test(lastEventId) || !Number.isSafeInteger(Number(lastEventId))) {
+      return { reset: "malformed" };
+    }
+    const id = Number(lastEventId);
+    if (id > this.#lastId) return { reset: "unknown" };
+    if (id < this.#floor) return { reset: "expired" };
+    return { entries: this.#ring.after(id) };
+  }
+
+  /** Disconnects a client (idempotent). */
+  detach(client: HubClient): void {
+    if (this.#clients.delete(client) && this.#clients.size === 0) this.#idleSince = Date.now();
+  }
+
+  /** The `snapshot` data as of now. */
+  snapshot(): SnapshotJSON {
+    return {
+      stats: this.#tracker.getStats(),
+      pipeline: this.#pipeline?.getDashboardSnapshot() ?? null,
+      lastEventId: this.#lastId,
+    };
+  }
+
+  /**
+   * The `snapshot` SSE message. Clients that ask within a few ms of each other, with no event in
+   * between, share one serialisation.
+   */
+  snapshotMessage(): Uint8Array {
+    const now = Date.now();
+    const cache = this.#snapshotCache;
+    if (cache !== undefined && cache.lastId === this.#lastId && now - cache.at < 20) {
+      return cache.bytes;
+    }
+    const bytes = ENCODER.encode(
+      encodeSSE({ event: "snapshot", data: JSON.stringify(this.snapshot()) }),
+    );
+    this.#snapshotCache = { lastId: this.#lastId, at: now, bytes };
+    return bytes;
+  }
+
+  /** An event's JSON as served (metadata beyond the engine's keys only with `exposeValues`). */
+  toJSON(event: StatusEvent | TaskEvent): StatusEventJSON | TaskEventJSON {
+    const json = event.toJSON();
+    if (this.#exposeValues || !("metadata" in json)) return json;
+    const metadata = json.metadata;
+    for (const key in metadata) {
+      if (SAFE_METADATA.has(key)) continue;
+      const safe: Record<string, unknown> = {};
+      for (const name of SAFE_METADATA) if (name in metadata) safe[name] = metadata[name];
+      return { ...json, metadata: safe };
+    }
+    return json;
+  }
+
+  #listen(): void {
+    this.#listening = true;
+    if (this.#missedEvents) {
+      this.#missedEvents = false;
+      this.#lastId++;
+      this.#floor = this.#lastId;
+    }
+    for (const type of STREAMED_TYPES) this.#tracker.addEventListener(type, this.#onEvent);
+  }
+
+  #unlisten(): void {
+    this.#listening = false;
+    this.#missedEvents = true;
+    this.#ring.clear();
+    this.#snapshotCache = undefined;
+    for (const type of STREAMED_TYPES) this.#tracker.removeEventListener(type, this.#onEvent);
+  }
+
+  #record(e: Event): void {
+    if (this.#clients.size === 0 && Date.now() - this.#idleSince > this.#lingerMs) {
+      this.#unlisten();
+      return;
+    }
+    const event = (e as CustomEvent<StatusEvent | TaskEvent>).detail;
+    if (event === null || typeof event !== "object" || typeof event.toJSON !== "function") return;
+    const id = ++this.#lastId;
+    const type = e.type as StreamedType;
+    const data = JSON.stringify(this.toJSON(event));
+    const entry: HubEntry = {
+      id,
+      type,
+      event,
+      bytes: ENCODER.encode(encodeSSE({ event: type, id, data })),
+    };
+    const dropped = this.#ring.push(entry);
+    if (dropped !== undefined) this.#floor = dropped.id;
+    for (const client of this.#clients) client.deliver(entry);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Hono routes that serve an AntFlow `StatusTracker` (and optionally a `Pipeline`) over
+ * Server-Sent Events, as JSON, and as a live HTML dashboard. Runs on Deno, Node
+ * (`@hono/node-server`), Bun and Cloudflare Workers.
+ *
+ * @example
+ * ```ts ignore
+ * import { Hono } from "hono";
+ * import { bearerAuth } from "hono/bearer-auth";
+ * import { Pipeline, Stage, StatusTracker } from "@antflow/antflow";
+ * import { antflowRoutes } from "@antflow/antflow/hono";
+ *
+ * const tracker = new StatusTracker();
+ * const pipeline = new Pipeline({
+ *   stages: [new Stage({ name: "Work", workers: 4, tasks: [async (n: number) => n * 2] })],
+ *   statusTracker: tracker,
+ * });
+ * const app = new Hono();
+ * app.use("/antflow/*", bearerAuth({ token: "secret" }));
+ * app.route("/antflow", antflowRoutes({ tracker, pipeline }));
+ * Deno.serve({ port: 8787 }, app.fetch);
+ * await pipeline.run(Array.from({ length: 100 }, (_, i) => i));
+ * ```
+ *
+ * @module
+ */
+export { antflowRoutes } from "./routes.ts";
+export type { AntflowRoutesOptions } from "./options.ts";
