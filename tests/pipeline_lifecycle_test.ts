@@ -1,6 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { delay, Pipeline, type PipelineResult, Stage, type TaskContext } from "../mod.ts";
+import {
+  delay,
+  Pipeline,
+  type PipelineResult,
+  Stage,
+  StatusTracker,
+  type TaskContext,
+} from "../mod.ts";
 import { gate, range, recordingTracker, sleep } from "./support/helpers.ts";
 
 describe("stream()", () => {
@@ -484,5 +491,37 @@ describe("concurrent runs on one pipeline", () => {
       stats.itemsProcessed + stats.itemsCancelled,
     );
     assert.ok(stats.itemsCancelled > 0 && stats.itemsProcessed >= 30);
+  });
+});
+
+describe("robustness", () => {
+  it("an error inside AntFlow's own event path fails the item instead of losing it or hanging", async () => {
+    const tracker = new StatusTracker();
+    tracker.addEventListener("status", () => {});
+    const original = tracker.dispatchEvent.bind(tracker);
+    tracker.dispatchEvent = (event: Event) => {
+      if ((event as CustomEvent).detail?.status === "in_progress") {
+        throw new Error("broken dispatch");
+      }
+      return original(event);
+    };
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 2, tasks: [(x: number) => x] })],
+      statusTracker: tracker,
+    });
+    const consoleError = console.error;
+    console.error = () => {};
+    try {
+      const seen: PipelineResult[] = [];
+      for await (const r of pipeline.stream(range(6))) seen.push(r);
+      assert.equal(seen.length, 6);
+      assert.ok(seen.every((r) => (r.error as Error).message === "broken dispatch"));
+    } finally {
+      console.error = consoleError;
+    }
+    const stats = pipeline.getStats();
+    assert.equal(stats.itemsFailed, 6);
+    assert.equal(stats.itemsInFlight, 0);
+    assert.equal(tracker.getStats().failed, 6);
   });
 });

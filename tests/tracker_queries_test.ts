@@ -300,7 +300,14 @@ describe("many names", () => {
     await pipeline.run(range(5000));
     const history = tracker.getHistory(4999);
     assert.match(history[1].worker!, /^Wide-W\d+$/);
-    assert.deepEqual(history.map((e) => e.stage), ["Wide", "Wide", "Wide", "Narrow", "Narrow", "Narrow"]);
+    assert.deepEqual(history.map((e) => e.stage), [
+      "Wide",
+      "Wide",
+      "Wide",
+      "Narrow",
+      "Narrow",
+      "Narrow",
+    ]);
     assert.equal(history.at(-1)!.worker, "Narrow-W0");
   });
 });

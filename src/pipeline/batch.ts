@@ -59,7 +59,10 @@ export class Batch {
     return items.reverse();
   }
 
-  release(): void {
+  /** The item is done and its callbacks ran (idempotent per item). */
+  release(envelope: Envelope): void {
+    if (envelope.released) return;
+    envelope.released = true;
     this.unreleased--;
     this.check();
   }

@@ -164,7 +164,7 @@ export class Engine {
       const stage = this.stages[envelope.stageIndex]?.name ?? null;
       const emitted = this.emit(envelope, stage, "cancelled", null, undefined, true);
       if (emitted !== undefined) pending.push(emitted);
-      batch.release();
+      batch.release(envelope);
     }
     if (pending.length > 0) return Promise.all(pending).then(() => {});
   }
@@ -182,6 +182,41 @@ export class Engine {
         slot.reset();
       }
       old.close();
+    }
+  }
+
+  /**
+   * A worker hit an error in AntFlow's own code (a bug): report it, fail its item if it is still
+   * live (so it is never lost or left hanging), and free the worker for the next item.
+   */
+  internalFailure(
+    runtime: StageRuntime,
+    slot: WorkerSlot,
+    envelope: Envelope,
+    error: unknown,
+  ): void {
+    console.error(`AntFlow: internal error in worker ${slot.name} (please report it):`, error);
+    if (!envelope.done) {
+      runtime.failed++;
+      slot.itemsFailed++;
+      this.settleItem(envelope, "failed");
+      const error2 = error instanceof Error ? error : new Error(String(error), { cause: error });
+      if (envelope.batch.output.wantsFailures) {
+        void envelope.batch.output.deliver(envelope, envelope.value, error2);
+      }
+      try {
+        void this.emit(envelope, runtime.name, "failed", slot.name, {
+          error: String(error),
+          errorType: "InternalError",
+        }, true);
+      } catch {
+        // the tracker itself is what failed
+      }
+    }
+    envelope.batch.release(envelope);
+    if (slot.busy) {
+      slot.end();
+      runtime.busy--;
     }
   }
 

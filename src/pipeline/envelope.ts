@@ -21,6 +21,8 @@ export class Envelope {
   batch: Batch;
   /** Set once the item reached a terminal state. */
   done = false;
+  /** Set once its batch stopped waiting for it (terminal and callbacks done). */
+  released = false;
   /** The worker that holds it right now (running tasks or callbacks), if any. */
   holder: WorkerSlot | null = null;
   /** The tracker's handle on this item's record (saves a lookup per event). */

@@ -44,85 +44,111 @@ export async function runWorker(
     }
     runtime.busy++;
     slot.begin(envelope);
-    const batch = envelope.batch;
-    const input = envelope.value;
-    let pending: void | Promise<void>;
+    try {
+      const batch = envelope.batch;
+      const input = envelope.value;
+      let pending: void | Promise<void>;
 
-    // ---- skipIf ----
-    let skipped = false;
-    if (skipIf !== undefined) {
-      try {
-        let verdict: unknown = skipIf(input);
-        if (isThenable(verdict)) verdict = await verdict;
-        skipped = Boolean(verdict);
-      } catch (error) {
-        engine.report(error, `Stage "${runtime.name}" skipIf`);
-      }
-      if (slot.generation !== generation) return;
-    }
-
-    // ---- tasks ----
-    let value: unknown = input;
-    let failure: Error | undefined;
-    let failedAttempt = 0;
-    let retryStage = false;
-    if (!skipped && sink !== undefined) {
-      pending = sink.status(
-        envelope,
-        envelope.id,
-        runtime.name,
-        "in_progress",
-        slot.name,
-        undefined,
-        false,
-      );
-      if (pending !== undefined) {
-        await pending;
-        if (slot.generation !== generation) return;
-      }
-    }
-    for (let t = skipped ? taskCount : 0; t < taskCount && failure === undefined; t++) {
-      let attempt = perStage ? envelope.attempt : 1;
-      for (;;) {
-        const mask = sink === undefined ? 0 : sink.taskMask();
-        const started = mask === 0 ? 0 : performance.now();
-        if (mask & TASK_BITS.start) {
-          pending = sink!.task(
-            envelope.id,
-            runtime.name,
-            stage.taskNames[t],
-            slot.name,
-            "start",
-            attempt,
-            undefined,
-            undefined,
-          );
-          if (pending !== undefined) {
-            await pending;
-            if (slot.generation !== generation) return;
-          }
-        }
-        let out: unknown;
-        let thrown: unknown = NOTHING;
+      // ---- skipIf ----
+      let skipped = false;
+      if (skipIf !== undefined) {
         try {
-          ctx ??= new AttemptContext(runtime, slot, envelope, "", attempt, batch.signal);
-          out = startAttempt(runtime, slot, envelope, t, value, attempt, ctx);
-          if (isThenable(out)) out = await out;
+          let verdict: unknown = skipIf(input);
+          if (isThenable(verdict)) verdict = await verdict;
+          skipped = Boolean(verdict);
         } catch (error) {
-          thrown = error;
+          engine.report(error, `Stage "${runtime.name}" skipIf`);
         }
         if (slot.generation !== generation) return;
-        if (thrown === NOTHING) {
-          value = out;
-          if (mask & TASK_BITS.complete) {
+      }
+
+      // ---- tasks ----
+      let value: unknown = input;
+      let failure: Error | undefined;
+      let failedAttempt = 0;
+      let retryStage = false;
+      if (!skipped && sink !== undefined) {
+        pending = sink.status(
+          envelope,
+          envelope.id,
+          runtime.name,
+          "in_progress",
+          slot.name,
+          undefined,
+          false,
+        );
+        if (pending !== undefined) {
+          await pending;
+          if (slot.generation !== generation) return;
+        }
+      }
+      for (let t = skipped ? taskCount : 0; t < taskCount && failure === undefined; t++) {
+        let attempt = perStage ? envelope.attempt : 1;
+        for (;;) {
+          const mask = sink === undefined ? 0 : sink.taskMask();
+          const started = mask === 0 ? 0 : performance.now();
+          if (mask & TASK_BITS.start) {
             pending = sink!.task(
               envelope.id,
               runtime.name,
               stage.taskNames[t],
               slot.name,
-              "complete",
+              "start",
               attempt,
               undefined,
+              undefined,
+            );
+            if (pending !== undefined) {
+              await pending;
+              if (slot.generation !== generation) return;
+            }
+          }
+          let out: unknown;
+          let thrown: unknown = NOTHING;
+          try {
+            ctx ??= new AttemptContext(runtime, slot, envelope, "", attempt, batch.signal);
+            out = startAttempt(runtime, slot, envelope, t, value, attempt, ctx);
+            if (isThenable(out)) out = await out;
+          } catch (error) {
+            thrown = error;
+          }
+          if (slot.generation !== generation) return;
+          if (thrown === NOTHING) {
+            value = out;
+            if (mask & TASK_BITS.complete) {
+              pending = sink!.task(
+                envelope.id,
+                runtime.name,
+                stage.taskNames[t],
+                slot.name,
+                "complete",
+                attempt,
+                undefined,
+                performance.now() - started,
+              );
+              if (pending !== undefined) {
+                await pending;
+                if (slot.generation !== generation) return;
+              }
+            }
+            break;
+          }
+          const error = toError(thrown, stage.taskNames[t]);
+          const attemptsLeft = perStage
+            ? envelope.attempt < stage.stageAttempts
+            : attempt < stage.taskAttempts;
+          const retry = attemptsLeft && !batch.signal.aborted &&
+            mayRetry(engine, runtime, retryIf, error, attempt);
+          const type = retry ? "retry" : "fail";
+          if (mask & TASK_BITS[type]) {
+            pending = sink!.task(
+              envelope.id,
+              runtime.name,
+              stage.taskNames[t],
+              slot.name,
+              type,
+              attempt,
+              error,
               performance.now() - started,
             );
             if (pending !== undefined) {
@@ -130,104 +156,137 @@ export async function runWorker(
               if (slot.generation !== generation) return;
             }
           }
-          break;
+          if (!retry || perStage) {
+            failure = error;
+            failedAttempt = attempt;
+            retryStage = retry;
+            break;
+          }
+          // per_task: the worker keeps the item and retries the same task with the same input.
+          pending = engine.emit(envelope, runtime.name, "retrying", slot.name, {
+            ...errorFacts(error),
+            attempt: attempt + 1,
+          }, false);
+          if (pending !== undefined) {
+            await pending;
+            if (slot.generation !== generation) return;
+          }
+          const wait = backoffDelay(stage.taskWaitMs, attempt, stage.backoff);
+          if (wait > 0) {
+            slot.currentTask = `waiting to retry ${stage.taskNames[t]}`;
+            try {
+              await delay(wait, { signal: batch.signal });
+            } catch {
+              // aborted: the item was cancelled and this loop abandoned (checked below)
+            }
+            if (slot.generation !== generation) return;
+          }
+          attempt++;
         }
-        const error = toError(thrown, stage.taskNames[t]);
-        const attemptsLeft = perStage
-          ? envelope.attempt < stage.stageAttempts
-          : attempt < stage.taskAttempts;
-        const retry = attemptsLeft && !batch.signal.aborted &&
-          mayRetry(engine, runtime, retryIf, error, attempt);
-        const type = retry ? "retry" : "fail";
-        if (mask & TASK_BITS[type]) {
-          pending = sink!.task(
-            envelope.id,
-            runtime.name,
-            stage.taskNames[t],
-            slot.name,
-            type,
-            attempt,
-            error,
-            performance.now() - started,
+      }
+
+      // ---- outcome: pass on ----
+      if (failure === undefined) {
+        runtime.completed++;
+        slot.itemsProcessed++;
+        const last = next === undefined;
+        if (last) engine.settleItem(envelope, "processed");
+        pending = engine.emit(
+          envelope,
+          runtime.name,
+          skipped ? "skipped" : "completed",
+          slot.name,
+          undefined,
+          last,
+        );
+        if (pending !== undefined) {
+          await pending;
+          if (slot.generation !== generation) return;
+        }
+        if (skipped && onSkip !== undefined) {
+          pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
+          if (pending !== undefined) {
+            await pending;
+            if (slot.generation !== generation) return;
+          }
+        }
+        if (last) {
+          pending = batch.output.deliver(envelope, value, undefined);
+        } else {
+          envelope.value = value;
+          envelope.stageIndex = next.index;
+          envelope.attempt = 1;
+          envelope.holder = null;
+          pending = engine.enqueue(envelope);
+        }
+        if (pending !== undefined) {
+          await pending;
+          if (slot.generation !== generation) return;
+        }
+        if (!skipped && onSuccess !== undefined && (last || !envelope.done)) {
+          pending = callback(
+            engine,
+            runtime,
+            "onSuccess",
+            () => onSuccess(envelope!.id, value, input),
           );
           if (pending !== undefined) {
             await pending;
             if (slot.generation !== generation) return;
           }
         }
-        if (!retry || perStage) {
-          failure = error;
-          failedAttempt = attempt;
-          retryStage = retry;
-          break;
-        }
-        // per_task: the worker keeps the item and retries the same task with the same input.
+        slot.end();
+        runtime.busy--;
+        if (last) batch.release(envelope);
+        continue;
+      }
+
+      // ---- outcome: retry the stage ----
+      if (retryStage) {
+        // per_stage: release the item; after the backoff it goes to the back of the stage's queue.
         pending = engine.emit(envelope, runtime.name, "retrying", slot.name, {
-          ...errorFacts(error),
-          attempt: attempt + 1,
+          ...errorFacts(failure),
+          attempt: envelope.attempt + 1,
         }, false);
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
         }
-        const wait = backoffDelay(stage.taskWaitMs, attempt, stage.backoff);
-        if (wait > 0) {
-          slot.currentTask = `waiting to retry ${stage.taskNames[t]}`;
-          try {
-            await delay(wait, { signal: batch.signal });
-          } catch {
-            // aborted: the item was cancelled and this loop abandoned (checked below)
-          }
-          if (slot.generation !== generation) return;
-        }
-        attempt++;
+        const wait = backoffDelay(stage.taskWaitMs, envelope.attempt, stage.backoff);
+        envelope.attempt++;
+        envelope.holder = null;
+        slot.reset();
+        runtime.busy--;
+        requeue(runtime, envelope, wait);
+        continue;
       }
-    }
 
-    // ---- outcome: pass on ----
-    if (failure === undefined) {
-      runtime.completed++;
-      slot.itemsProcessed++;
-      const last = next === undefined;
-      if (last) engine.settleItem(envelope, "processed");
-      pending = engine.emit(
-        envelope,
-        runtime.name,
-        skipped ? "skipped" : "completed",
-        slot.name,
-        undefined,
-        last,
-      );
+      // ---- outcome: failed for good ----
+      runtime.failed++;
+      slot.itemsFailed++;
+      engine.settleItem(envelope, "failed");
+      pending = engine.emit(envelope, runtime.name, "failed", slot.name, {
+        ...errorFacts(failure),
+        attempt: failedAttempt,
+      }, true);
       if (pending !== undefined) {
         await pending;
         if (slot.generation !== generation) return;
       }
-      if (skipped && onSkip !== undefined) {
-        pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
+      if (batch.output.wantsFailures) {
+        pending = batch.output.deliver(envelope, input, failure);
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
         }
       }
-      if (last) {
-        pending = batch.output.deliver(envelope, value, undefined);
-      } else {
-        envelope.value = value;
-        envelope.stageIndex = next.index;
-        envelope.attempt = 1;
-        envelope.holder = null;
-        pending = engine.enqueue(envelope);
-      }
-      if (pending !== undefined) {
-        await pending;
-        if (slot.generation !== generation) return;
-      }
-      if (!skipped && onSuccess !== undefined && (last || !envelope.done)) {
+      if (onFailure !== undefined) {
+        const error = failure;
         pending = callback(
           engine,
           runtime,
-          "onSuccess",
-          () => onSuccess(envelope!.id, value, input),
+          "onFailure",
+          () => onFailure(envelope!.id, error, input),
         );
         if (pending !== undefined) {
           await pending;
@@ -236,60 +295,12 @@ export async function runWorker(
       }
       slot.end();
       runtime.busy--;
-      if (last) batch.release();
-      continue;
-    }
-
-    // ---- outcome: retry the stage ----
-    if (retryStage) {
-      // per_stage: release the item; after the backoff it goes to the back of the stage's queue.
-      pending = engine.emit(envelope, runtime.name, "retrying", slot.name, {
-        ...errorFacts(failure),
-        attempt: envelope.attempt + 1,
-      }, false);
-      if (pending !== undefined) {
-        await pending;
-        if (slot.generation !== generation) return;
-      }
-      const wait = backoffDelay(stage.taskWaitMs, envelope.attempt, stage.backoff);
-      envelope.attempt++;
-      envelope.holder = null;
-      slot.reset();
-      runtime.busy--;
-      requeue(runtime, envelope, wait);
-      continue;
-    }
-
-    // ---- outcome: failed for good ----
-    runtime.failed++;
-    slot.itemsFailed++;
-    engine.settleItem(envelope, "failed");
-    pending = engine.emit(envelope, runtime.name, "failed", slot.name, {
-      ...errorFacts(failure),
-      attempt: failedAttempt,
-    }, true);
-    if (pending !== undefined) {
-      await pending;
+      batch.release(envelope);
+    } catch (error) {
+      // Only AntFlow's own code can throw here (user code is isolated): never lose the item.
       if (slot.generation !== generation) return;
+      engine.internalFailure(runtime, slot, envelope, error);
     }
-    if (batch.output.wantsFailures) {
-      pending = batch.output.deliver(envelope, input, failure);
-      if (pending !== undefined) {
-        await pending;
-        if (slot.generation !== generation) return;
-      }
-    }
-    if (onFailure !== undefined) {
-      const error = failure;
-      pending = callback(engine, runtime, "onFailure", () => onFailure(envelope!.id, error, input));
-      if (pending !== undefined) {
-        await pending;
-        if (slot.generation !== generation) return;
-      }
-    }
-    slot.end();
-    runtime.busy--;
-    batch.release();
   }
 }
 

@@ -214,9 +214,6 @@ export class ItemStore {
     let index = this.#nameIndex.get(name);
     if (index === undefined) {
       index = this.#names.length;
-      if (index >= 4096) {
-        throw new RangeError("StatusTracker: more than 4095 distinct stage and worker names");
-      }
       this.#names.push(name);
       this.#nameIndex.set(name, index);
     }
