@@ -25,4 +25,5 @@
  * @module
  */
 export { antflowRoutes } from "./routes.ts";
+export { encodeSSE, type SSEMessage } from "../sse/encode.ts";
 export type { AntflowRoutesOptions } from "./options.ts";
