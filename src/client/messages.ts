@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SSEMessage } from "../sse/parse.ts";
 import type { StatusEventJSON, TaskEventJSON } from "../tracker/events.ts";
 import { StatusEventSchema, TaskEventSchema } from "../tracker/schemas.ts";

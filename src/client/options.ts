@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import type { ItemId } from "../tracker/types.ts";
 import { describeValue, typeOrRangeError, validateOptions } from "../utils/validate.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { StatusEvent, TaskEvent } from "../tracker/events.ts";
 import type { StatusEventJSON, TaskEventJSON } from "../tracker/events.ts";
 import {
