@@ -21,10 +21,13 @@ const piece = fc.oneof(
 );
 const text = fc.array(piece, { maxLength: 5 }).map((pieces) => pieces.join(""));
 
+// Ids never hold NUL here: encoders may strip it or not (the parser's NUL rule has unit tests).
+const id = text.map((value) => value.replaceAll("\0", ""));
+
 const message: fc.Arbitrary<Generated> = fc.record({
   event: text,
   data: text,
-  id: text,
+  id,
   retry: fc.nat({ max: 100_000 }),
   comment: text,
 }, { requiredKeys: [] });
@@ -38,10 +41,7 @@ function expected(messages: Generated[]): { events: SSEMessage[]; retries: numbe
   let lastEventId = "";
   for (const m of messages) {
     if (m.retry !== undefined) retries.push(m.retry);
-    if (m.id !== undefined) {
-      const id = m.id.replace(/[\r\n]/g, "");
-      if (!id.includes("\0")) lastEventId = id;
-    }
+    if (m.id !== undefined) lastEventId = m.id.replace(/[\r\n]/g, "");
     if (m.data === undefined) continue;
     const event = m.event?.replace(/[\r\n]/g, "") || "message";
     events.push({ event, data: m.data.split(BREAKS).join("\n"), lastEventId });
