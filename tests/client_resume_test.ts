@@ -179,4 +179,39 @@ describe("subscribe(): reconnection timing", () => {
     assert.ok(calls >= 9);
     await delay(5);
   });
+
+  it("idleTimeoutMs reconnects a connection that went silent, but not a slow consumer", async () => {
+    const snapshot = 'event: snapshot\ndata: {"stats":{"queued":0,"in_progress":0,"completed":0,' +
+      '"failed":0,"retrying":0,"skipped":0,"cancelled":0},"pipeline":null,"lastEventId":0}\n\n';
+    let calls = 0;
+    const cancelled: number[] = [];
+    const fetch = () => {
+      const call = ++calls;
+      // Two snapshots, then silence: the connection never closes on its own.
+      const body = new ReadableStream<Uint8Array>({
+        start: (c) => c.enqueue(new TextEncoder().encode(snapshot + snapshot)),
+        cancel: () => {
+          cancelled.push(call);
+        },
+      });
+      return Promise.resolve(
+        new Response(body, { headers: { "content-type": "text/event-stream" } }),
+      );
+    };
+    const stop = new AbortController();
+    const reader = subscribe("http://x.test/e", {
+      fetch,
+      signal: stop.signal,
+      idleTimeoutMs: 60,
+      retryMs: 1,
+    }).getReader();
+    await reader.read();
+    await delay(300); // one message waits in the stream: nothing is read, so nothing is idle
+    assert.equal(calls, 1);
+    await reader.read();
+    await until(() => calls >= 2, 3000, "the reconnection of the silent connection");
+    assert.deepEqual(cancelled.slice(0, 1), [1], "the silent body was cancelled");
+    stop.abort();
+    await until(() => cancelled.includes(calls), 3000, "the last body to be cancelled");
+  });
 });

@@ -36,6 +36,7 @@ describe("subscribe(): options", () => {
       message: /retryMs must be a finite number >= 0, got -1/,
     });
     assert.throws(() => subscribe(url, { maxRetries: 1.5 }), RangeError);
+    assert.throws(() => subscribe(url, { idleTimeoutMs: 0 }), /idleTimeoutMs must be a number > 0/);
     assert.throws(() => subscribe(url, { status: "done" as "failed" }), /status .* got "done"/);
     assert.throws(() => subscribe(url, { fetch: 3 as never }), /fetch must be a function, got 3/);
     assert.throws(() => subscribe(url, { signal: {} as AbortSignal }), /signal must be an/);

@@ -47,6 +47,13 @@ export interface ConnectionOptions {
    * @default {Infinity}
    */
   maxRetries?: number;
+  /**
+   * Treat the connection as dead when no byte arrives for this long while the client waits for
+   * data (heartbeats count), and reconnect. Set it to a few times the server's `heartbeatMs` to
+   * detect half-open connections that would otherwise hang forever.
+   * @default {Infinity}
+   */
+  idleTimeoutMs?: number;
 }
 
 /** Options for `subscribe()`: the connection, the server-side filters and where to resume. */
@@ -88,6 +95,10 @@ const CONNECTION_RULES = {
   maxRetries: {
     schema: z.union([z.literal(Infinity), z.number().int().min(0)]).optional(),
     rule: "must be an integer >= 0 or Infinity",
+  },
+  idleTimeoutMs: {
+    schema: z.number().positive().optional(),
+    rule: "must be a number > 0 or Infinity",
   },
 };
 

@@ -118,7 +118,8 @@ export class RemoteTracker extends StatusTracker {
     if (this.#state === "running") return;
     if (this.#state === "closed") throw new Error(`${OWNER}: start() was called after close()`);
     this.#state = "running";
-    const { signal, headers, fetch, retryMs, maxRetryMs, maxRetries } = this.#options;
+    const { signal, headers, fetch, retryMs, maxRetryMs, maxRetries, idleTimeoutMs } =
+      this.#options;
     const stream = openStream(OWNER, this.#url, {
       signal,
       headers,
@@ -126,6 +127,7 @@ export class RemoteTracker extends StatusTracker {
       retryMs,
       maxRetryMs,
       maxRetries,
+      idleTimeoutMs,
     });
     this.#reader = stream.getReader();
     this.#loop = this.#consume(this.#reader);

@@ -21,6 +21,10 @@ export class Subscription {
   #signal: AbortSignal | undefined;
   #maxRetryMs: number;
   #maxRetries: number;
+  #idleTimeoutMs: number;
+  /** When the pending read started (undefined while not reading: a slow consumer is not idle). */
+  #readingSince: number | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #retryMs: number;
   #abort = new AbortController();
   #controller!: ReadableStreamDefaultController<ClientMessage>;
@@ -51,6 +55,7 @@ export class Subscription {
     this.#retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
     this.#maxRetryMs = options.maxRetryMs ?? DEFAULT_MAX_RETRY_MS;
     this.#maxRetries = options.maxRetries ?? Infinity;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? Infinity;
     const initial = options.lastEventId ?? new Headers(options.headers).get("last-event-id");
     this.#lastId = initial === null ? "" : String(initial);
   }
@@ -72,11 +77,14 @@ export class Subscription {
         continue;
       }
       let result: ReadableStreamReadResult<Uint8Array>;
+      this.#watchIdle();
       try {
         result = await reader.read();
       } catch (error) {
         this.#dropped(error);
         continue;
+      } finally {
+        this.#readingSince = undefined;
       }
       if (this.#done) return;
       if (result.done) {
@@ -192,6 +200,24 @@ export class Subscription {
     }
   }
 
+  /** Arms the idle check for the read about to start (one timer, re-armed lazily). */
+  #watchIdle(): void {
+    if (this.#idleTimeoutMs === Infinity) return;
+    this.#readingSince = performance.now();
+    if (this.#idleTimer === undefined) this.#armIdle(this.#idleTimeoutMs);
+  }
+
+  #armIdle(ms: number): void {
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      const since = this.#readingSince;
+      if (since === undefined || this.#done) return;
+      const left = this.#idleTimeoutMs - (performance.now() - since);
+      if (left > 0) this.#armIdle(left);
+      else this.#reader?.cancel().catch(() => {}); // the pending read ends: reconnect
+    }, Math.min(ms, 2 ** 31 - 1));
+  }
+
   #backoff(): number {
     const base = this.#retryMs;
     const cap = Math.max(this.#maxRetryMs, base);
@@ -225,6 +251,8 @@ export class Subscription {
     this.#signal?.removeEventListener("abort", this.#onAbort);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
     this.#wake?.();
     this.#wake = undefined;
     this.#release();
