@@ -40,13 +40,33 @@ const OWN_RULES = {
  * server's periodic snapshots, so it converges to the server's counts even for items that were in
  * flight when the tracker connected.
  *
- * @example
+ * @example Against an AntFlow server (`@antflow/antflow/hono`)
  * ```ts ignore
  * import { RemoteTracker } from "@antflow/antflow/client";
  * await using remote = new RemoteTracker("http://localhost:8787/antflow/events");
  * remote.addEventListener("status", (e) => console.log(e.detail.itemId, e.detail.status));
  * await remote.ready;
  * console.log(remote.getStats());
+ * ```
+ *
+ * @example Served from memory through `fetch`
+ * ```ts
+ * import { RemoteTracker } from "@antflow/antflow/client";
+ * const stats = { queued: 0, in_progress: 0, completed: 0, failed: 1, retrying: 0, skipped: 0, cancelled: 0 };
+ * const failed = {
+ *   itemId: "a", stage: "Fetch", status: "failed", worker: "Fetch-W0", timestamp: 0,
+ *   metadata: { error: "timeout", errorType: "TimeoutError", attempt: 3 }, workerId: 0,
+ * };
+ * const body = `event: snapshot\ndata: ${JSON.stringify({ stats, pipeline: null, lastEventId: 0 })}\n\n` +
+ *   `event: status\nid: 1\ndata: ${JSON.stringify(failed)}\n\n`;
+ * let calls = 0;
+ * const fetch = () =>
+ *   Promise.resolve(calls++ === 0
+ *     ? new Response(body, { headers: { "content-type": "text/event-stream" } })
+ *     : new Response(null, { status: 204 }));
+ * const remote = new RemoteTracker("https://example.test/antflow/events", { fetch, retryMs: 10 });
+ * await remote.closed; // the server answered the reconnection with 204
+ * console.log(remote.getFailedItems()[0].error); // "timeout"
  * ```
  */
 export class RemoteTracker extends StatusTracker {

@@ -22,7 +22,25 @@ const OWNER = "subscribe()";
  * @throws {TypeError} If `url` cannot be parsed or an option has the wrong type.
  * @throws {RangeError} If a numeric option is out of range.
  *
- * @example
+ * @example Served from memory through `fetch` (tests, or a Worker's service binding)
+ * ```ts
+ * import { subscribe } from "@antflow/antflow/client";
+ * const stats = { queued: 0, in_progress: 0, completed: 1, failed: 0, retrying: 0, skipped: 0, cancelled: 0 };
+ * const status = { itemId: 7, stage: "Save", status: "completed", worker: "Save-W0", timestamp: 0, metadata: {}, workerId: 0 };
+ * const body = `event: snapshot\ndata: ${JSON.stringify({ stats, pipeline: null, lastEventId: 4 })}\n\n` +
+ *   `event: status\nid: 5\ndata: ${JSON.stringify(status)}\n\n`;
+ * let calls = 0;
+ * const fetch = () =>
+ *   Promise.resolve(calls++ === 0
+ *     ? new Response(body, { headers: { "content-type": "text/event-stream" } })
+ *     : new Response(null, { status: 204 })); // the reconnection gets 204: the stream ends
+ * const url = "https://example.test/antflow/events";
+ * for await (const message of subscribe(url, { fetch, retryMs: 10 })) {
+ *   console.log(message.type); // "snapshot", then "status"
+ * }
+ * ```
+ *
+ * @example Against an AntFlow server (`@antflow/antflow/hono`)
  * ```ts ignore
  * import { subscribe } from "@antflow/antflow/client";
  * const signal = AbortSignal.timeout(10_000);
