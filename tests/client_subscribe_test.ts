@@ -78,15 +78,15 @@ describe("subscribe(): messages", () => {
     const s = await served();
     try {
       const stream = subscribe(s.url);
+      let finished = false;
       const run = (async () => {
         await until(() => s.hub.connections === 1, 5000, "the connection");
         await s.pipeline.run(Array.from({ length: 20 }, (_, i) => i));
+        finished = true;
       })();
       const messages = await collect(
         stream,
-        (m) =>
-          m.filter(isTrackerEvent).length === s.hub.events.length && s.hub.events.length > 0 &&
-          s.tracker.getStats().queued === 0 && s.tracker.getStats().in_progress === 0,
+        (m) => finished && m.filter(isTrackerEvent).length === s.hub.events.length,
       );
       await run;
       assert.equal(messages[0].type, "snapshot");
@@ -206,7 +206,7 @@ describe("subscribe(): stopping", () => {
       const start = performance.now();
       controller.abort();
       assert.equal((await pending).done, true);
-      assert.ok(performance.now() - start < 500);
+      assert.ok(performance.now() - start < 1500);
       await until(() => s.hub.connections === 0, 3000, "the server to see the connection close");
     } finally {
       await s.close();
