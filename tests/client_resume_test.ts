@@ -22,8 +22,10 @@ describe("subscribe(): resuming after a dropped connection", () => {
       try {
         const stream = subscribe(s.url, { signal: stop.signal, fetch: network.fetch });
         let drops = 0;
+        let subscribed = false;
         const run = (async () => {
-          await until(() => s.hub.connections === 1, 5000, "the first connection");
+          // A subscriber with no id yet cannot resume: start once it has its first snapshot.
+          await until(() => subscribed, 5000, "the first snapshot");
           const killer = setInterval(() => {
             drops += drop();
           }, 25);
@@ -37,7 +39,10 @@ describe("subscribe(): resuming after a dropped connection", () => {
         run.then(() => finished = true, () => finished = true);
         const messages = await collect(
           stream,
-          (m) => finished && m.filter(isTrackerEvent).length >= s.hub.events.length,
+          (m) => {
+            subscribed ||= m.length > 0;
+            return finished && m.filter(isTrackerEvent).length >= s.hub.events.length;
+          },
           15_000,
         );
         await run;
@@ -53,7 +58,12 @@ describe("subscribe(): resuming after a dropped connection", () => {
         assert.ok(resumed.every((id) => id !== null && /^\d+$/.test(id)), resumed.join(","));
         assert.ok(!messages.some((m) => m.type === "reset"));
         const snapshots = messages.filter((m) => m.type === "snapshot").length;
-        assert.equal(snapshots, s.hub.resumedFrom.length, "one snapshot per connection");
+        if (mode === "closed by the server") {
+          assert.equal(snapshots, s.hub.resumedFrom.length, "one snapshot per connection");
+        } else {
+          // A connection may break before its snapshot got through.
+          assert.ok(snapshots >= 2 && snapshots <= s.hub.resumedFrom.length, `${snapshots}`);
+        }
       } finally {
         stop.abort();
         await s.close();
