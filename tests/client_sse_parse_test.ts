@@ -118,6 +118,12 @@ describe("SSEParser: bytes and UTF-8", () => {
     assert.deepEqual(datas(["data: \uFEFFa\n\n"]), ["\uFEFFa"]);
   });
 
+  it("does not strip a BOM that starts a later chunk", () => {
+    assert.deepEqual(datas(["data: ", "\uFEFFa\n\n"]), ["\uFEFFa"]);
+    const bytes = utf8.encode("data: \uFEFFb\n\n");
+    assert.deepEqual(datas([bytes.subarray(0, 7), bytes.subarray(7)]), ["\uFEFFb"]);
+  });
+
   it("decodes multi-byte characters cut at every byte position", () => {
     const text = "data: é€😀 ok\n\n";
     const bytes = utf8.encode(text);

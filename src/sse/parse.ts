@@ -34,6 +34,7 @@ export interface SSEParserOptions {
 const LF = 10;
 const CR = 13;
 const SPACE = 32;
+const BOM = 0xfeff;
 
 /**
  * An incremental SSE parser: `push()` byte chunks as they arrive, `end()` at the end of the stream.
@@ -52,7 +53,10 @@ const SPACE = 32;
 export class SSEParser {
   #onMessage: (message: SSEMessage) => void;
   #onRetry: ((ms: number) => void) | undefined;
-  #decoder = new TextDecoder("utf-8");
+  // The BOM is stripped here, not by the decoder: some decoders (Deno 2.9) also strip a U+FEFF
+  // that starts a later chunk in streaming mode.
+  #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  #started = false;
   /** The incomplete line carried over from the previous chunk. */
   #partial = "";
   /** The previous chunk ended with CR: an LF at the start of the next one belongs to it. */
@@ -110,6 +114,11 @@ export class SSEParser {
   }
 
   #feed(text: string): void {
+    if (text.length === 0) return;
+    if (!this.#started) {
+      this.#started = true;
+      if (text.charCodeAt(0) === BOM) text = text.slice(1);
+    }
     const length = text.length;
     if (length === 0) return;
     let start = 0;
