@@ -102,6 +102,7 @@ const CONNECTION_RULES = {
   },
 };
 
+/** A schema accepting one of `values` or an array of them (or undefined). */
 function oneOrMany<T extends string>(values: readonly [T, ...T[]]) {
   const one = z.enum(values);
   return z.union([one, z.array(one).readonly()]).optional();
@@ -131,7 +132,8 @@ const SUBSCRIBE_RULES = {
 /**
  * Validates the options of `RemoteTracker` (the connection part).
  *
- * @throws {TypeError} A value of the wrong type. @throws {RangeError} A number out of range.
+ * @throws {TypeError} A value of the wrong type.
+ * @throws {RangeError} A number out of range.
  */
 export function validateConnectionOptions(owner: string, options: ConnectionOptions): void {
   validateOptions(owner, options, CONNECTION_RULES, typeOrRangeError);
@@ -140,7 +142,8 @@ export function validateConnectionOptions(owner: string, options: ConnectionOpti
 /**
  * Validates `subscribe()`'s options.
  *
- * @throws {TypeError} A value of the wrong type. @throws {RangeError} A number out of range.
+ * @throws {TypeError} A value of the wrong type.
+ * @throws {RangeError} A number out of range.
  */
 export function validateSubscribeOptions(owner: string, options: SubscribeOptions): void {
   validateOptions(owner, options, SUBSCRIBE_RULES, typeOrRangeError);
