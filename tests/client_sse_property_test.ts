@@ -2,9 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type SSEMessage, SSEParser } from "../src/client/mod.ts";
-// The encoder under test. After the Hono merge, point this line at the server's encoder:
-// import { encodeSSE as encode } from "../src/sse/encode.ts";
-import { encodeSSE as encode } from "./support/client_sse_encode.ts";
+// The encoder under test: the server's (what antflowRoutes sends).
+import { encodeSSE as encode } from "../src/sse/encode.ts";
 
 interface Generated {
   event?: string;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { Semaphore } from "../limits/semaphore.ts";
 import { describeValue, type FieldRule } from "../utils/validate.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { StatusEvent, TaskEvent } from "../tracker/events.ts";
 import { STATUS_TYPES } from "../tracker/types.ts";
 import { describeValue } from "../utils/validate.ts";

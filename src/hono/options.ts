@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
 import { type FieldRule, typeOrRangeError, validateOptions } from "../utils/validate.ts";

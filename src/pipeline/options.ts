@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PipelineError } from "../errors.ts";
 import type { ItemId } from "../tracker/types.ts";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { StageValidationError } from "../errors.ts";
 import type { BackoffOptions } from "../limits/backoff.ts";
 import type { ItemId } from "../tracker/types.ts";

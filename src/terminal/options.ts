@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type FieldRule, typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { customSink, type Sink, stderrSink } from "./sink.ts";
 

@@ -19,13 +19,7 @@ export {
   TaskEvent,
   type TaskEventJSON,
 } from "./events.ts";
-export {
-  type JsonSchema,
-  type SafeParseResult,
-  type SchemaIssue,
-  StatusEventSchema,
-  TaskEventSchema,
-} from "./schemas.ts";
+export { StatusEventSchema, TaskEventSchema } from "./schemas.ts";
 export { ErrorSummary, type FailedItem } from "./error_summary.ts";
 export {
   type ErrorJSON,

@@ -1,43 +1,8 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { StatusEventJSON, TaskEventJSON } from "./events.ts";
 import { STATUS_TYPES, TASK_EVENT_TYPES } from "./types.ts";
 
 const itemId = z.union([z.string(), z.number()]);
-
-/** One problem found by a schema. */
-export interface SchemaIssue {
-  /** Where in the value. */
-  readonly path: PropertyKey[];
-  /** What is wrong. */
-  readonly message: string;
-}
-
-/** The result of `safeParse`. */
-export type SafeParseResult<T> =
-  | { readonly success: true; readonly data: T }
-  | {
-    readonly success: false;
-    readonly error: { readonly issues: readonly SchemaIssue[]; readonly message: string };
-  };
-
-/**
- * The interface the exported event schemas promise. They are zod schemas at run time; this type
- * names the part of zod's API that AntFlow guarantees (so the docs do not depend on zod's types).
- */
-export interface JsonSchema<T> {
-  /**
-   * Returns the value typed, or throws a `ZodError`.
-   * @param data The value to check.
-   * @returns The value.
-   */
-  parse(data: unknown): T;
-  /**
-   * Checks without throwing.
-   * @param data The value to check.
-   * @returns `{ success, data }` or `{ success: false, error }`.
-   */
-  safeParse(data: unknown): SafeParseResult<T>;
-}
 
 /**
  * The zod schema of a status event's JSON (`StatusEvent.toJSON()`, the SSE `status` message).
@@ -49,7 +14,7 @@ export interface JsonSchema<T> {
  * console.log(StatusEventSchema.parse(json).status); // "queued"
  * ```
  */
-export const StatusEventSchema: JsonSchema<StatusEventJSON> = z.object({
+export const StatusEventSchema: z.ZodType<StatusEventJSON> = z.object({
   itemId,
   stage: z.string().nullable(),
   status: z.enum(STATUS_TYPES),
@@ -69,7 +34,7 @@ export const StatusEventSchema: JsonSchema<StatusEventJSON> = z.object({
  * console.log(TaskEventSchema.parse(json).eventType); // "start"
  * ```
  */
-export const TaskEventSchema: JsonSchema<TaskEventJSON> = z.object({
+export const TaskEventSchema: z.ZodType<TaskEventJSON> = z.object({
   itemId,
   stage: z.string(),
   taskName: z.string(),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { FieldRule } from "../utils/validate.ts";
 import type { StatusEvent, TaskEvent } from "./events.ts";
 

@@ -6,7 +6,7 @@
  * every connection (cleanly or abruptly) and override responses.
  */
 import type { Pipeline, StatusTracker } from "../../mod.ts";
-import { encodeSSE } from "./client_sse_encode.ts";
+import { encodeSSE } from "../../src/sse/encode.ts";
 
 const TYPES = ["status", "taskstart", "taskcomplete", "taskretry", "taskfail"] as const;
 
