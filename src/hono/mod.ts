@@ -25,5 +25,5 @@
  * @module
  */
 export { antflowRoutes } from "./routes.ts";
-export { encodeSSE, type SSEMessage } from "../sse/encode.ts";
+export { encodeSSE, type SSEFields } from "../sse/encode.ts";
 export type { AntflowRoutesOptions } from "./options.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 
-/** One Server-Sent Events message. Every field is optional; an empty message encodes to `""`. */
-export interface SSEMessage {
+/** The fields of one outgoing Server-Sent Events message. Every field is optional; an empty message encodes to `""`. */
+export interface SSEFields {
   /** `: <text>` comment lines (heartbeats); ignored by clients. Split on CR, LF and CRLF. */
   comment?: string;
   /** The `event:` type. CR and LF are removed (they would end the field). */
@@ -38,7 +38,7 @@ const ID_BREAKS = /[\r\n\0]/g;
  * // "event: status\nid: 7\ndata: {\"a\":1}\ndata: {\"b\":2}\n\n"
  * ```
  */
-export function encodeSSE(message: SSEMessage): string {
+export function encodeSSE(message: SSEFields): string {
   let out = "";
   if (message.comment !== undefined) {
     for (const line of message.comment.split(LINE_BREAK)) out += `: ${line}\n`;
