@@ -30,6 +30,7 @@ const startedAt = performance.now();
 const elapsed = (): number => performance.now() - startedAt;
 const jobs = new Map<string, { file: string; readyAt: number }>();
 const uploadTimes: number[] = [];
+let firstUploadRequest: number | undefined;
 let downloadCalls = 0;
 
 async function apiUpload(file: string, signal: AbortSignal): Promise<string> {
@@ -59,6 +60,7 @@ let statesShown = false;
 
 async function upload(file: string, ctx: TaskContext): Promise<string> {
   ctx.setStatus(`waiting for quota (${file})`);
+  firstUploadRequest ??= elapsed();
   const jobId = await ctx.rateLimit(() => {
     ctx.setStatus(`uploading ${file}`);
     return apiUpload(file, ctx.signal);
@@ -135,10 +137,10 @@ const files = Array.from({ length: count }, (_, i) => `batch-${String(i).padStar
 const results = await pipeline.run(files);
 
 // --- Summary. ---
-// Uploads per simulated minute, counted from the first upload.
+// Uploads per simulated minute, counted from the first upload request.
 const perMinute: number[] = [];
 for (const t of uploadTimes) {
-  const minute = Math.floor((t - uploadTimes[0]) / MINUTE_MS);
+  const minute = Math.floor((t - firstUploadRequest!) / MINUTE_MS);
   while (perMinute.length <= minute) perMinute.push(0);
   perMinute[minute]++;
 }

@@ -38,7 +38,7 @@ await pipeline.start();
 // Routine work (priority 100 by default); feed() resolves once the items are queued.
 await pipeline.feed(["normal-1", "normal-2", "normal-3", "normal-4", "normal-5"]);
 // Already parsed and enriched elsewhere: inject it straight into the last stage.
-await pipeline.feed(["ready-1 +parsed +enriched"], { targetStage: "Store" });
+await pipeline.feed(["ready-1 (parsed and enriched elsewhere)"], { targetStage: "Store" });
 // 50 ms later, urgent work arrives. It overtakes the routine items still waiting for Parse, and
 // (priority is inherited) those already waiting for Enrich.
 await delay(50);

@@ -25,11 +25,21 @@ const PREMIUM_RATE = 3;
 const startedAt = performance.now();
 const now = (): number => performance.now() - startedAt;
 
-// --- Search: rate limited. The start time of each call is recorded inside the limited function.
-const searchCalls: number[] = [];
+/**
+ * Call start times of one API, to count calls per window: windows are counted from the first
+ * request (taken before the limiter could delay it), starts are taken inside the limited function.
+ */
+interface CallLog {
+  firstRequest: number | undefined;
+  starts: number[];
+}
+
+// --- Search: rate limited.
+const searchCalls: CallLog = { firstRequest: undefined, starts: [] };
 function search(query: string, ctx: TaskContext): Promise<string> {
+  searchCalls.firstRequest ??= now();
   return ctx.rateLimit(async () => {
-    searchCalls.push(now());
+    searchCalls.starts.push(now());
     await delay(10, { signal: ctx.signal });
     return `https://example.com/${query}`;
   });
@@ -54,12 +64,13 @@ async function download(url: string, ctx: TaskContext): Promise<string> {
 }
 
 // --- Enrich: premium API when the rate allows, a fallback otherwise.
-const premiumCalls: number[] = [];
+const premiumCalls: CallLog = { firstRequest: undefined, starts: [] };
 let fallbacks = 0;
 async function enrich(page: string, ctx: TaskContext): Promise<string> {
   if (ctx.hasRateCapacity()) {
+    premiumCalls.firstRequest ??= now();
     return ctx.rateLimit(async () => {
-      premiumCalls.push(now());
+      premiumCalls.starts.push(now());
       await delay(5, { signal: ctx.signal });
       return `${page} (premium)`;
     });
@@ -106,7 +117,9 @@ clearInterval(watch);
 console.log(`${results.length} of ${count} items done in ${now().toFixed(0)} ms`);
 const searchWindows = perWindow(searchCalls);
 console.log(
-  `Search: ${searchCalls.length} calls; per ${WINDOW_MS} ms window: ${searchWindows.join(" ")}` +
+  `Search: ${searchCalls.starts.length} calls; per ${WINDOW_MS} ms window: ${
+    searchWindows.join(" ")
+  }` +
     ` (max ${Math.max(...searchWindows)}, callRate ${SEARCH_RATE})`,
 );
 console.log(
@@ -115,18 +128,18 @@ console.log(
 );
 const premiumWindows = perWindow(premiumCalls);
 console.log(
-  `Enrich: ${premiumCalls.length} premium calls, ${fallbacks} fallbacks; premium calls per ${WINDOW_MS} ms` +
+  `Enrich: ${premiumCalls.starts.length} premium calls, ${fallbacks} fallbacks; premium calls per ${WINDOW_MS} ms` +
     ` window: ${premiumWindows.join(" ")} (max ${
       Math.max(...premiumWindows)
     }, callRate ${PREMIUM_RATE})`,
 );
 console.log(`Example result: ${results[0]?.value}`);
 
-/** Call counts per window of WINDOW_MS, counted from the first call (times measured inside fn). */
-function perWindow(times: number[]): number[] {
+/** How many calls started in each window of WINDOW_MS, from the first request on. */
+function perWindow(log: CallLog): number[] {
   const counts: number[] = [];
-  for (const t of times) {
-    const index = Math.floor((t - times[0]) / WINDOW_MS);
+  for (const t of log.starts) {
+    const index = Math.floor((t - log.firstRequest!) / WINDOW_MS);
     while (counts.length <= index) counts.push(0);
     counts[index]++;
   }
