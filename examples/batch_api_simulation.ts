@@ -6,8 +6,9 @@
  * - Upload (4 workers) respects the provider's quota with `callRate` + `ctx.rateLimit()`: 8 uploads
  *   per minute, where one simulated minute lasts 250 ms.
  * - Poll is a `pull: true` stage with 4 workers: a job enters it only when a Poll worker is free, so
- *   exactly 4 jobs at most are being polled, and an Upload worker that finished early waits with its
- *   job in hand instead of piling jobs up in a queue. `ctx.setStatus()` shows "polling (attempt n)".
+ *   its workers are an exact cap on jobs being polled, and an Upload worker that finished early
+ *   waits with its job in hand instead of piling jobs up in a queue. `ctx.setStatus()` shows
+ *   "polling job-n (attempt n)".
  * - Download (2 workers) retries a flaky network once in a while; Save (2 workers) stores results.
  *
  * Midway, the worker states are printed (what a dashboard shows); at the end, a summary.
