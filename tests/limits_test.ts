@@ -115,6 +115,26 @@ describe("RateLimiter", () => {
     assert.ok(starts[8] - starts[0] >= 199);
   });
 
+  it("holds as seen from inside the calls: no window, measured by fn itself, has more than the limit", async () => {
+    const limiter = new RateLimiter(5, 100);
+    const starts: number[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: 6 }, async () => {
+      while (next++ < 25) {
+        await limiter.run(async () => {
+          starts.push(performance.now());
+          await delay(10);
+        });
+      }
+    }));
+    for (let j = 5; j < starts.length; j++) {
+      assert.ok(
+        starts[j] - starts[j - 5] >= 100,
+        `call ${j} started ${(starts[j] - starts[j - 5]).toFixed(3)} ms after call ${j - 5}`,
+      );
+    }
+  });
+
   it("serves waiters in arrival order", async () => {
     const limiter = new RateLimiter(1, 20);
     const order: number[] = [];

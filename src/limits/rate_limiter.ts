@@ -110,10 +110,10 @@ export class RateLimiter {
   run<T>(fn: () => T | PromiseLike<T>, options: RateLimitOptions = {}): Promise<T> {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.tryAcquire()) return invoke(fn);
+    if (this.tryAcquire()) return this.#start(fn);
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
-        start: () => invoke(fn).then(resolve, reject),
+        start: () => this.#start(fn).then(resolve, reject),
         reject,
         signal,
         onAbort: undefined,
@@ -133,6 +133,18 @@ export class RateLimiter {
       this.#waiting++;
       if (this.#timer === undefined) this.#schedule(performance.now());
     });
+  }
+
+  /**
+   * Calls `fn` for the start just recorded, then moves that start to the time `fn` returned: a
+   * pause between recording and calling (a GC, a first compile) must not let the next call start
+   * less than a period after what `fn` itself saw as its start.
+   */
+  #start<T>(fn: () => T | PromiseLike<T>): Promise<T> {
+    const slot = (this.#next - 1 + this.#limit) % this.#limit;
+    const result = invoke(fn);
+    this.#starts[slot] = performance.now();
+    return result;
   }
 
   #startsInWindow(now: number): number {
