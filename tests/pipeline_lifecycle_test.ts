@@ -101,6 +101,64 @@ describe("stream()", () => {
   });
 });
 
+describe("stream() is a real ReadableStream", () => {
+  const make = () =>
+    new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 2,
+          tasks: [async (x: number) => {
+            await sleep(1);
+            return x * 2;
+          }],
+        }),
+      ],
+    });
+
+  it("works through getReader()", async () => {
+    const reader = make().stream(range(20)).getReader();
+    const values: number[] = [];
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      values.push(value.value as number);
+    }
+    assert.deepEqual(values.sort((a, b) => a - b), range(20).map((x) => x * 2));
+  });
+
+  it("works through pipeTo() and locks while iterated", async () => {
+    const values: number[] = [];
+    await make().stream(range(10)).pipeTo(
+      new WritableStream({ write: (r) => void values.push(r.value as number) }),
+    );
+    assert.equal(values.length, 10);
+    const stream = make().stream(range(3));
+    for await (const _ of stream) assert.equal(stream.locked, true);
+    assert.equal(stream.locked, false);
+  });
+
+  it("applies backpressure: with nobody reading, at most highWaterMark results wait (plus one per worker)", async () => {
+    let finished = 0;
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 3,
+          tasks: [(x: number) => x],
+          onSuccess: () => void finished++,
+        }),
+      ],
+    });
+    const stream = pipeline.stream(range(1000), { highWaterMark: 5 });
+    await sleep(50);
+    assert.ok(finished <= 5 + 3, `finished ${finished} before anyone read`);
+    let n = 0;
+    for await (const _ of stream) n++;
+    assert.equal(n, 1000);
+  });
+});
+
 describe("abort and shutdown", () => {
   it("aborting a 10 000-item run mid-flight settles within 500 ms even with tasks that ignore their signal", async () => {
     const controller = new AbortController();

@@ -18,7 +18,8 @@ import {
   stageIndexOf,
   type StreamOptions,
 } from "./options.ts";
-import { FeedOutput, RunOutput, StreamOutput } from "./outputs.ts";
+import { FeedOutput, RunOutput } from "./outputs.ts";
+import { ResultStreamOutput } from "./result_stream.ts";
 import { Stage } from "./stage.ts";
 import type {
   DashboardSnapshot,
@@ -229,29 +230,15 @@ export class Pipeline implements PipelineLike {
     checkItems("Pipeline.stream", items);
     checkStreamOptions(options);
     options.signal?.throwIfAborted();
-    let output: StreamOutput;
-    let batch: Batch;
     let unlink = (): void => {};
-    return new ReadableStream<PipelineResult>({
-      start: (controller) => {
-        output = new StreamOutput(controller, () => unlink());
-        batch = new Batch(output);
-        unlink = this.#launch(
-          batch,
-          items,
-          { ...options, targetStage: undefined },
-          "Pipeline.stream",
-        );
-      },
-      pull: () => output.wake(),
-      cancel: (reason) => {
-        output.detach();
-        return this.#abort(
-          batch,
-          reason ?? new DOMException("The result stream was cancelled", "AbortError"),
-        );
-      },
-    }, new CountQueuingStrategy({ highWaterMark: options.highWaterMark ?? 16 }));
+    const output: ResultStreamOutput = new ResultStreamOutput(
+      options.highWaterMark ?? 16,
+      (reason) => this.#abort(batch, reason),
+      () => unlink(),
+    );
+    const batch = new Batch(output);
+    unlink = this.#launch(batch, items, { ...options, targetStage: undefined }, "Pipeline.stream");
+    return output.stream;
   }
 
   /**

@@ -90,8 +90,9 @@ export class StageQueue {
       let envelope: Envelope | undefined;
       if (this.#size > 0) {
         envelope = this.#pop();
-        if (this.#producers.length > 0) this.#admitProducer();
-        else if (this.#spaceWaiters.length > 0 && this.#size <= this.#lowWater) this.#wakeSpace();
+        // Refill at half capacity, in one go: waiting producers then wake once per burst
+        // instead of once per item (each wake is a promise and a task switch).
+        if (this.#size <= this.#lowWater) this.#refill();
       } else {
         const producer = this.#producers.shift();
         if (producer === undefined) return undefined;
@@ -122,8 +123,7 @@ export class StageQueue {
       p.resolve();
       return true;
     });
-    while (this.#size < this.capacity && this.#producers.length > 0) this.#admitProducer();
-    if (this.#size <= this.#lowWater) this.#wakeSpace();
+    if (this.#size <= this.#lowWater) this.#refill();
   }
 
   #wakeSpace(): void {
@@ -178,11 +178,13 @@ export class StageQueue {
     return envelope;
   }
 
-  #admitProducer(): void {
-    const producer = this.#producers.shift();
-    if (producer === undefined) return;
-    this.#push(producer.envelope);
-    producer.resolve();
+  #refill(): void {
+    while (this.#size < this.capacity && this.#producers.length > 0) {
+      const producer = this.#producers.shift()!;
+      this.#push(producer.envelope);
+      producer.resolve();
+    }
+    if (this.#size < this.capacity && this.#spaceWaiters.length > 0) this.#wakeSpace();
   }
 
   #insertPriority(priority: number): void {

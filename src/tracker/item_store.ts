@@ -3,14 +3,16 @@ import type { FailedItem } from "./error_summary.ts";
 import { type ItemId, STATUS_TYPES, type StatusMetadata, type StatusType } from "./types.ts";
 
 /**
- * One item's state. Its status history is packed into one array of numbers — per event a code
- * (stage, worker, status as small integers) and a timestamp — so recording an event allocates
- * nothing; `StatusEvent`s are built only when someone asks for them. Metadata, which only failures
- * and retries carry, sits on the side.
+ * One item's state. Its status history is kept in two flat arrays — names (stage, worker) and
+ * numbers (status index, timestamp) per event — so recording an event allocates no object (the
+ * number array stays unboxed); `StatusEvent`s are built only when someone asks for them.
+ * Metadata, which only failures and retries carry, sits on the side.
  */
 class ItemRecord {
   readonly itemId: ItemId;
-  /** [code, timestamp, code, timestamp, …] — all numbers, so the array stays unboxed. */
+  /** [stage, worker, stage, worker, …] per event. */
+  names: (string | null)[] = [];
+  /** [status index, timestamp, …] per event — all numbers, so the array stays unboxed. */
   packed: number[] = [];
   /** Metadata by event number (counting dropped ones), for the events that carry any. */
   metadata: Map<number, StatusMetadata> | undefined = undefined;
@@ -42,8 +44,6 @@ export class ItemStore {
   readonly #counts: number[] = STATUS_TYPES.map(() => 0);
   readonly #failedByType = new Map<string, number>();
   readonly #failedByStage = new Map<string, number>();
-  readonly #names: (string | null)[] = [null];
-  readonly #nameIndex = new Map<string, number>();
   #finished: ItemRecord[] = [];
   #finishedVersions: number[] = [];
   #finishedHead = 0;
@@ -85,7 +85,8 @@ export class ItemStore {
     if (metadata !== undefined && hasKeys(metadata)) {
       (record.metadata ??= new Map()).set(number, metadata);
     }
-    packed.push(encode(this.#nameOf(stage), this.#nameOf(worker), STATUS_INDEX[status]), timestamp);
+    packed.push(STATUS_INDEX[status], timestamp);
+    record.names.push(stage, worker);
     record.status = status;
     record.stage = stage;
     record.event = event;
@@ -181,12 +182,11 @@ export class ItemStore {
 
   /** The event at position `i` of the record's packed history. */
   #build(record: ItemRecord, i: number): StatusEvent {
-    const code = record.packed[2 * i];
     return new StatusEvent(
       record.itemId,
-      this.#names[Math.floor(code / STAGE_UNIT)],
-      STATUS_TYPES[code % 8],
-      this.#names[Math.floor((code % STAGE_UNIT) / 8)],
+      record.names[2 * i],
+      STATUS_TYPES[record.packed[2 * i]],
+      record.names[2 * i + 1],
       record.packed[2 * i + 1],
       record.metadata?.get(record.dropped + i),
     );
@@ -203,21 +203,11 @@ export class ItemStore {
     if (limit === Infinity || events <= 2 * limit) return;
     const drop = events - limit;
     record.packed.splice(0, 2 * drop);
+    record.names.splice(0, 2 * drop);
     record.dropped += drop;
     for (const key of record.metadata?.keys() ?? []) {
       if (key < record.dropped) record.metadata!.delete(key);
     }
-  }
-
-  #nameOf(name: string | null): number {
-    if (name === null) return 0;
-    let index = this.#nameIndex.get(name);
-    if (index === undefined) {
-      index = this.#names.length;
-      this.#names.push(name);
-      this.#nameIndex.set(name, index);
-    }
-    return index;
   }
 
   #countFailure(metadata: StatusMetadata | undefined, stage: string | null, delta: number): void {
@@ -247,16 +237,6 @@ export class ItemStore {
 
 /** The type of the opaque per-item handle a caller may keep between `record` calls. */
 export type ItemHandle = ItemRecord;
-
-/**
- * A history entry's code: stage name index × 2^32 + worker name index × 8 + status index. A double
- * holds it exactly (names up to 2^29 each), and the packed array stays an unboxed double array.
- */
-const STAGE_UNIT = 2 ** 32;
-
-function encode(stage: number, worker: number, status: number): number {
-  return stage * STAGE_UNIT + worker * 8 + status;
-}
 
 const STATUS_INDEX: Record<StatusType, number> = Object.fromEntries(
   STATUS_TYPES.map((status, i) => [status, i]),
