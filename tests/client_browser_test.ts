@@ -1,20 +1,17 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StatusTracker } from "../mod.ts";
-import { bundle } from "./support/client_bundle.ts";
+import { bundle, chromiumMissing, launchChromium } from "./support/sandboxes.ts";
 import { makePipeline, until } from "./support/client_fixtures.ts";
 import { runtime, serve } from "./support/client_http.ts";
 import { SSEHub } from "./support/client_sse_server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const skipReason = runtime !== "node"
   ? "the browser test runs under Node only (playwright-core)"
-  : !existsSync(CHROMIUM)
-  ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`
-  : undefined;
+  : chromiumMissing();
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -60,7 +57,6 @@ describe("the client in headless Chromium", () => {
       skipReason ? ` (skipped: ${skipReason})` : ""
     }`,
     async () => {
-      const { chromium } = await import("playwright-core");
       const script = await bundle("src/client/mod.ts", "browser");
       const tracker = new StatusTracker();
       const pipeline = makePipeline(tracker, 4);
@@ -75,20 +71,7 @@ describe("the client in headless Chromium", () => {
         return new Response("not found", { status: 404 });
       });
       const profile = mkdtempSync(join(tmpdir(), "antflow-chromium-"));
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--no-first-run",
-          "--disable-sync",
-          "--disable-quic",
-        ],
-      });
+      const context = await launchChromium(profile);
       try {
         const page = context.pages()[0] ?? await context.newPage();
         const pageErrors: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { StatusTracker } from "../mod.ts";
-import { bundle } from "./support/client_bundle.ts";
+import { startWorkerd } from "./support/sandboxes.ts";
 import { makePipeline, until } from "./support/client_fixtures.ts";
 import { runtime, serve } from "./support/client_http.ts";
 import { SSEHub } from "./support/client_sse_server.ts";
@@ -18,11 +18,7 @@ interface Watched {
 }
 
 async function startWorker() {
-  const { Miniflare } = await import("miniflare");
-  const script = await bundle("tests/support/client_worker_entry.ts", "neutral");
-  const mf = new Miniflare({ modules: true, script, compatibilityDate: "2025-06-01" });
-  await mf.ready;
-  return mf;
+  return (await startWorkerd("tests/support/client_worker_entry.ts")).mf;
 }
 
 describe("the client inside workerd (miniflare)", () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { startWorkerd } from "./support/sandboxes.ts";
 
 // examples/cloudflare_worker.ts, bundled by esbuild and run in Cloudflare's workerd through
 // Miniflare. Node only (the npm packages start workerd as a Node child process).
@@ -12,26 +12,9 @@ describe("examples/cloudflare_worker.ts in workerd", {
   let url: URL;
   let dispose: () => Promise<void>;
   before(async () => {
-    const { build } = await import("esbuild");
-    const { Miniflare } = await import("miniflare");
-    const bundle = await build({
-      entryPoints: [fileURLToPath(new URL("../examples/cloudflare_worker.ts", import.meta.url))],
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      mainFields: ["module", "main"],
-      conditions: ["workerd", "worker", "browser"],
-      write: false,
-      logLevel: "warning",
-    });
-    const mf = new Miniflare({
-      modules: true,
-      script: bundle.outputFiles[0].text,
-      compatibilityDate: "2025-01-01",
-    });
-    url = await mf.ready;
-    dispose = () => mf.dispose();
+    const worker = await startWorkerd("examples/cloudflare_worker.ts", "2025-01-01");
+    url = worker.url;
+    dispose = worker.dispose;
   });
   after(async () => {
     await dispose?.();

@@ -1,29 +1,26 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { antflowRoutes } from "../src/hono/mod.ts";
 import { expectedFailures, makeFixture, range } from "./support/hono_fixture.ts";
 import { currentRuntime, startServer } from "./support/hono_servers.ts";
+import { chromiumMissing, launchChromium } from "./support/sandboxes.ts";
 
 // A real browser (Debian's chromium, driven by playwright-core) against the dashboard, under Node
 // only: one browser run proves the page; the server side is tested on every runtime elsewhere.
-const CHROMIUM = "/usr/bin/chromium";
 // The page functions below run in the browser; Deno's type check has no DOM library.
 // deno-lint-ignore no-explicit-any
 declare const document: any;
 const runtime = currentRuntime();
 const skip = runtime !== "node"
   ? `the browser test runs under the Node test run (this is ${runtime})`
-  : !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is absent (install it with: apt-get install -y chromium)`
-  : false;
+  : chromiumMissing() ?? false;
 
 describe("the dashboard in headless Chromium", { skip }, () => {
   it("shows a run live, with workers, stages and failures, until done reaches the total", async () => {
-    const { chromium } = await import("playwright-core");
     let release!: () => void;
     const gate = { item: 300, open: new Promise<void>((resolve) => (release = resolve)) };
     const { tracker, pipeline } = makeFixture({ gate });
@@ -31,19 +28,7 @@ describe("the dashboard in headless Chromium", { skip }, () => {
     app.route("/antflow", antflowRoutes({ tracker, pipeline, snapshotMs: 100 }));
     const server = await startServer(app.fetch);
     const dir = mkdtempSync(join(tmpdir(), "antflow-dashboard-"));
-    const context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    const context = await launchChromium(join(dir, "profile"));
     const run = pipeline.run(range(500));
     try {
       const page = await context.newPage();

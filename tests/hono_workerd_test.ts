@@ -1,9 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { expectedFailures, range } from "./support/hono_fixture.ts";
 import { openSSE } from "./support/hono_sse_client.ts";
 import { currentRuntime } from "./support/hono_servers.ts";
+import { startWorkerd } from "./support/sandboxes.ts";
 
 // Cloudflare's workerd, through Miniflare, with the worker bundled by esbuild. Node only: the
 // other runtimes run the same routes on their own servers (hono_runtime_test.ts), and starting
@@ -19,27 +19,7 @@ interface Worker {
 }
 
 async function startWorker(): Promise<Worker> {
-  const { build } = await import("esbuild");
-  const { Miniflare } = await import("miniflare");
-  const entry = fileURLToPath(new URL("./support/hono_worker_entry.ts", import.meta.url));
-  const bundle = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    write: false,
-    logLevel: "warning",
-  });
-  const mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0].text,
-    compatibilityDate: "2025-01-01",
-  });
-  const url = await mf.ready;
-  return { url, dispose: () => mf.dispose() };
+  return await startWorkerd("tests/support/hono_worker_entry.ts", "2025-01-01");
 }
 
 describe("antflowRoutes on Cloudflare workerd (Miniflare)", { skip }, () => {
