@@ -1,17 +1,9 @@
-import { Deque } from "../utils/deque.ts";
+import { WaiterLine } from "../utils/waiters.ts";
 
 /** Options for {@linkcode RateLimiter.prototype.run}. */
 export interface RateLimitOptions {
   /** Aborting it gives up waiting: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-}
-
-interface Waiter {
-  start: () => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  settled: boolean;
 }
 
 /**
@@ -34,8 +26,10 @@ export class RateLimiter {
   #starts: Float64Array;
   #next = 0;
   #count = 0;
-  #waiters = new Deque<Waiter>();
-  #waiting = 0;
+  /** Callers in line; each is granted the function that starts its call. */
+  #waiters = new WaiterLine<void>(() => {
+    if (this.#waiters.length === 0) this.#clearTimer();
+  });
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -61,7 +55,7 @@ export class RateLimiter {
 
   /** Calls waiting for their turn. */
   get waiting(): number {
-    return this.#waiting;
+    return this.#waiters.length;
   }
 
   /**
@@ -71,7 +65,7 @@ export class RateLimiter {
    * @returns `true` when they would start at once.
    */
   hasCapacity(amount = 1): boolean {
-    if (this.#waiting > 0) return false;
+    if (this.#waiters.length > 0) return false;
     return this.#startsInWindow(performance.now()) + amount <= this.#limit;
   }
 
@@ -81,7 +75,7 @@ export class RateLimiter {
    * @returns `true` if a start was recorded.
    */
   tryAcquire(): boolean {
-    if (this.#waiting > 0) return false;
+    if (this.#waiters.length > 0) return false;
     const now = performance.now();
     if (!this.#canStart(now)) return false;
     this.#record(now);
@@ -112,25 +106,7 @@ export class RateLimiter {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.tryAcquire()) return this.#start(fn);
     return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = {
-        start: () => this.#start(fn).then(resolve, reject),
-        reject,
-        signal,
-        onAbort: undefined,
-        settled: false,
-      };
-      if (signal !== undefined) {
-        waiter.onAbort = () => {
-          if (waiter.settled) return;
-          waiter.settled = true;
-          this.#waiting--;
-          reject(signal.reason);
-          if (this.#waiting === 0) this.#clearTimer();
-        };
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
-      }
-      this.#waiters.push(waiter);
-      this.#waiting++;
+      this.#waiters.join(() => this.#start(fn).then(resolve, reject), reject, signal);
       if (this.#timer === undefined) this.#schedule(performance.now());
     });
   }
@@ -183,24 +159,14 @@ export class RateLimiter {
 
   #onTimer = (): void => {
     this.#timer = undefined;
-    for (;;) {
-      const head = this.#waiters.peek();
-      if (head === undefined) return;
-      if (head.settled) {
-        this.#waiters.shift();
-        continue;
-      }
+    while (this.#waiters.peek() !== undefined) {
       const now = performance.now();
       if (!this.#canStart(now)) {
         this.#schedule(now);
         return;
       }
-      this.#waiters.shift();
-      head.settled = true;
-      this.#waiting--;
-      if (head.onAbort !== undefined) head.signal!.removeEventListener("abort", head.onAbort);
       this.#record(now);
-      head.start();
+      this.#waiters.shift()!.grant();
     }
   };
 }

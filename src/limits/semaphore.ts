@@ -1,4 +1,4 @@
-import { Deque } from "../utils/deque.ts";
+import { WaiterLine } from "../utils/waiters.ts";
 
 /** Gives a permit back. Calling it more than once has no further effect. */
 export type Release = () => void;
@@ -7,14 +7,6 @@ export type Release = () => void;
 export interface AcquireOptions {
   /** Aborting it gives up waiting: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-}
-
-interface Waiter {
-  resolve: (release: Release) => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  settled: boolean;
 }
 
 /**
@@ -37,8 +29,7 @@ interface Waiter {
 export class Semaphore {
   #permits: number;
   #available: number;
-  #waiters = new Deque<Waiter>();
-  #waiting = 0;
+  #waiters = new WaiterLine<Release>();
 
   /**
    * Creates a semaphore.
@@ -69,7 +60,7 @@ export class Semaphore {
 
   /** Callers waiting for a permit. */
   get waiting(): number {
-    return this.#waiting;
+    return this.#waiters.length;
   }
 
   /**
@@ -78,7 +69,7 @@ export class Semaphore {
    * @returns The permit's release function, or `undefined` when none is free.
    */
   tryAcquire(): Release | undefined {
-    if (this.#available === 0 || this.#waiting > 0) return undefined;
+    if (this.#available === 0 || this.#waiters.length > 0) return undefined;
     this.#available--;
     return this.#makeRelease();
   }
@@ -95,20 +86,7 @@ export class Semaphore {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const release = this.tryAcquire();
     if (release !== undefined) return Promise.resolve(release);
-    return new Promise<Release>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, settled: false };
-      if (signal !== undefined) {
-        waiter.onAbort = () => {
-          if (waiter.settled) return;
-          waiter.settled = true;
-          this.#waiting--;
-          reject(signal.reason);
-        };
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
-      }
-      this.#waiters.push(waiter);
-      this.#waiting++;
-    });
+    return new Promise<Release>((resolve, reject) => this.#waiters.join(resolve, reject, signal));
   }
 
   /**
@@ -137,18 +115,8 @@ export class Semaphore {
   }
 
   #handOver(): void {
-    for (;;) {
-      const waiter = this.#waiters.shift();
-      if (waiter === undefined) {
-        this.#available++;
-        return;
-      }
-      if (waiter.settled) continue;
-      waiter.settled = true;
-      this.#waiting--;
-      if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve(this.#makeRelease());
-      return;
-    }
+    const waiter = this.#waiters.shift();
+    if (waiter === undefined) this.#available++;
+    else waiter.grant(this.#makeRelease());
   }
 }
