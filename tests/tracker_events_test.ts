@@ -312,3 +312,48 @@ describe("stats agree with the pipeline", () => {
     ]);
   });
 });
+
+describe("timestamps", () => {
+  it("stay exact with a quiet tracker, across synchronous work in tasks and callbacks", async () => {
+    const tracker = new StatusTracker();
+    const spin = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) { /* busy: no await, no timer */ }
+    };
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          tasks: [(x: number) => {
+            spin(30);
+            return x;
+          }],
+          onSuccess: () => spin(20),
+        }),
+        new Stage({
+          name: "B",
+          workers: 1,
+          skipIf: () => {
+            spin(15);
+            return false;
+          },
+          tasks: [async (x: number) => {
+            await sleep(10);
+            return x;
+          }],
+        }),
+      ],
+      statusTracker: tracker,
+    });
+    await pipeline.run([1]);
+    const at = Object.fromEntries(
+      tracker.getHistory(0).map((e) => [`${e.stage}:${e.status}`, e.timestamp]),
+    );
+    assert.ok(at["A:completed"] - at["A:in_progress"] >= 29, "the sync task's time shows");
+    assert.ok(at["B:in_progress"] - at["B:queued"] >= 14, "the skipIf's time shows");
+    assert.ok(at["B:completed"] - at["B:in_progress"] >= 9, "the async task's time shows");
+    const stamps = tracker.getHistory(0).map((e) => e.timestamp);
+    assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b), "never out of order");
+  });
+});

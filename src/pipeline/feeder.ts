@@ -34,12 +34,17 @@ export async function feedItems(
   // A bounded push queue: wait for room before taking the next item, so no item is held while
   // waiting and the feeder wakes once per half-queue rather than once per item.
   const roomy = queue.capacity > 0 && queue.capacity !== Infinity;
+  engine.tick();
   if (Array.isArray(items)) {
     for (let index = 0; index < items.length; index++) {
-      if (roomy && queue.full) await queue.space();
+      if (roomy && queue.full) {
+        await queue.space();
+        engine.tick();
+      }
       if (stopped()) return;
       const pending = admit(engine, batch, items[index], index, spec);
       if (pending !== undefined) await pending;
+      engine.tick();
     }
     return;
   }
@@ -51,10 +56,14 @@ export async function feedItems(
   let finished = false;
   try {
     for (;;) {
-      if (roomy && queue.full) await queue.space();
+      if (roomy && queue.full) {
+        await queue.space();
+        engine.tick();
+      }
       if (stopped()) return;
       let step = iterator.next();
       if (isAsync) step = await step;
+      engine.tick();
       const { done, value } = step as IteratorResult<unknown>;
       if (done) {
         finished = true;
@@ -63,6 +72,7 @@ export async function feedItems(
       if (stopped()) return;
       const pending = admit(engine, batch, value, index++, spec);
       if (pending !== undefined) await pending;
+      engine.tick();
     }
   } finally {
     // Let a generator clean up when we stop early (abort, error).
@@ -80,6 +90,7 @@ function admit(
   let id: ItemId | undefined;
   if (spec.idOf !== undefined) {
     id = spec.idOf(item, index);
+    engine.tick();
     if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) {
       throw new TypeError(
         `${spec.owner}: idOf must return a string or a finite number, got ${

@@ -40,6 +40,7 @@ export async function runWorker(
       slot.idle();
       const taken = await queue.take();
       if (taken === CLOSED) return;
+      engine.tick();
       envelope = taken;
     }
     runtime.busy++;
@@ -60,6 +61,7 @@ export async function runWorker(
           engine.report(error, `Stage "${runtime.name}" skipIf`);
         }
         if (slot.generation !== generation) return;
+        engine.tick();
       }
 
       // ---- tasks ----
@@ -68,18 +70,11 @@ export async function runWorker(
       let failedAttempt = 0;
       let retryStage = false;
       if (!skipped && sink !== undefined) {
-        pending = sink.status(
-          envelope,
-          envelope.id,
-          runtime.name,
-          "in_progress",
-          slot.name,
-          undefined,
-          false,
-        );
+        pending = engine.emit(envelope, runtime.name, "in_progress", slot.name, undefined, false);
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
+          engine.tick();
         }
       }
       for (let t = skipped ? taskCount : 0; t < taskCount && failure === undefined; t++) {
@@ -101,6 +96,7 @@ export async function runWorker(
             if (pending !== undefined) {
               await pending;
               if (slot.generation !== generation) return;
+              engine.tick();
             }
           }
           let out: unknown;
@@ -113,6 +109,7 @@ export async function runWorker(
             thrown = error;
           }
           if (slot.generation !== generation) return;
+          engine.tick();
           if (thrown === NOTHING) {
             value = out;
             if (mask & TASK_BITS.complete) {
@@ -129,6 +126,7 @@ export async function runWorker(
               if (pending !== undefined) {
                 await pending;
                 if (slot.generation !== generation) return;
+                engine.tick();
               }
             }
             break;
@@ -139,6 +137,7 @@ export async function runWorker(
             : attempt < stage.taskAttempts;
           const retry = attemptsLeft && !batch.signal.aborted &&
             mayRetry(engine, runtime, retryIf, error, attempt);
+          if (retryIf !== undefined) engine.tick();
           const type = retry ? "retry" : "fail";
           if (mask & TASK_BITS[type]) {
             pending = sink!.task(
@@ -154,6 +153,7 @@ export async function runWorker(
             if (pending !== undefined) {
               await pending;
               if (slot.generation !== generation) return;
+              engine.tick();
             }
           }
           if (!retry || perStage) {
@@ -170,6 +170,7 @@ export async function runWorker(
           if (pending !== undefined) {
             await pending;
             if (slot.generation !== generation) return;
+            engine.tick();
           }
           const wait = backoffDelay(stage.taskWaitMs, attempt, stage.backoff);
           if (wait > 0) {
@@ -180,6 +181,7 @@ export async function runWorker(
               // aborted: the item was cancelled and this loop abandoned (checked below)
             }
             if (slot.generation !== generation) return;
+            engine.tick();
           }
           attempt++;
         }
@@ -202,12 +204,15 @@ export async function runWorker(
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
+          engine.tick();
         }
         if (skipped && onSkip !== undefined) {
           pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
+          engine.tick();
           if (pending !== undefined) {
             await pending;
             if (slot.generation !== generation) return;
+            engine.tick();
           }
         }
         if (last) {
@@ -222,6 +227,7 @@ export async function runWorker(
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
+          engine.tick();
         }
         if (!skipped && onSuccess !== undefined && (last || !envelope.done)) {
           pending = callback(
@@ -230,9 +236,11 @@ export async function runWorker(
             "onSuccess",
             () => onSuccess(envelope!.id, value, input),
           );
+          engine.tick();
           if (pending !== undefined) {
             await pending;
             if (slot.generation !== generation) return;
+            engine.tick();
           }
         }
         slot.end();
@@ -251,6 +259,7 @@ export async function runWorker(
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
+          engine.tick();
         }
         const wait = backoffDelay(stage.taskWaitMs, envelope.attempt, stage.backoff);
         envelope.attempt++;
@@ -272,12 +281,14 @@ export async function runWorker(
       if (pending !== undefined) {
         await pending;
         if (slot.generation !== generation) return;
+        engine.tick();
       }
       if (batch.output.wantsFailures) {
         pending = batch.output.deliver(envelope, input, failure);
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
+          engine.tick();
         }
       }
       if (onFailure !== undefined) {
@@ -288,9 +299,11 @@ export async function runWorker(
           "onFailure",
           () => onFailure(envelope!.id, error, input),
         );
+        engine.tick();
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
+          engine.tick();
         }
       }
       slot.end();
@@ -299,6 +312,7 @@ export async function runWorker(
     } catch (error) {
       // Only AntFlow's own code can throw here (user code is isolated): never lose the item.
       if (slot.generation !== generation) return;
+      engine.tick();
       engine.internalFailure(runtime, slot, envelope, error);
     }
   }

@@ -21,7 +21,10 @@ export interface TrackerSink {
     worker: string | null,
     metadata: StatusMetadata | undefined,
     finished: boolean,
+    timestamp: number,
   ): void | Promise<void>;
+  /** Whether status events run no user code (no status listener, no onStatusChange). */
+  quiet(): boolean;
   /** Bit mask of the task event types someone wants (listener or callback). */
   taskMask(): number;
   task(

@@ -83,8 +83,7 @@ export { TASK_BITS };
  * ```
  */
 export class StatusTracker extends EventTarget {
-  /** Called on every status change (settable at any time). */
-  onStatusChange: StatusCallback | undefined;
+  #onStatusChange: StatusCallback | undefined;
   #onTaskStart: TaskCallback | undefined;
   #onTaskComplete: TaskCallback | undefined;
   #onTaskRetry: TaskCallback | undefined;
@@ -284,8 +283,9 @@ export class StatusTracker extends EventTarget {
   // ---- recording (the engine's side) ----
 
   #sink: TrackerSink = {
-    status: (holder, itemId, stage, status, worker, metadata, finished) =>
-      this.#recordStatus(holder, itemId, stage, status, worker, metadata, finished),
+    status: (holder, itemId, stage, status, worker, metadata, finished, timestamp) =>
+      this.#recordStatus(holder, itemId, stage, status, worker, metadata, finished, timestamp),
+    quiet: () => this.#statusListeners === 0 && this.#onStatusChange === undefined,
     taskMask: () => this.#taskMask(),
     task: (itemId, stage, taskName, worker, eventType, attempt, error, duration) =>
       this.#emitTask(
@@ -319,9 +319,9 @@ export class StatusTracker extends EventTarget {
     worker: string | null,
     metadata: StatusMetadata | undefined,
     finished: boolean,
+    timestamp: number,
   ): void | Promise<void> {
-    const timestamp = Date.now();
-    const callback = this.onStatusChange;
+    const callback = this.#onStatusChange;
     // Build the event object only for someone who will read it.
     const event = this.#statusListeners > 0 || callback !== undefined
       ? new StatusEvent(itemId, stage, status, worker, timestamp, metadata)
@@ -357,7 +357,7 @@ export class StatusTracker extends EventTarget {
       event,
     );
     if (this.#statusListeners > 0) this.#dispatch("status", event);
-    const callback = this.onStatusChange;
+    const callback = this.#onStatusChange;
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
   }
 
@@ -372,6 +372,14 @@ export class StatusTracker extends EventTarget {
     if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
     if (this.#onTaskFail !== undefined) mask |= TASK_BITS.fail;
     this.#taskMaskValue = mask;
+  }
+
+  /** Called on every status change (settable at any time). */
+  get onStatusChange(): StatusCallback | undefined {
+    return this.#onStatusChange;
+  }
+  set onStatusChange(callback: StatusCallback | undefined) {
+    this.#onStatusChange = callback;
   }
 
   /** Called when a task attempt starts (settable at any time). */
