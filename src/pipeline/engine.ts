@@ -1,6 +1,7 @@
 import type { StatusTracker, TrackerSink } from "../tracker/status_tracker.ts";
 import { trackerSink } from "../tracker/status_tracker.ts";
-import type { ItemId, StatusMetadata, StatusType } from "../tracker/types.ts";
+import { type NameRef, NO_NAME } from "../tracker/names.ts";
+import { type ItemId, STATUS, type StatusMetadata } from "../tracker/types.ts";
 import type { Batch } from "./batch.ts";
 import { Envelope } from "./envelope.ts";
 import type { Stage } from "./stage.ts";
@@ -41,6 +42,12 @@ export class Engine {
     this.stages = stages.map((stage, i) => new StageRuntime(stage, i, i === stages.length - 1));
     this.tracker = tracker;
     this.sink = tracker === undefined ? undefined : trackerSink(tracker);
+    if (this.sink !== undefined) {
+      for (const runtime of this.stages) {
+        runtime.stageRef = this.sink.nameRef(runtime.name);
+        for (const slot of runtime.slots) slot.workerRef = this.sink.nameRef(slot.name);
+      }
+    }
   }
 
   get running(): boolean {
@@ -100,9 +107,9 @@ export class Engine {
       const pending = this.sink.status(
         envelope,
         envelope.id,
-        runtime.name,
-        "queued",
-        null,
+        runtime.stageRef,
+        STATUS.queued,
+        NO_NAME,
         undefined,
         false,
         this.#now(),
@@ -132,9 +139,9 @@ export class Engine {
 
   emit(
     envelope: Envelope,
-    stage: string | null,
-    status: StatusType,
-    worker: string | null,
+    stage: NameRef,
+    status: number,
+    worker: NameRef,
     metadata: StatusMetadata | undefined,
     finished: boolean,
   ): void | Promise<void> {
@@ -194,8 +201,8 @@ export class Engine {
     }
     const pending: Promise<void>[] = [];
     for (const envelope of items) {
-      const stage = this.stages[envelope.stageIndex]?.name ?? null;
-      const emitted = this.emit(envelope, stage, "cancelled", null, undefined, true);
+      const stage = this.stages[envelope.stageIndex]?.stageRef ?? NO_NAME;
+      const emitted = this.emit(envelope, stage, STATUS.cancelled, NO_NAME, undefined, true);
       if (emitted !== undefined) pending.push(emitted);
       batch.release(envelope);
     }
@@ -238,7 +245,7 @@ export class Engine {
         void envelope.batch.output.deliver(envelope, envelope.value, error2);
       }
       try {
-        void this.emit(envelope, runtime.name, "failed", slot.name, {
+        void this.emit(envelope, runtime.stageRef, STATUS.failed, slot.workerRef, {
           error: String(error),
           errorType: "InternalError",
         }, true);

@@ -1,4 +1,5 @@
 import { RateLimiter } from "../limits/rate_limiter.ts";
+import { type NameRef, NO_NAME } from "../tracker/names.ts";
 import { Semaphore } from "../limits/semaphore.ts";
 import type { Stage } from "./stage.ts";
 import { StageQueue } from "./stage_queue.ts";
@@ -21,6 +22,8 @@ export class StageRuntime {
   readonly callSemaphore: Semaphore | undefined;
   readonly rateLimiter: RateLimiter | undefined;
   queue: StageQueue;
+  /** The tracker's reference for this stage's name. */
+  stageRef: NameRef = NO_NAME;
   busy = 0;
   completed = 0;
   failed = 0;

@@ -1,6 +1,7 @@
 import { backoffDelay } from "../limits/backoff.ts";
 import { delay } from "../limits/delay.ts";
 import { TASK_BITS } from "../tracker/status_tracker.ts";
+import { STATUS } from "../tracker/types.ts";
 import { errorFacts, startAttempt, toError } from "./attempt.ts";
 import { AttemptContext } from "./context.ts";
 import type { Engine } from "./engine.ts";
@@ -70,7 +71,14 @@ export async function runWorker(
       let failedAttempt = 0;
       let retryStage = false;
       if (!skipped && sink !== undefined) {
-        pending = engine.emit(envelope, runtime.name, "in_progress", slot.name, undefined, false);
+        pending = engine.emit(
+          envelope,
+          runtime.stageRef,
+          STATUS.in_progress,
+          slot.workerRef,
+          undefined,
+          false,
+        );
         if (pending !== undefined) {
           await pending;
           if (slot.generation !== generation) return;
@@ -163,7 +171,7 @@ export async function runWorker(
             break;
           }
           // per_task: the worker keeps the item and retries the same task with the same input.
-          pending = engine.emit(envelope, runtime.name, "retrying", slot.name, {
+          pending = engine.emit(envelope, runtime.stageRef, STATUS.retrying, slot.workerRef, {
             ...errorFacts(error),
             attempt: attempt + 1,
           }, false);
@@ -195,9 +203,9 @@ export async function runWorker(
         if (last) engine.settleItem(envelope, "processed");
         pending = engine.emit(
           envelope,
-          runtime.name,
-          skipped ? "skipped" : "completed",
-          slot.name,
+          runtime.stageRef,
+          skipped ? STATUS.skipped : STATUS.completed,
+          slot.workerRef,
           undefined,
           last,
         );
@@ -252,7 +260,7 @@ export async function runWorker(
       // ---- outcome: retry the stage ----
       if (retryStage) {
         // per_stage: release the item; after the backoff it goes to the back of the stage's queue.
-        pending = engine.emit(envelope, runtime.name, "retrying", slot.name, {
+        pending = engine.emit(envelope, runtime.stageRef, STATUS.retrying, slot.workerRef, {
           ...errorFacts(failure),
           attempt: envelope.attempt + 1,
         }, false);
@@ -274,7 +282,7 @@ export async function runWorker(
       runtime.failed++;
       slot.itemsFailed++;
       engine.settleItem(envelope, "failed");
-      pending = engine.emit(envelope, runtime.name, "failed", slot.name, {
+      pending = engine.emit(envelope, runtime.stageRef, STATUS.failed, slot.workerRef, {
         ...errorFacts(failure),
         attempt: failedAttempt,
       }, true);

@@ -1,3 +1,4 @@
+import { type NameRef, NO_NAME } from "../tracker/names.ts";
 import type { ItemId } from "../tracker/types.ts";
 import type { Envelope } from "./envelope.ts";
 import type { WorkerMetrics, WorkerState } from "./types.ts";
@@ -13,6 +14,8 @@ export class WorkerSlot {
   readonly name: string;
   readonly stage: string;
   readonly index: number;
+  /** The tracker's reference for this worker's name. */
+  workerRef: NameRef = NO_NAME;
   generation = 0;
   busy = false;
   envelope: Envelope | null = null;

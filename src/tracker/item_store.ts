@@ -1,24 +1,25 @@
 import { StatusEvent } from "./events.ts";
 import type { FailedItem } from "./error_summary.ts";
+import { NameTable } from "./names.ts";
+import type { NameRef } from "./names.ts";
 import { type ItemId, STATUS_TYPES, type StatusMetadata, type StatusType } from "./types.ts";
 
 /**
- * One item's state. Its status history is kept in two flat arrays — names (stage, worker) and
- * numbers (status index, timestamp) per event — so recording an event allocates no object (the
- * number array stays unboxed); `StatusEvent`s are built only when someone asks for them.
- * Metadata, which only failures and retries carry, sits on the side.
+ * One item's state. Its status history is one flat array of numbers — per event a code (stage id,
+ * worker id and status code) and a timestamp — so recording an event allocates no object and the
+ * array stays unboxed; `StatusEvent`s are built only when someone asks for them. Metadata, which
+ * only failures and retries carry, sits on the side.
  */
 class ItemRecord {
   readonly itemId: ItemId;
-  /** [stage, worker, stage, worker, …] per event. */
-  names: (string | null)[] = [];
-  /** [status index, timestamp, …] per event — all numbers, so the array stays unboxed. */
+  /** [code, timestamp, code, timestamp, …] per event. */
   packed: number[] = [];
   /** Metadata by event number (counting dropped ones), for the events that carry any. */
   metadata: Map<number, StatusMetadata> | undefined = undefined;
   /** Events dropped from the front (historyLimit); the current one is never dropped. */
   dropped = 0;
-  status: StatusType = "queued";
+  /** The current status code (index in STATUS_TYPES). */
+  status = 0;
   stage: string | null = null;
   /** The current status as an event, once built (by a dispatch or a query). */
   event: StatusEvent | undefined = undefined;
@@ -44,6 +45,7 @@ export class ItemStore {
   readonly #counts: number[] = STATUS_TYPES.map(() => 0);
   readonly #failedByType = new Map<string, number>();
   readonly #failedByStage = new Map<string, number>();
+  readonly names: NameTable = new NameTable();
   #finished: ItemRecord[] = [];
   #finishedVersions: number[] = [];
   #finishedHead = 0;
@@ -60,9 +62,9 @@ export class ItemStore {
   record(
     known: ItemRecord | undefined,
     itemId: ItemId,
-    stage: string | null,
-    status: StatusType,
-    worker: string | null,
+    stage: NameRef,
+    status: number,
+    worker: NameRef,
     timestamp: number,
     metadata: StatusMetadata | undefined,
     finished: boolean,
@@ -74,26 +76,23 @@ export class ItemStore {
       record = new ItemRecord(itemId);
       this.#items.set(itemId, record);
     } else {
-      this.#counts[STATUS_INDEX[record.status]]--;
-      if (record.status === "failed") {
-        this.#countFailure(this.#metadataOf(record), record.stage, -1);
-      }
-      if (record.stage !== stage) record.retries = 0;
+      this.#counts[record.status]--;
+      if (record.status === FAILED) this.#countFailure(this.#metadataOf(record), record.stage, -1);
+      if (record.stage !== stage.name) record.retries = 0;
     }
     const packed = record.packed;
     const number = record.dropped + packed.length / 2;
     if (metadata !== undefined && hasKeys(metadata)) {
       (record.metadata ??= new Map()).set(number, metadata);
     }
-    packed.push(STATUS_INDEX[status], timestamp);
-    record.names.push(stage, worker);
+    packed.push(stage.id * STAGE_UNIT + worker.id * 8 + status, timestamp);
     record.status = status;
-    record.stage = stage;
+    record.stage = stage.name;
     record.event = event;
-    this.#counts[STATUS_INDEX[status]]++;
+    this.#counts[status]++;
     record.version++;
-    if (status === "retrying") record.retries++;
-    else if (status === "failed") this.#countFailure(metadata, stage, 1);
+    if (status === RETRYING) record.retries++;
+    else if (status === FAILED) this.#countFailure(metadata, stage.name, 1);
     this.#trim(record);
     record.finished = finished;
     if (finished && this.#maxItems !== Infinity) this.#noteFinished(record);
@@ -110,9 +109,10 @@ export class ItemStore {
   }
 
   byStatus(status: StatusType): StatusEvent[] {
+    const code = STATUS_TYPES.indexOf(status);
     const out: StatusEvent[] = [];
     for (const record of this.#items.values()) {
-      if (record.status === status) out.push(this.#current(record));
+      if (record.status === code) out.push(this.#current(record));
     }
     return out;
   }
@@ -135,7 +135,7 @@ export class ItemStore {
   }
 
   failedCount(): number {
-    return this.#counts[STATUS_INDEX.failed];
+    return this.#counts[FAILED];
   }
 
   failuresByType(): Record<string, number> {
@@ -149,7 +149,7 @@ export class ItemStore {
   failedItems(): FailedItem[] {
     const out: FailedItem[] = [];
     for (const record of this.#items.values()) {
-      if (record.status !== "failed") continue;
+      if (record.status !== FAILED) continue;
       const event = this.#current(record);
       const metadata = event.metadata;
       const attempt = metadata.attempt;
@@ -182,11 +182,12 @@ export class ItemStore {
 
   /** The event at position `i` of the record's packed history. */
   #build(record: ItemRecord, i: number): StatusEvent {
+    const code = record.packed[2 * i];
     return new StatusEvent(
       record.itemId,
-      record.names[2 * i],
-      STATUS_TYPES[record.packed[2 * i]],
-      record.names[2 * i + 1],
+      this.names.name(Math.floor(code / STAGE_UNIT)),
+      STATUS_TYPES[code % 8],
+      this.names.name(Math.floor((code % STAGE_UNIT) / 8)),
       record.packed[2 * i + 1],
       record.metadata?.get(record.dropped + i),
     );
@@ -203,7 +204,6 @@ export class ItemStore {
     if (limit === Infinity || events <= 2 * limit) return;
     const drop = events - limit;
     record.packed.splice(0, 2 * drop);
-    record.names.splice(0, 2 * drop);
     record.dropped += drop;
     for (const key of record.metadata?.keys() ?? []) {
       if (key < record.dropped) record.metadata!.delete(key);
@@ -238,9 +238,13 @@ export class ItemStore {
 /** The type of the opaque per-item handle a caller may keep between `record` calls. */
 export type ItemHandle = ItemRecord;
 
-const STATUS_INDEX: Record<StatusType, number> = Object.fromEntries(
-  STATUS_TYPES.map((status, i) => [status, i]),
-) as Record<StatusType, number>;
+/**
+ * A history code: stage id × 2^32 + worker id × 8 + status code. A double holds it exactly
+ * (up to 2^21 distinct names), so the packed array stays an unboxed double array.
+ */
+const STAGE_UNIT = 2 ** 32;
+const FAILED = STATUS_TYPES.indexOf("failed");
+const RETRYING = STATUS_TYPES.indexOf("retrying");
 
 function hasKeys(object: object): boolean {
   for (const _ in object) return true;

@@ -1,4 +1,5 @@
 import type { StatusEvent, TaskEvent } from "./events.ts";
+import type { NameRef } from "./names.ts";
 import type { ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
 
 /** Something that keeps a tracker's per-item handle (the engine's item envelope). */
@@ -10,19 +11,22 @@ export interface TrackedHolder {
 /** @internal */
 export interface TrackerSink {
   /**
-   * Records a status change. `holder.trackerRecord` caches the item's record between calls (the
-   * engine keeps it on the item), which saves a lookup per event.
+   * Records a status change (`status` is the index in STATUS_TYPES). `holder.trackerRecord` caches
+   * the item's record between calls (the engine keeps it on the item), which saves a lookup per
+   * event.
    */
   status(
     holder: TrackedHolder | undefined,
     itemId: ItemId,
-    stage: string | null,
-    status: StatusType,
-    worker: string | null,
+    stage: NameRef,
+    status: number,
+    worker: NameRef,
     metadata: StatusMetadata | undefined,
     finished: boolean,
     timestamp: number,
   ): void | Promise<void>;
+  /** The tracker's reference for a stage or worker name (ask once, pass it with every event). */
+  nameRef(name: string | null): NameRef;
   /** Whether status events run no user code (no status listener, no onStatusChange). */
   quiet(): boolean;
   /** Bit mask of the task event types someone wants (listener or callback). */

@@ -3,6 +3,7 @@ import { ErrorSummary, type FailedItem } from "./error_summary.ts";
 import { StatusEvent, TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import { ListenerRegistry } from "./listeners.ts";
+import type { NameRef } from "./names.ts";
 import type { TrackedHolder, TrackerSink } from "./sink.ts";
 import {
   OPTION_RULES,
@@ -13,7 +14,13 @@ import {
   type TaskCallback,
   type TrackerErrorDetail,
 } from "./tracker_options.ts";
-import type { ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
+import {
+  type ItemId,
+  STATUS_TYPES,
+  type StatusMetadata,
+  type StatusType,
+  type TaskEventType,
+} from "./types.ts";
 
 export type {
   StatusCallback,
@@ -285,6 +292,7 @@ export class StatusTracker extends EventTarget {
   #sink: TrackerSink = {
     status: (holder, itemId, stage, status, worker, metadata, finished, timestamp) =>
       this.#recordStatus(holder, itemId, stage, status, worker, metadata, finished, timestamp),
+    nameRef: (name) => this.#store.names.ref(name),
     quiet: () => this.#statusListeners === 0 && this.#onStatusChange === undefined,
     taskMask: () => this.#taskMask(),
     task: (itemId, stage, taskName, worker, eventType, attempt, error, duration) =>
@@ -314,9 +322,9 @@ export class StatusTracker extends EventTarget {
   #recordStatus(
     holder: TrackedHolder | undefined,
     itemId: ItemId,
-    stage: string | null,
-    status: StatusType,
-    worker: string | null,
+    stage: NameRef,
+    status: number,
+    worker: NameRef,
     metadata: StatusMetadata | undefined,
     finished: boolean,
     timestamp: number,
@@ -324,7 +332,7 @@ export class StatusTracker extends EventTarget {
     const callback = this.#onStatusChange;
     // Build the event object only for someone who will read it.
     const event = this.#statusListeners > 0 || callback !== undefined
-      ? new StatusEvent(itemId, stage, status, worker, timestamp, metadata)
+      ? new StatusEvent(itemId, stage.name, STATUS_TYPES[status], worker.name, timestamp, metadata)
       : undefined;
     const record = this.#store.record(
       holder?.trackerRecord as ItemHandle | undefined,
@@ -345,12 +353,13 @@ export class StatusTracker extends EventTarget {
 
   #record(event: StatusEvent, finished: boolean): void | Promise<void> {
     const { itemId, stage, status, worker, timestamp, metadata } = event;
+    const names = this.#store.names;
     this.#store.record(
       undefined,
       itemId,
-      stage,
-      status,
-      worker,
+      names.ref(stage),
+      STATUS_TYPES.indexOf(status),
+      names.ref(worker),
       timestamp,
       metadata,
       finished,

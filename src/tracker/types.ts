@@ -15,6 +15,17 @@ export const STATUS_TYPES = [
 /** An item's status: `queued | in_progress | completed | failed | retrying | skipped | cancelled`. */
 export type StatusType = typeof STATUS_TYPES[number];
 
+/** @internal Status codes (indexes in STATUS_TYPES), as the engine passes them to a tracker. */
+export const STATUS = {
+  queued: 0,
+  in_progress: 1,
+  completed: 2,
+  failed: 3,
+  retrying: 4,
+  skipped: 5,
+  cancelled: 6,
+} as const;
+
 /** The kinds of task attempt events. */
 export const TASK_EVENT_TYPES = ["start", "complete", "retry", "fail"] as const;
 
