@@ -583,3 +583,28 @@ describe("robustness", () => {
     assert.equal(tracker.getStats().failed, 6);
   });
 });
+
+describe("join({ signal })", () => {
+  it("stops waiting when the signal aborts; the items carry on", async () => {
+    const hold = gate();
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          tasks: [async (x: number) => {
+            await hold.promise;
+            return x;
+          }],
+        }),
+      ],
+    });
+    await pipeline.feed([1]);
+    const controller = new AbortController();
+    const joining = pipeline.join({ signal: controller.signal });
+    controller.abort(new Error("stop waiting"));
+    await assert.rejects(joining, /stop waiting/);
+    hold.open();
+    assert.deepEqual((await pipeline.join()).map((r) => r.value), [1]);
+  });
+});

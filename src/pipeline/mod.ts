@@ -3,7 +3,12 @@
  *
  * @module
  */
-export { Pipeline, type PipelineInput, type PipelineOptions } from "./pipeline.ts";
+export {
+  type JoinOptions,
+  Pipeline,
+  type PipelineInput,
+  type PipelineOptions,
+} from "./pipeline.ts";
 export { type RetryMode, Stage, type StageOptions } from "./stage.ts";
 export { type BuilderStageOptions, PipelineBuilder, type QuickOptions } from "./builder.ts";
 export type { FeedOptions, RunOptions, StreamOptions } from "./options.ts";

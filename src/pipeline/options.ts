@@ -118,6 +118,11 @@ export function checkStreamOptions(options: StreamOptions): void {
   validateOptions("Pipeline.stream", options, STREAM_RULES, typeOrRangeError);
 }
 
+/** Validates `join()` options. */
+export function checkJoinOptions(options: { signal?: AbortSignal }): void {
+  validateOptions("Pipeline.join", options, { signal: COMMON.signal }, typeOrRangeError);
+}
+
 /** Validates `feed()` options. */
 export function checkFeedOptions(options: FeedOptions): void {
   validateOptions("Pipeline.feed", options, FEED_RULES, typeOrRangeError);

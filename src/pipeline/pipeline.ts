@@ -10,6 +10,7 @@ import { ConsoleProgress, PROGRESS_INTERVAL_MS, RunMonitor } from "./monitor.ts"
 import {
   checkFeedOptions,
   checkItems,
+  checkJoinOptions,
   checkRunOptions,
   checkStreamOptions,
   type FeedOptions,
@@ -42,6 +43,12 @@ export interface PipelineOptions {
    * @default {true}
    */
   collectResults?: boolean;
+}
+
+/** Options of `join()`. */
+export interface JoinOptions {
+  /** Stops waiting (rejecting with its reason); the items carry on. */
+  signal?: AbortSignal;
 }
 
 /** Items a pipeline accepts: arrays, any iterable, or any async iterable. */
@@ -299,13 +306,18 @@ export class Pipeline implements PipelineLike {
    * Waits until every item fed so far reached a terminal state (starting the workers if needed),
    * and returns the successful results of those items in sequence order.
    *
+   * @param options `signal` stops waiting (the items carry on; `shutdown()` cancels them).
    * @returns The results of the items fed since the last `join()`.
+   * @throws {unknown} The signal's reason, if it aborts first.
    */
-  async join(): Promise<PipelineResult[]> {
+  async join(options: JoinOptions = {}): Promise<PipelineResult[]> {
+    checkJoinOptions(options);
+    const signal = options.signal;
+    signal?.throwIfAborted();
     const batch = this.#feedBatch;
     if (batch !== undefined && !batch.settled) {
       this.#engine.start();
-      await this.#feedOutput!.done;
+      await untilAborted(this.#feedOutput!.done, signal);
     }
     await Promise.resolve();
     const results = this.#joined.sort((a, b) => a.sequenceId - b.sequenceId);
@@ -464,4 +476,14 @@ export class Pipeline implements PipelineLike {
     if (pending !== undefined) await pending;
     batch.fail(reason);
   }
+}
+
+/** `promise`, or the signal's reason if it aborts first (the listener is removed either way). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
