@@ -18,7 +18,8 @@ export const USAGE = `Usage: deno task bench [-- options]   (also bench:node, be
   --rounds <n>        counted rounds per scenario (default 2–3 per scenario)
   --items <n>         replace the base N of 1 000 000 (every size scales with it)
   --max-run <s>       shrink a contender's N when its warm-up predicts a longer run (default 8)
-  --full              never shrink N (every contender at its nominal N)`;
+  --full              never shrink N (every contender at its nominal N)
+  --gc                force a full GC before every timed run (needs --expose-gc on Node/Deno)`;
 
 function positiveNumber(flag: string, text: string | undefined, integer: boolean): number {
   const n = Number(text);
@@ -41,6 +42,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
     quick: false,
     full: false,
+    gc: false,
     maxRunSeconds: 8,
     scenarios: [1, 2, 3, 4, 5, 6, 7],
     help: false,
@@ -58,6 +60,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break;
       case "--full":
         args.full = true;
+        break;
+      case "--gc":
+        args.gc = true;
         break;
       case "--help":
       case "-h":

@@ -27,6 +27,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
   const config: BenchConfig = {
     quick: options.quick ?? false,
     full: options.full ?? false,
+    gc: options.gc ?? false,
     items: options.items,
     rounds: options.rounds,
     maxRunSeconds: options.maxRunSeconds ?? 8,
@@ -49,6 +50,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
     config: {
       quick: config.quick,
       full: config.full,
+      gc: config.gc,
       ...(config.items === undefined ? {} : { items: config.items }),
       ...(config.rounds === undefined ? {} : { rounds: config.rounds }),
       maxRunSeconds: config.maxRunSeconds,

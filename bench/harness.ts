@@ -1,10 +1,11 @@
 /**
  * The measuring loop: a warm-up round (not counted) that also sizes each contender's N to the time
- * cap, then several rounds in which every contender runs once, in an order that rotates each round,
- * all in this one process. Rows report the median items/s.
+ * cap, then several rounds in which every contender runs once, in an order shuffled afresh each
+ * round (seeded, so a rerun uses the same orders) so that no contender always follows the same
+ * one, all in this one process. Rows report the median items/s.
  */
 import { collectGarbage } from "./runtime.ts";
-import { floorToSeries, grouped, median } from "./stats.ts";
+import { floorToSeries, grouped, median, seededRandom } from "./stats.ts";
 import type { BenchConfig, Contender, ThroughputRow } from "./types.ts";
 
 /** How a scenario wants its contenders measured. */
@@ -31,11 +32,20 @@ function inputOf(n: number): number[] {
   return input;
 }
 
-/** Runs `c` on `n` items `reps` times; returns items/s and the elapsed ms. */
-async function timeOnce(c: Contender, n: number): Promise<{ rate: number; ms: number }> {
+/**
+ * Runs `c` on `n` items `reps` times; returns items/s and the elapsed ms. With `--gc`, a full
+ * garbage collection first clears the previous contender's garbage — off by default because on V8
+ * the runs right after a forced full GC are 2–4× slower for the next ~100 000 items (measured), which
+ * penalises short runs far more than the garbage it removes.
+ */
+async function timeOnce(
+  c: Contender,
+  n: number,
+  gc: boolean,
+): Promise<{ rate: number; ms: number }> {
   const input = inputOf(n);
   const reps = c.reps ?? 1;
-  collectGarbage();
+  if (gc) collectGarbage();
   const start = performance.now();
   for (let r = 0; r < reps; r++) await c.run(input);
   const ms = performance.now() - start;
@@ -70,6 +80,17 @@ function sizeItems(
   return sized.map(() => smallest);
 }
 
+/** 0..count-1 in a seeded random order (Fisher–Yates). */
+function shuffledIndexes(count: number, seed: number): number[] {
+  const random = seededRandom(0x5eed + seed);
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 function warmupItems(c: Contender): number {
   return Math.max(1, Math.round(c.items / 10));
 }
@@ -91,16 +112,15 @@ export async function measure(
   const warmRates: number[] = [];
   for (const c of contenders) {
     const n = warmupItems(c);
-    const t = await timeOnce(c, n);
+    const t = await timeOnce(c, n, config.gc);
     progress(config, `${options.tag} warm-up`, c, n, t);
     warmRates.push(t.rate);
   }
   const items = sizeItems(contenders, warmRates, config, options);
   const samples: number[][] = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const i = (k + round) % contenders.length;
-      const t = await timeOnce(contenders[i], items[i]);
+    for (const i of shuffledIndexes(contenders.length, round)) {
+      const t = await timeOnce(contenders[i], items[i], config.gc);
       progress(config, `${options.tag} ${round + 1}/${rounds}`, contenders[i], items[i], t);
       samples[i].push(t.rate);
     }

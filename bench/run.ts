@@ -26,9 +26,9 @@ if (args.help) {
       `load average ${report.loadAverage.start.join(" ")} → ${report.loadAverage.end.join(" ")}; ` +
       `total ${report.totalSeconds} s`,
   );
-  if (!collectGarbage()) {
+  if (config.gc && !collectGarbage()) {
     console.log(
-      "(no forced GC between runs: pass --expose-gc / --v8-flags=--expose-gc for steadier numbers)",
+      "(--gc had no effect: run Node with --expose-gc, Deno with --v8-flags=--expose-gc)",
     );
   }
   if (json !== undefined) {

@@ -12,6 +12,8 @@ export interface BenchConfig {
   rounds?: number;
   /** A contender whose warm-up predicts a longer run gets a smaller N (seconds per run). */
   maxRunSeconds: number;
+  /** Force a full garbage collection before every timed run (where the runtime allows it). */
+  gc: boolean;
   /** Receives progress lines. */
   log: (line: string) => void;
 }
@@ -105,7 +107,14 @@ export interface BenchReport {
   machine: Machine;
   peers: Record<string, string>;
   startedAt: string;
-  config: { quick: boolean; full: boolean; items?: number; rounds?: number; maxRunSeconds: number };
+  config: {
+    quick: boolean;
+    full: boolean;
+    gc: boolean;
+    items?: number;
+    rounds?: number;
+    maxRunSeconds: number;
+  };
   loadAverage: { start: number[]; end: number[] };
   scenarios: ScenarioResult[];
   totalSeconds: number;

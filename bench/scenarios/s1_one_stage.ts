@@ -30,7 +30,7 @@ async function run(config: BenchConfig): Promise<ScenarioResult> {
     { label: FASTQ, items: n, run: fastqPromise(WORKERS, inc) },
     { label: FASTQ_CB, items: n, run: fastqCallback(WORKERS, inc) },
   ];
-  const rows = await measure(contenders, config, { tag: "s1", rounds: 3 });
+  const rows = await measure(contenders, config, { tag: "s1", rounds: 5 });
   const ours = rowOf(rows, ANTFLOW).median;
   for (const row of rows) row.ratio = ours / row.median;
   return {

@@ -21,7 +21,7 @@ async function run(config: BenchConfig): Promise<ScenarioResult> {
       { label: P_MAP_ITERABLE, items: n, run: pMapIterableChained(WORKERS, inc) },
     ],
     config,
-    { tag: "s2", rounds: 3 },
+    { tag: "s2", rounds: 5 },
   );
   const ours = rowOf(rows, ANTFLOW).median;
   for (const row of rows) row.ratio = ours / row.median;

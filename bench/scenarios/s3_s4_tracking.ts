@@ -22,7 +22,7 @@ function tracking(id: 3 | 4, mode: Tracking, label: string, threshold: number): 
         { label: BASELINE, items: n, run: streamStages(3, WORKERS, inc) },
       ],
       config,
-      { tag: `s${id}`, rounds: 2, sameItems: true },
+      { tag: `s${id}`, rounds: 3, sameItems: true },
     );
     const baseline = rowOf(rows, BASELINE).median;
     for (const row of rows) row.ratio = row.median / baseline;

@@ -1,0 +1,11 @@
+import process from "node:process";
+import { streamStages } from "./engine.ts";
+import { inc } from "./tasks.ts";
+const mode = process.argv[2] as "none" | "listener" | "silent";
+const n = Number(process.argv[3]);
+const input = Array.from({ length: n }, (_, i) => i);
+const body = streamStages(3, 8, inc, mode);
+await body(input.slice(0, n / 10));
+const s = performance.now();
+await body(input);
+console.log(mode, n, Math.round(n / ((performance.now() - s) / 1000)), "items/s");
