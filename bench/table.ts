@@ -31,19 +31,21 @@ function throughputTable(s: ScenarioResult): string[] {
   );
 }
 
-/** Scenario 6's grid: workers down, items across, median items/s in the cells. */
+/** Scenario 6's grid: workers (and API) down, items across, median items/s in the cells. */
 function scaleMatrix(s: ScenarioResult): string[] {
   const rows = (s.rows as ThroughputRow[]).filter((r) => r.tags?.workers !== undefined);
-  const workers = [...new Set(rows.map((r) => Number(r.tags!.workers)))];
+  const lineOf = (r: ThroughputRow): string =>
+    `${grouped(Number(r.tags!.workers))}, ${r.tags!.api ?? "run()"}`;
+  const lines = [...new Set(rows.map(lineOf))];
   const nominal = [...new Set(rows.map((r) => Number(r.tags!.nominal)))];
   const itemsOf = (n: number): number => rows.find((r) => r.tags!.nominal === n)!.items;
   return table(
-    ["workers \\ items", ...nominal.map((n) => grouped(itemsOf(n)))],
+    ["workers, API \\ items", ...nominal.map((n) => grouped(itemsOf(n)))],
     ["l", ...nominal.map((): "r" => "r")],
-    workers.map((w) => [
-      grouped(w),
+    lines.map((line) => [
+      line,
       ...nominal.map((n) => {
-        const r = rows.find((x) => x.tags!.workers === w && x.tags!.nominal === n);
+        const r = rows.find((x) => lineOf(x) === line && x.tags!.nominal === n);
         return r === undefined ? "–" : grouped(r.median);
       }),
     ]),

@@ -1,10 +1,12 @@
 /**
  * Scenario 6: scale. One stage, `run()`, over a grid of 10 000 / 100 000 / 1 000 000 items and
  * 8 / 64 / 1 000 workers; items/s should stay flat. Runs shorter than 100 000 items are repeated
- * so every sample times at least 100 000 items.
+ * so every sample times at least 100 000 items. `run()` keeps every result until it resolves (as
+ * p-map does), so a reference row streams the same items with 8 workers (`stream()`, results
+ * dropped) to tell the engine's own scaling from the cost of holding N results.
  */
 import { BASE_ITEMS, measure, scaledItems } from "../harness.ts";
-import { runOneStage } from "../engine.ts";
+import { runOneStage, streamStages } from "../engine.ts";
 import { inc } from "../tasks.ts";
 import { atLeast } from "../targets.ts";
 import { grouped } from "../stats.ts";
@@ -14,7 +16,9 @@ const WORKERS = [8, 64, 1000];
 const ITEMS = [BASE_ITEMS / 100, BASE_ITEMS / 10, BASE_ITEMS];
 
 function cell(rows: ThroughputRow[], workers: number, items: number): ThroughputRow {
-  const row = rows.find((r) => r.tags?.workers === workers && r.tags?.nominal === items);
+  const row = rows.find((r) =>
+    r.tags?.workers === workers && r.tags?.nominal === items && r.tags?.api === "run()"
+  );
   if (row === undefined) throw new Error(`Benchmark: no cell ${workers} workers × ${items} items`);
   return row;
 }
@@ -31,9 +35,19 @@ async function run(config: BenchConfig): Promise<ScenarioResult> {
         items,
         reps: Math.max(1, Math.round(minSample / items)),
         run: runOneStage(workers, inc),
-        tags: { workers, nominal },
+        tags: { workers, nominal, api: "run()" },
       });
     }
+  }
+  for (const nominal of ITEMS) {
+    const items = scaledItems(nominal, config);
+    contenders.push({
+      label: `8 workers × ${grouped(items)} items, stream() (reference)`,
+      items,
+      reps: Math.max(1, Math.round(minSample / items)),
+      run: streamStages(1, 8, inc),
+      tags: { workers: 8, nominal, api: "stream()" },
+    });
   }
   const rows = await measure(contenders, config, { tag: "s6", rounds: 3, noCap: true });
   const reference = cell(rows, 8, ITEMS[0]).median;
@@ -41,9 +55,9 @@ async function run(config: BenchConfig): Promise<ScenarioResult> {
   const [small, middle, large] = ITEMS;
   return {
     id: 6,
-    title: "Scale: one stage, run(), items × workers",
+    title: "Scale: one stage, items × workers",
     kind: "throughput",
-    ratioLabel: "row ÷ (8 workers, fewest items)",
+    ratioLabel: "row ÷ (8 workers, fewest items, run())",
     rows,
     targets: [
       atLeast(
