@@ -141,6 +141,24 @@ export async function measure(
 }
 
 /**
+ * Sets each row's `ratio` from the medians and `bestRatio` from the best runs (max items/s): noise
+ * on a shared machine only ever slows a run down, so the best runs show the ratio with the least
+ * noise in it, next to the median's.
+ *
+ * @param rows Rows from `measure()`.
+ * @param ratioOf The scenario's ratio for `row`, reading rates through `rate`.
+ */
+export function setRatios(
+  rows: ThroughputRow[],
+  ratioOf: (row: ThroughputRow, rate: (r: ThroughputRow) => number) => number,
+): void {
+  for (const row of rows) {
+    row.ratio = ratioOf(row, (r) => r.median);
+    row.bestRatio = ratioOf(row, (r) => r.max);
+  }
+}
+
+/**
  * The row labelled `label` (scenarios look their contenders up by label).
  *
  * @param rows Rows from `measure()`.

@@ -14,19 +14,33 @@ function itemsCell(row: ThroughputRow): string {
   return text;
 }
 
+function ratioCell(label: string, value: number | undefined): string {
+  if (!label.includes("ideal")) return times(value);
+  return value === undefined ? "–" : `${(value * 100).toFixed(1)} %`;
+}
+
 function throughputTable(s: ScenarioResult): string[] {
   const rows = s.rows as ThroughputRow[];
   const ratio = s.ratioLabel ?? "ratio";
   return table(
-    ["contender", "items per run", "rounds", "median items/s", "min – max items/s", ratio],
-    ["l", "r", "r", "r", "r", "r"],
+    [
+      "contender",
+      "items per run",
+      "rounds",
+      "median items/s",
+      "min – max items/s",
+      `${ratio} (medians)`,
+      "same, best runs",
+    ],
+    ["l", "r", "r", "r", "r", "r", "r"],
     rows.map((r) => [
       r.label,
       itemsCell(r),
       String(r.rounds),
       `**${grouped(r.median)}**`,
       `${grouped(r.min)} – ${grouped(r.max)}`,
-      ratio.includes("ideal") ? `${((r.ratio ?? NaN) * 100).toFixed(1)} %` : times(r.ratio),
+      ratioCell(ratio, r.ratio),
+      ratioCell(ratio, r.bestRatio),
     ]),
   );
 }
@@ -83,7 +97,8 @@ export function targetValue(t: Target): string {
       ? `${v.toFixed(1)} %`
       : `${v.toFixed(1)} MB`;
   const goal = t.unit === "×" ? `${t.threshold}×` : `${t.threshold} ${t.unit}`;
-  return `${fmt(t.value)} (target ${t.atLeast ? "≥" : "≤"} ${goal})`;
+  const best = t.best === undefined ? "" : `; best runs ${fmt(t.best)}`;
+  return `${fmt(t.value)} (target ${t.atLeast ? "≥" : "≤"} ${goal}${best})`;
 }
 
 /**

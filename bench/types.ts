@@ -50,6 +50,8 @@ export interface ThroughputRow {
   max: number;
   /** The scenario's ratio for this row (see `ScenarioResult.ratioLabel`). */
   ratio?: number;
+  /** The same ratio computed from the best runs (max items/s). */
+  bestRatio?: number;
   note?: string;
   tags?: Record<string, number | string>;
 }
@@ -76,6 +78,8 @@ export interface Target {
   value: number;
   threshold: number;
   unit: "×" | "%" | "MB";
+  /** The same value from the best runs (max items/s), for reading the noise; not judged. */
+  best?: number;
   /** `true`: met when value >= threshold; `false`: met when value <= threshold. */
   atLeast: boolean;
   met: boolean;

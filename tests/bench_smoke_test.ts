@@ -44,7 +44,11 @@ describe("benchmark harness (bench/)", () => {
         `no table row for ${label}:\n${table.join("\n")}`,
       );
     }
-    assert.ok(table.some((line) => /^\| contender \| .* \| antflow ÷ row \|$/.test(line)));
+    assert.ok(
+      table.some((line) =>
+        /^\| contender \| .* \| antflow ÷ row \(medians\) \| same, best runs \|$/.test(line)
+      ),
+    );
     assert.ok(lines.some((line) => line.includes("warm-up")), "progress lines are logged");
     assert.ok(lines.includes(table[0]), "the table is logged once the scenario is done");
     assert.match(renderResults([report]), /\| 1 \| antflow ÷ p-map \| (✅ met|❌ missed): /);

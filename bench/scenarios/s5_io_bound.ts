@@ -3,7 +3,7 @@
  * seeded PRNG); 20 000 items. The ideal rate is workers ÷ mean delay. p-map with the same
  * concurrency and 100 bare `async` loops (no library) show what the timers themselves allow.
  */
-import { BASE_ITEMS, measure, rowOf, scaledItems } from "../harness.ts";
+import { BASE_ITEMS, measure, rowOf, scaledItems, setRatios } from "../harness.ts";
 import { runOneStage } from "../engine.ts";
 import { type Body, pMapOnce } from "../peers.ts";
 import { seededDelays, sleepingTask } from "../tasks.ts";
@@ -41,15 +41,15 @@ async function run(config: BenchConfig): Promise<ScenarioResult> {
     config,
     { tag: "s5", rounds: 3, noCap: true },
   );
-  for (const row of rows) row.ratio = row.median / ideal;
-  const efficiency = rowOf(rows, ANTFLOW).ratio! * 100;
+  setRatios(rows, (row, rate) => rate(row) / ideal);
+  const ours = rowOf(rows, ANTFLOW);
   return {
     id: 5,
     title: `I/O-bound: ${WORKERS} workers, tasks await a 1–9 ms timer`,
     kind: "throughput",
     ratioLabel: "row ÷ ideal",
     rows,
-    targets: [atLeast("antflow ÷ ideal rate", efficiency, 95, "%")],
+    targets: [atLeast("antflow ÷ ideal rate", ours.ratio! * 100, 95, "%", ours.bestRatio! * 100)],
     notes: [
       `Ideal: ${WORKERS} workers ÷ ${meanMs.toFixed(3)} ms mean delay = ${
         grouped(ideal)
