@@ -11,9 +11,11 @@ import { type ItemId, STATUS_TYPES, type StatusMetadata, type StatusType } from 
  * only failures and retries carry, sits on the side.
  */
 class ItemRecord {
-  readonly itemId: ItemId;
-  /** [code, timestamp, code, timestamp, …] per event. */
-  packed: number[] = [];
+  itemId: ItemId;
+  /** [code, timestamp, code, timestamp, …] per event, in the first `used` slots. */
+  packed: Float64Array = new Float64Array(INITIAL_SLOTS);
+  /** Slots of `packed` in use (two per event). */
+  used = 0;
   /** Metadata by event number (counting dropped ones), for the events that carry any. */
   metadata: Map<number, StatusMetadata> | undefined = undefined;
   /** Events dropped from the front (historyLimit); the current one is never dropped. */
@@ -21,14 +23,26 @@ class ItemRecord {
   /** The current status code (index in STATUS_TYPES). */
   status = 0;
   stage: string | null = null;
-  /** The current status as an event, once built (by a dispatch or a query). */
-  event: StatusEvent | undefined = undefined;
   retries = 0;
   finished = false;
   version = 0;
 
   constructor(itemId: ItemId) {
     this.itemId = itemId;
+  }
+
+  /** Makes an evicted record a new item's (keeps its arrays' capacity and its version count). */
+  reuse(itemId: ItemId): this {
+    this.itemId = itemId;
+    this.used = 0;
+    this.metadata = undefined;
+    this.dropped = 0;
+    this.status = 0;
+    this.stage = null;
+    this.retries = 0;
+    this.finished = false;
+    this.version++;
+    return this;
   }
 }
 
@@ -49,6 +63,8 @@ export class ItemStore {
   #finished: ItemRecord[] = [];
   #finishedVersions: number[] = [];
   #finishedHead = 0;
+  /** Evicted records, ready for new items. */
+  #spare: ItemRecord[] = [];
 
   constructor(historyLimit: number, maxItems: number) {
     this.#historyLimit = historyLimit;
@@ -56,8 +72,8 @@ export class ItemStore {
   }
 
   /**
-   * Records a status change. `record` is the item's record from an earlier call (callers that keep
-   * it save a lookup); `event` is passed when the caller already built one. Returns the record.
+   * Records a status change. `known` is the item's record from an earlier call (callers that keep
+   * it save a lookup). Returns the record.
    */
   record(
     known: ItemRecord | undefined,
@@ -68,27 +84,30 @@ export class ItemStore {
     timestamp: number,
     metadata: StatusMetadata | undefined,
     finished: boolean,
-    event: StatusEvent | undefined,
   ): ItemRecord {
     // A handle is trusted while its item is unfinished (finished records may be evicted).
-    let record = known !== undefined && !known.finished ? known : this.#items.get(itemId);
+    let record = known !== undefined && !known.finished && known.itemId === itemId
+      ? known
+      : this.#items.get(itemId);
     if (record === undefined) {
-      record = new ItemRecord(itemId);
+      // Evicted records are reused: with maxItems, the store then allocates nothing per item in
+      // the steady state, so nothing long-lived is left for the garbage collector to promote.
+      record = this.#spare.pop()?.reuse(itemId) ?? new ItemRecord(itemId);
       this.#items.set(itemId, record);
     } else {
       this.#counts[record.status]--;
       if (record.status === FAILED) this.#countFailure(this.#metadataOf(record), record.stage, -1);
       if (record.stage !== stage.name) record.retries = 0;
     }
-    const packed = record.packed;
-    const number = record.dropped + packed.length / 2;
+    const number = record.dropped + record.used / 2;
     if (metadata !== undefined && hasKeys(metadata)) {
       (record.metadata ??= new Map()).set(number, metadata);
     }
-    packed.push(stage.id * STAGE_UNIT + worker.id * 8 + status, timestamp);
+    if (record.used === record.packed.length) grow(record);
+    record.packed[record.used++] = stage.id * STAGE_UNIT + worker.id * 8 + status;
+    record.packed[record.used++] = timestamp;
     record.status = status;
     record.stage = stage.name;
-    record.event = event;
     this.#counts[status]++;
     record.version++;
     if (status === RETRYING) record.retries++;
@@ -120,7 +139,7 @@ export class ItemStore {
   history(itemId: ItemId): StatusEvent[] {
     const record = this.#items.get(itemId);
     if (record === undefined || this.#historyLimit === 0) return [];
-    const events = record.packed.length / 2;
+    const events = record.used / 2;
     const out: StatusEvent[] = [];
     for (let i = Math.max(0, events - this.#historyLimit); i < events; i++) {
       out.push(this.#build(record, i));
@@ -171,13 +190,14 @@ export class ItemStore {
     this.#finished = [];
     this.#finishedVersions = [];
     this.#finishedHead = 0;
+    this.#spare = [];
     this.#failedByType.clear();
     this.#failedByStage.clear();
     STATUS_TYPES.forEach((status, i) => (this.#counts[i] = counts[status] ?? 0));
   }
 
   #current(record: ItemRecord): StatusEvent {
-    return record.event ??= this.#build(record, record.packed.length / 2 - 1);
+    return this.#build(record, record.used / 2 - 1);
   }
 
   /** The event at position `i` of the record's packed history. */
@@ -194,16 +214,17 @@ export class ItemStore {
   }
 
   #metadataOf(record: ItemRecord): StatusMetadata | undefined {
-    return record.metadata?.get(record.dropped + record.packed.length / 2 - 1);
+    return record.metadata?.get(record.dropped + record.used / 2 - 1);
   }
 
   /** Keeps the history within the limit, cutting in bulk (amortised O(1) per event). */
   #trim(record: ItemRecord): void {
     const limit = Math.max(this.#historyLimit, 1);
-    const events = record.packed.length / 2;
+    const events = record.used / 2;
     if (limit === Infinity || events <= 2 * limit) return;
     const drop = events - limit;
-    record.packed.splice(0, 2 * drop);
+    record.packed.copyWithin(0, 2 * drop, record.used);
+    record.used -= 2 * drop;
     record.dropped += drop;
     for (const key of record.metadata?.keys() ?? []) {
       if (key < record.dropped) record.metadata!.delete(key);
@@ -225,7 +246,10 @@ export class ItemStore {
       const old = this.#finished[head];
       // Skip entries made stale by a later status of the same item (an id fed again).
       if (old.version !== this.#finishedVersions[head] || !old.finished) continue;
-      if (items.get(old.itemId) === old) items.delete(old.itemId);
+      if (items.get(old.itemId) === old) {
+        items.delete(old.itemId);
+        this.#spare.push(old);
+      }
     }
     if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finished.length) {
       this.#finished = this.#finished.slice(this.#finishedHead);
@@ -240,10 +264,18 @@ export type ItemHandle = ItemRecord;
 
 /**
  * A history code: stage id × 2^32 + worker id × 8 + status code. A double holds it exactly
- * (up to 2^21 distinct names), so the packed array stays an unboxed double array.
+ * (up to 2^21 distinct names).
  */
 const STAGE_UNIT = 2 ** 32;
 const FAILED = STATUS_TYPES.indexOf("failed");
+/** Room for 12 events (3 stages take 9); a reused record keeps what it grew to. */
+const INITIAL_SLOTS = 24;
+
+function grow(record: ItemRecord): void {
+  const bigger = new Float64Array(record.packed.length * 2);
+  bigger.set(record.packed);
+  record.packed = bigger;
+}
 const RETRYING = STATUS_TYPES.indexOf("retrying");
 
 function hasKeys(object: object): boolean {

@@ -343,7 +343,6 @@ export class StatusTracker extends EventTarget {
       timestamp,
       metadata,
       finished,
-      event,
     );
     if (holder !== undefined) holder.trackerRecord = record;
     if (event === undefined) return;
@@ -363,7 +362,6 @@ export class StatusTracker extends EventTarget {
       timestamp,
       metadata,
       finished,
-      event,
     );
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     const callback = this.#onStatusChange;
