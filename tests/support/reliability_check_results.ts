@@ -65,7 +65,9 @@ export function checkResults(c: CaseSpec, outcome: Outcome, ledger: Ledger, out:
   checkRejection(c, outcome, out);
   const processed = idsOf(ledger, "processed");
   if (c.mode === "run" && outcome.runResults !== undefined) {
-    const results = outcome.runResults;
+    const holes = outcome.runResults.filter((r) => !(r instanceof Object)).length;
+    if (holes > 0) out.push(`run() resolved with ${holes} holes (non-results) in its array`);
+    const results = outcome.runResults.filter((r) => r instanceof Object);
     if (ledger.terminal.size > 0 && idsOf(ledger, "cancelled").length > 0) {
       out.push(`run() resolved although items were cancelled`);
     }
@@ -80,7 +82,8 @@ export function checkResults(c: CaseSpec, outcome: Outcome, ledger: Ledger, out:
     for (const r of results) checkResult(c, r, ledger, out);
   }
   if (c.mode === "stream" && outcome.streamResults !== undefined) {
-    const results = outcome.streamResults;
+    const results = outcome.streamResults.filter((r) => r instanceof Object);
+    if (results.length !== outcome.streamResults.length) out.push(`stream() yielded non-results`);
     unique(results, "stream()", out);
     for (const r of results) checkResult(c, r, ledger, out);
     if (outcome.rejection === undefined && !outcome.streamCancelled) {
@@ -91,7 +94,8 @@ export function checkResults(c: CaseSpec, outcome: Outcome, ledger: Ledger, out:
     }
   }
   if (c.mode === "feed" && outcome.joinResults !== undefined) {
-    const all = outcome.joinResults.flat();
+    const all = outcome.joinResults.flat().filter((r) => r instanceof Object);
+    if (all.length !== outcome.joinResults.flat().length) out.push(`join() returned non-results`);
     unique(all, "join()", out);
     for (const joined of outcome.joinResults) {
       const seq = joined.map((r) => r.sequenceId);

@@ -138,18 +138,36 @@ function taskArb(): fc.Arbitrary<TaskSpec> {
   });
 }
 
-function stageArb(index: number): fc.Arbitrary<StageSpec> {
+/** Biases of a family of cases. */
+export interface CaseBias {
+  /** Many items, high failure rates, several attempts, short waits, rare aborts. */
+  retryHeavy?: boolean;
+}
+
+function retryTaskArb(): fc.Arbitrary<TaskSpec> {
+  return taskArb().chain((task) =>
+    fc.record({ failRate: fc.constantFrom(0.2, 0.4, 0.6), delayMs: fc.constantFrom(0, 0, 1) })
+      .map((biased) => ({ ...task, ...biased }))
+  );
+}
+
+function stageArb(index: number, bias: CaseBias = {}): fc.Arbitrary<StageSpec> {
+  const heavy = bias.retryHeavy === true;
   return fc.record({
     workers: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 16 })),
     queueCapacity: fc.integer({ min: 0, max: 20 }),
     pull: index === 0 ? fc.constant(false) : fc.boolean(),
-    retry: fc.constantFrom<"per_task" | "per_stage">("per_task", "per_stage"),
-    attempts: fc.integer({ min: 1, max: 4 }),
-    waitMs: fc.integer({ min: 0, max: 3 }),
+    retry: heavy
+      ? fc.constantFrom<"per_task" | "per_stage">("per_task", "per_stage", "per_stage")
+      : fc.constantFrom<"per_task" | "per_stage">("per_task", "per_stage"),
+    attempts: fc.integer({ min: heavy ? 2 : 1, max: 4 }),
+    waitMs: fc.integer({ min: 0, max: heavy ? 1 : 3 }),
     multiplier: fc.constantFrom(1, 1, 2),
     jitter: fc.boolean(),
-    timeoutMs: fc.option(fc.integer({ min: 4, max: 15 }), { nil: undefined, freq: 3 }),
-    tasks: fc.array(taskArb(), { minLength: 1, maxLength: 3 }),
+    timeoutMs: heavy
+      ? fc.constant(undefined)
+      : fc.option(fc.integer({ min: 4, max: 15 }), { nil: undefined, freq: 3 }),
+    tasks: fc.array(heavy ? retryTaskArb() : taskArb(), { minLength: 1, maxLength: 3 }),
     taskLimits: fc.array(fc.constantFrom(0, 0, 1, 2, 3), { minLength: 3, maxLength: 3 }),
     callConcurrency: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
     callRate: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined, freq: 3 }),
@@ -166,9 +184,11 @@ function stageArb(index: number): fc.Arbitrary<StageSpec> {
   }));
 }
 
-const stagesArb: fc.Arbitrary<StageSpec[]> = fc.integer({ min: 1, max: 4 }).chain((n) =>
-  fc.tuple(...Array.from({ length: n }, (_, i) => stageArb(i)))
-);
+function stagesArb(bias: CaseBias): fc.Arbitrary<StageSpec[]> {
+  return fc.integer({ min: 1, max: 4 }).chain((n) =>
+    fc.tuple(...Array.from({ length: n }, (_, i) => stageArb(i, bias)))
+  );
+}
 
 const abortArb: fc.Arbitrary<AbortSpec> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: "none" as const }) },
@@ -195,17 +215,20 @@ function feedArb(stageCount: number): fc.Arbitrary<FeedSpec> {
 }
 
 /** Cases for a given driving mode (`run`, `stream` or `feed`). */
-export function caseArb(mode: CaseSpec["mode"]): fc.Arbitrary<CaseSpec> {
-  return stagesArb.chain((stages) =>
+export function caseArb(mode: CaseSpec["mode"], bias: CaseBias = {}): fc.Arbitrary<CaseSpec> {
+  const heavy = bias.retryHeavy === true;
+  return stagesArb(bias).chain((stages) =>
     fc.record({
       seed: fc.integer({ min: 0, max: 0x7fffffff }),
       stages: fc.constant(stages),
       mode: fc.constant(mode),
-      items: fc.integer({ min: 0, max: 16 }),
+      items: heavy ? fc.integer({ min: 8, max: 24 }) : fc.integer({ min: 0, max: 16 }),
       input: fc.constantFrom<CaseSpec["input"]>("array", "array", "iterable", "async"),
       priority: fc.constantFrom(100, 0, -7, 3.5),
       customIds: fc.boolean(),
-      abort: abortArb,
+      abort: heavy
+        ? fc.oneof({ weight: 9, arbitrary: fc.constant({ kind: "none" as const }) }, abortArb)
+        : abortArb,
       highWaterMark: fc.integer({ min: 0, max: 4 }),
       consumerDelayMs: fc.constantFrom(0, 0, 1),
       cancelAfter: fc.constantFrom(-1, -1, -1, 1, 3),

@@ -84,23 +84,48 @@ export class Observation {
   }
 }
 
-/** Races `promise` against a watchdog; the error names what hung and describes the state. */
+/** How often the stall detector looks at the progress counter. */
+const STALL_TICK_MS = 250;
+
+/**
+ * Races `promise` against a watchdog; the error names what hung and describes the state. With a
+ * `progress` counter, it also fails once the counter has not moved for `stallMs` (counted in
+ * consecutive ticks, so one long pause of the whole process does not count as a stall).
+ */
 export async function within<T>(
   ms: number,
   what: string,
   promise: Promise<T>,
   describe: () => string = () => "",
+  progress?: { read: () => number; stallMs: number },
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   const watchdog = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new Error(`watchdog: ${what} did not settle within ${ms} ms. ${describe()}`)),
       ms,
     );
+    if (progress === undefined) return;
+    let last = progress.read();
+    let idle = 0;
+    ticker = setInterval(() => {
+      const now = progress.read();
+      idle = now === last ? idle + 1 : 0;
+      last = now;
+      if (idle * STALL_TICK_MS >= progress.stallMs) {
+        reject(
+          new Error(
+            `watchdog: ${what} stalled (no progress for ${progress.stallMs} ms). ${describe()}`,
+          ),
+        );
+      }
+    }, STALL_TICK_MS);
   });
   try {
     return await Promise.race([promise, watchdog]);
   } finally {
     clearTimeout(timer);
+    clearInterval(ticker);
   }
 }

@@ -16,6 +16,8 @@ export { env };
 
 /** A generous bound on one case: every promise of a case must settle well within it. */
 export const WATCHDOG_MS = 10_000;
+/** A case whose events and task attempts stop moving for this long is hung (cases take ~30 ms). */
+export const STALL_MS = 2_000;
 
 /** Totals over every case run in this process (for the summary lines and RELIABILITY.md). */
 export const totals = {
@@ -40,16 +42,26 @@ export async function runCase(c: CaseSpec): Promise<void> {
   const describe = (): string => {
     const stats = JSON.stringify(pipeline.getStats());
     const busy = Object.values(pipeline.getWorkerStates()).filter((w) => w.status === "busy");
-    const open = [...observation.events].filter(([, list]) =>
-      !["failed", "cancelled"].includes(list[list.length - 1].status)
-    ).map(([id, list]) => `${id}:${list.map((e) => `${e.status}@${e.stage}`).join(">")}`);
-    return `stats ${stats}; busy workers ${JSON.stringify(busy)}; open items ${open.join(" ")}`;
+    const last = `S${c.stages.length - 1}`;
+    const open = [...observation.events].filter(([, list]) => {
+      const { status, stage } = list[list.length - 1];
+      return !(status === "failed" || status === "cancelled" ||
+        ((status === "completed" || status === "skipped") && stage === last));
+    }).map(([id, list]) => `${id}: ${list.map((e) => `${e.status}@${e.stage}`).join(" > ")}`);
+    return `stats ${stats}; busy workers ${JSON.stringify(busy)}; ` +
+      `items without a terminal state: ${open.join("; ") || "none"}`;
   };
   let outcome: Outcome;
   try {
     try {
-      outcome = await within(WATCHDOG_MS, `${c.mode}()`, drive(c, pipeline, observation), describe);
-      await within(WATCHDOG_MS, "the case's task promises", Promise.all(probe.pending), describe);
+      const progress = {
+        read: () => observation.statusEvents + observation.taskEvents + probe.attempts,
+        stallMs: STALL_MS,
+      };
+      const driving = drive(c, pipeline, observation);
+      outcome = await within(WATCHDOG_MS, `${c.mode}()`, driving, describe, progress);
+      const pending = Promise.all(probe.pending);
+      await within(WATCHDOG_MS, "the case's task promises", pending, describe, progress);
       await sleep(0);
     } catch (error) {
       // Leave nothing running behind a hung case (without waiting long for it either).
@@ -94,8 +106,12 @@ export function parameters(defaultRuns: number): fc.Parameters<unknown> {
     numRuns: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns,
     ...(seed === undefined ? {} : { seed: Number(seed) }),
     ...(path === undefined ? {} : { path }),
-    // Shrinking re-runs timing-dependent cases: bound it so a failure is reported promptly.
-    interruptAfterTimeLimit: Number(env("ANTFLOW_FUZZ_TIME_LIMIT_MS") ?? 15 * 60_000),
+    // Shrinking re-runs cases, and a hung one waits for the stall detector each time: bound the
+    // whole property (a failure found before the limit is still reported, shrunk as far as it got).
+    interruptAfterTimeLimit: Number(
+      env("ANTFLOW_FUZZ_TIME_LIMIT_MS") ??
+        30_000 + 100 * (Number.isInteger(runs) ? runs : defaultRuns),
+    ),
     markInterruptAsFailure: false,
   };
 }
@@ -121,6 +137,9 @@ export async function assertCases(
     const error = details.errorInstance;
     const why = error instanceof Error ? error.message : String(error);
     throw new Error(`property "${name}" failed; replay with ${replay}\n${report}\nGot: ${why}`);
+  }
+  if (details.interrupted) {
+    console.log(`property "${name}": time limit reached after ${details.numRuns} cases`);
   }
   return { cases: totals.cases - before, ms };
 }
