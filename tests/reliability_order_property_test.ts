@@ -24,7 +24,9 @@ describe("reliability: priority order over generated feeds", () => {
             started.push(String(e.detail.itemId));
           }
         });
-        const stages = [new Stage({ name: "A", workers: 1, queueCapacity: 0, tasks: [(x: string) => x] })];
+        const stages = [
+          new Stage({ name: "A", workers: 1, queueCapacity: 0, tasks: [(x: string) => x] }),
+        ];
         if (twoStages) stages.push(new Stage({ name: "B", workers: 2, tasks: [(x: string) => x] }));
         const pipeline = new Pipeline({ stages, statusTracker: tracker });
         const expected: { id: string; priority: number; order: number }[] = [];
