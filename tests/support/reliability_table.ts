@@ -25,6 +25,9 @@ export function withField(
   return out;
 }
 
+/** How many bad values were checked in this process. */
+export const checkedBadValues = { count: 0 };
+
 /** Calls `call` and asserts it throws or rejects with exactly this class and message. */
 export async function expectBad(
   call: () => unknown,
@@ -32,6 +35,7 @@ export async function expectBad(
   message: string,
   label: string,
 ): Promise<void> {
+  checkedBadValues.count++;
   let thrown: unknown;
   let threw = false;
   try {
