@@ -1,6 +1,6 @@
 import { ExecutorShutdownError } from "../errors.ts";
 import { Deque } from "../utils/deque.ts";
-import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
+import { describeValue, typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { type Job, runAttempt } from "./attempts.ts";
 import { checkItems, resultsInOrder, resultsOneByOne, submitEach } from "./in_order.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
@@ -123,7 +123,9 @@ export class AsyncExecutor {
     this.#checkOpen("submit");
     checkFunction("AsyncExecutor.submit", fn);
     if (args !== undefined && !Array.isArray(args)) {
-      throw new TypeError(`AsyncExecutor.submit: args must be an array, got ${typeof args}`);
+      throw new TypeError(
+        `AsyncExecutor.submit: args must be an array, got ${describeValue(args)}`,
+      );
     }
     if (options !== undefined) checkSubmitOptions("AsyncExecutor.submit", options);
     return this.#enqueue(fn as Job["fn"], args ?? [], options ?? NO_OPTIONS) as AsyncFuture<

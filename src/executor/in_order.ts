@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { describeValue } from "../utils/validate.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
 
 /** Throws a TypeError unless `items` is an iterable or an async iterable object. */
@@ -13,7 +14,7 @@ export function checkItems(owner: string, items: unknown): void {
     !(Symbol.iterator in items || Symbol.asyncIterator in items)
   ) {
     throw new TypeError(
-      `${owner}: items must be an iterable or async iterable, got ${typeof items}`,
+      `${owner}: items must be an iterable or async iterable, got ${describeValue(items)}`,
     );
   }
 }

@@ -44,15 +44,16 @@ export const waitRules: Record<string, FieldRule> = {
   },
 };
 
-function fail(owner: string, field: string, rule: string, value: unknown): never {
+/** TypeError for a wrong type; RangeError for a number out of range in a numeric field. */
+function fail(owner: string, field: string, rule: string, value: unknown, numeric = false): never {
   const message = `${owner}: ${field} ${rule}, got ${describeValue(value)}`;
-  throw typeof value === "number" ? new RangeError(message) : new TypeError(message);
+  throw numeric && typeof value === "number" ? new RangeError(message) : new TypeError(message);
 }
 
 /** Throws unless `value` is a number >= 0 (`Infinity` means no timeout). */
 export function checkTimeout(owner: string, value: unknown): void {
   if (typeof value !== "number" || !(value >= 0)) {
-    fail(owner, "timeoutMs", "must be a number >= 0", value);
+    fail(owner, "timeoutMs", "must be a number >= 0", value, true);
   }
 }
 
@@ -76,13 +77,19 @@ export function checkSubmitOptions(owner: string, options: CheckedSubmitOptions)
   }
   const { retries, retryDelayMs, limit, signal } = options;
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
-    fail(owner, "retries", "must be an integer >= 0", retries);
+    fail(owner, "retries", "must be an integer >= 0", retries, true);
   }
   if (
     retryDelayMs !== undefined &&
     !(typeof retryDelayMs === "number" && retryDelayMs >= 0 && retryDelayMs <= MAX_TIMER_MS)
   ) {
-    fail(owner, "retryDelayMs", `must be a number between 0 and ${MAX_TIMER_MS}`, retryDelayMs);
+    fail(
+      owner,
+      "retryDelayMs",
+      `must be a number between 0 and ${MAX_TIMER_MS}`,
+      retryDelayMs,
+      true,
+    );
   }
   if (limit !== undefined && !(limit instanceof Semaphore)) {
     fail(owner, "limit", "must be a Semaphore", limit);

@@ -1,5 +1,5 @@
 import { Deque } from "../utils/deque.ts";
-import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
+import { describeValue, typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
 import { asCompletedRules, clampTimer, timeoutError, waitRules } from "./options.ts";
 
@@ -92,6 +92,7 @@ export function wait<F extends AsyncFuture<unknown>>(
   futures: Iterable<F>,
   options: WaitOptions = {},
 ): Promise<WaitResult<F>> {
+  checkFutures("wait", futures);
   validateOptions("wait", options, waitRules, typeOrRangeError);
   const { timeoutMs, returnWhen = "ALL_COMPLETED", signal } = options;
   const done = new Set<F>();
@@ -174,6 +175,7 @@ export function asCompleted<F extends AsyncFuture<unknown>>(
   futures: Iterable<F>,
   options: AsCompletedOptions = {},
 ): AsyncGenerator<F, void, undefined> {
+  checkFutures("asCompleted", futures);
   validateOptions("asCompleted", options, asCompletedRules, typeOrRangeError);
   const { timeoutMs, signal } = options;
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
@@ -235,5 +237,16 @@ async function* iterateAsCompleted<F extends AsyncFuture<unknown>>(
     }
   } finally {
     for (const unsubscribe of unsubscribes) unsubscribe();
+  }
+}
+
+/** A TypeError naming the owner and the value unless `futures` is an iterable of futures. */
+function checkFutures(owner: string, futures: unknown): void {
+  const iterable = futures !== null && futures !== undefined &&
+    typeof (futures as Iterable<unknown>)[Symbol.iterator] === "function";
+  if (!iterable || typeof futures === "string") {
+    throw new TypeError(
+      `${owner}: futures must be an iterable of AsyncFuture, got ${describeValue(futures)}`,
+    );
   }
 }

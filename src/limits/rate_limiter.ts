@@ -1,3 +1,4 @@
+import { describeValue } from "../utils/validate.ts";
 import { WaiterLine } from "../utils/waiters.ts";
 
 /** Options for {@linkcode RateLimiter.prototype.run}. */
@@ -40,14 +41,14 @@ export class RateLimiter {
    * @throws {RangeError} If either argument is out of range.
    */
   constructor(limit: number, periodMs: number) {
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new RangeError(`RateLimiter: limit must be an integer >= 1, got ${String(limit)}`);
-    }
-    if (typeof periodMs !== "number" || !(periodMs > 0) || periodMs === Infinity) {
-      throw new RangeError(
-        `RateLimiter: periodMs must be a finite number > 0, got ${String(periodMs)}`,
-      );
-    }
+    const limitMessage = `RateLimiter: limit must be an integer >= 1, got ${describeValue(limit)}`;
+    if (typeof limit !== "number") throw new TypeError(limitMessage);
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(limitMessage);
+    const periodMessage = `RateLimiter: periodMs must be a finite number > 0, got ${
+      describeValue(periodMs)
+    }`;
+    if (typeof periodMs !== "number") throw new TypeError(periodMessage);
+    if (!(periodMs > 0) || periodMs === Infinity) throw new RangeError(periodMessage);
     this.#limit = limit;
     this.#periodMs = periodMs;
     this.#starts = new Float64Array(limit);

@@ -1,3 +1,4 @@
+import { describeValue } from "../utils/validate.ts";
 import { WaiterLine } from "../utils/waiters.ts";
 
 /** Gives a permit back. Calling it more than once has no further effect. */
@@ -38,12 +39,9 @@ export class Semaphore {
    * @throws {RangeError} If `permits` is not an integer >= 1.
    */
   constructor(permits: number) {
-    if (typeof permits !== "number") {
-      throw new TypeError(`Semaphore: permits must be an integer >= 1, got ${String(permits)}`);
-    }
-    if (!Number.isInteger(permits) || permits < 1) {
-      throw new RangeError(`Semaphore: permits must be an integer >= 1, got ${permits}`);
-    }
+    const message = `Semaphore: permits must be an integer >= 1, got ${describeValue(permits)}`;
+    if (typeof permits !== "number") throw new TypeError(message);
+    if (!Number.isInteger(permits) || permits < 1) throw new RangeError(message);
     this.#permits = permits;
     this.#available = permits;
   }

@@ -122,7 +122,7 @@ function withTimeout(
  * @internal
  */
 export function toError(thrown: unknown, taskName: string): Error {
-  if (thrown instanceof Error) return thrown;
+  if (isError(thrown)) return thrown;
   return new Error(`Task "${taskName}" threw a non-Error value: ${describeValue(thrown)}`, {
     cause: thrown,
   });
@@ -139,4 +139,13 @@ export function errorFacts(error: Error): { error: string; errorType: string } {
     // an error whose getters throw: keep the defaults
   }
   return { error: message, errorType: name };
+}
+
+/** `value instanceof Error`, but false (not a throw) for proxies whose traps throw. */
+export function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
 }

@@ -115,6 +115,8 @@ export class Engine {
         this.#now(),
       );
       if (pending !== undefined) return pending.then(() => this.#put(envelope));
+      // A listener may have cancelled it (an abort from inside the event).
+      if (envelope.done) return undefined;
     }
     return runtime.queue.put(envelope);
   }
@@ -207,6 +209,15 @@ export class Engine {
       batch.release(envelope);
     }
     if (pending.length > 0) return Promise.all(pending).then(() => {});
+  }
+
+  /** Cancels one item that never reached a queue (taken from the input as intake stopped). */
+  cancelItem(envelope: Envelope): void {
+    this.tick();
+    this.settleItem(envelope, "cancelled");
+    const stage = this.stages[envelope.stageIndex].stageRef;
+    void this.emit(envelope, stage, STATUS.cancelled, NO_NAME, undefined, true);
+    envelope.batch.release(envelope);
   }
 
   /** Stops every worker loop; queues are replaced so a later start begins afresh. */

@@ -3,6 +3,7 @@ import type { ItemId } from "../tracker/types.ts";
 import { describeValue } from "../utils/validate.ts";
 import type { Batch } from "./batch.ts";
 import type { Engine } from "./engine.ts";
+import type { Envelope } from "./envelope.ts";
 
 /** How items enter the pipeline. */
 export interface FeedSpec {
@@ -69,7 +70,16 @@ export async function feedItems(
         finished = true;
         return;
       }
-      if (stopped()) return;
+      if (stopped()) {
+        // Taken from the input as intake stopped: it was fed, so it never just vanishes. If the
+        // run was aborted it is cancelled at once; if only this feed stopped, it carries on.
+        if (signal.aborted) engine.cancelItem(admit(engine, batch, value, index++, spec, false));
+        else {
+          const pending = admit(engine, batch, value, index++, spec);
+          if (pending !== undefined) await pending;
+        }
+        return;
+      }
       const pending = admit(engine, batch, value, index++, spec);
       if (pending !== undefined) await pending;
       engine.tick();
@@ -80,13 +90,31 @@ export async function feedItems(
   }
 }
 
+/** Gives a taken item its id and envelope, then queues it (or, with `queue` false, returns it). */
 function admit(
   engine: Engine,
   batch: Batch,
   item: unknown,
   index: number,
   spec: FeedSpec,
-): Promise<void> | undefined {
+  queue?: true,
+): Promise<void> | undefined;
+function admit(
+  engine: Engine,
+  batch: Batch,
+  item: unknown,
+  index: number,
+  spec: FeedSpec,
+  queue: false,
+): Envelope;
+function admit(
+  engine: Engine,
+  batch: Batch,
+  item: unknown,
+  index: number,
+  spec: FeedSpec,
+  queue = true,
+): Promise<void> | Envelope | undefined {
   let id: ItemId | undefined;
   if (spec.idOf !== undefined) {
     id = spec.idOf(item, index);
@@ -107,5 +135,5 @@ function admit(
     }
   }
   const envelope = engine.admit(batch, item, index, id, spec.priority, spec.stageIndex);
-  return engine.enqueue(envelope);
+  return queue ? engine.enqueue(envelope) : envelope;
 }

@@ -34,8 +34,11 @@ export interface StageOptions {
   taskWaitMs?: number;
   /** How the wait grows; without it the wait is fixed. */
   backoff?: BackoffOptions;
-  /** Return `false` to fail at once without retrying; gets the attempt number that just failed. */
-  retryIf?: (error: unknown, attempt: number) => boolean;
+  /**
+   * Return `false` (or a promise of it) to fail at once without retrying; gets the attempt number
+   * that just failed. Throwing also means "do not retry" (and is reported).
+   */
+  retryIf?: (error: unknown, attempt: number) => boolean | Promise<boolean>;
   /**
    * Total tries of the whole stage (per_stage).
    * @default {3}
@@ -100,7 +103,7 @@ const RULES: Record<string, FieldRule> = {
   backoff: {
     schema: z.object({
       multiplier: z.number().min(1).refine(Number.isFinite).optional(),
-      maxWaitMs: z.number().min(0).optional(),
+      maxWaitMs: z.union([z.number().min(0), z.literal(Infinity)]).optional(),
       jitter: z.boolean().optional(),
     }).optional(),
     rule: "must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean }",

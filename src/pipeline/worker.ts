@@ -42,6 +42,8 @@ export async function runWorker(
       const taken = await queue.take();
       if (taken === CLOSED) return;
       engine.tick();
+      // Handed over while this worker waited, but cancelled before it woke up.
+      if (taken.done) continue;
       envelope = taken;
     }
     runtime.busy++;
@@ -81,9 +83,9 @@ export async function runWorker(
         );
         if (pending !== undefined) {
           await pending;
-          if (slot.generation !== generation) return;
           engine.tick();
         }
+        if (slot.generation !== generation) return;
       }
       for (let t = skipped ? taskCount : 0; t < taskCount && failure === undefined; t++) {
         let attempt = perStage ? envelope.attempt : 1;
@@ -103,9 +105,9 @@ export async function runWorker(
             );
             if (pending !== undefined) {
               await pending;
-              if (slot.generation !== generation) return;
               engine.tick();
             }
+            if (slot.generation !== generation) return;
           }
           let out: unknown;
           let thrown: unknown = NOTHING;
@@ -133,9 +135,9 @@ export async function runWorker(
               );
               if (pending !== undefined) {
                 await pending;
-                if (slot.generation !== generation) return;
                 engine.tick();
               }
+              if (slot.generation !== generation) return;
             }
             break;
           }
@@ -143,9 +145,17 @@ export async function runWorker(
           const attemptsLeft = perStage
             ? envelope.attempt < stage.stageAttempts
             : attempt < stage.taskAttempts;
-          const retry = attemptsLeft && !batch.signal.aborted &&
-            mayRetry(engine, runtime, retryIf, error, attempt);
-          if (retryIf !== undefined) engine.tick();
+          let retry = attemptsLeft && !batch.signal.aborted;
+          if (retry && retryIf !== undefined) {
+            let verdict = mayRetry(engine, runtime, retryIf, error, attempt);
+            engine.tick();
+            if (verdict instanceof Promise) {
+              verdict = await verdict;
+              engine.tick();
+              if (slot.generation !== generation) return;
+            }
+            retry = verdict;
+          }
           const type = retry ? "retry" : "fail";
           if (mask & TASK_BITS[type]) {
             pending = sink!.task(
@@ -160,9 +170,9 @@ export async function runWorker(
             );
             if (pending !== undefined) {
               await pending;
-              if (slot.generation !== generation) return;
               engine.tick();
             }
+            if (slot.generation !== generation) return;
           }
           if (!retry || perStage) {
             failure = error;
@@ -177,9 +187,9 @@ export async function runWorker(
           }, false);
           if (pending !== undefined) {
             await pending;
-            if (slot.generation !== generation) return;
             engine.tick();
           }
+          if (slot.generation !== generation) return;
           const wait = backoffDelay(stage.taskWaitMs, attempt, stage.backoff);
           if (wait > 0) {
             slot.currentTask = `waiting to retry ${stage.taskNames[t]}`;
@@ -211,17 +221,17 @@ export async function runWorker(
         );
         if (pending !== undefined) {
           await pending;
-          if (slot.generation !== generation) return;
           engine.tick();
         }
+        if (slot.generation !== generation) return;
         if (skipped && onSkip !== undefined) {
           pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
           engine.tick();
           if (pending !== undefined) {
             await pending;
-            if (slot.generation !== generation) return;
             engine.tick();
           }
+          if (slot.generation !== generation) return;
         }
         if (last) {
           pending = batch.output.deliver(envelope, value, undefined);
@@ -234,9 +244,9 @@ export async function runWorker(
         }
         if (pending !== undefined) {
           await pending;
-          if (slot.generation !== generation) return;
           engine.tick();
         }
+        if (slot.generation !== generation) return;
         if (!skipped && onSuccess !== undefined && (last || !envelope.done)) {
           pending = callback(
             engine,
@@ -247,9 +257,9 @@ export async function runWorker(
           engine.tick();
           if (pending !== undefined) {
             await pending;
-            if (slot.generation !== generation) return;
             engine.tick();
           }
+          if (slot.generation !== generation) return;
         }
         slot.end();
         runtime.busy--;
@@ -266,9 +276,9 @@ export async function runWorker(
         }, false);
         if (pending !== undefined) {
           await pending;
-          if (slot.generation !== generation) return;
           engine.tick();
         }
+        if (slot.generation !== generation) return;
         const wait = backoffDelay(stage.taskWaitMs, envelope.attempt, stage.backoff);
         envelope.attempt++;
         envelope.holder = null;
@@ -288,16 +298,16 @@ export async function runWorker(
       }, true);
       if (pending !== undefined) {
         await pending;
-        if (slot.generation !== generation) return;
         engine.tick();
       }
+      if (slot.generation !== generation) return;
       if (batch.output.wantsFailures) {
         pending = batch.output.deliver(envelope, input, failure);
         if (pending !== undefined) {
           await pending;
-          if (slot.generation !== generation) return;
           engine.tick();
         }
+        if (slot.generation !== generation) return;
       }
       if (onFailure !== undefined) {
         const error = failure;
@@ -310,9 +320,9 @@ export async function runWorker(
         engine.tick();
         if (pending !== undefined) {
           await pending;
-          if (slot.generation !== generation) return;
           engine.tick();
         }
+        if (slot.generation !== generation) return;
       }
       slot.end();
       runtime.busy--;
@@ -337,19 +347,24 @@ function requeue(runtime: StageRuntime, envelope: Envelope, wait: number): void 
   }, wait);
 }
 
+/** Asks `retryIf`; sync or async, and a throw or rejection (reported) means "do not retry". */
 function mayRetry(
   engine: Engine,
   runtime: StageRuntime,
-  retryIf: ((error: unknown, attempt: number) => boolean) | undefined,
+  retryIf: (error: unknown, attempt: number) => boolean | Promise<boolean>,
   error: Error,
   attempt: number,
-): boolean {
-  if (retryIf === undefined) return true;
-  try {
-    return retryIf(error, attempt) !== false;
-  } catch (thrown) {
+): boolean | Promise<boolean> {
+  const report = (thrown: unknown): false => {
     engine.report(thrown, `Stage "${runtime.name}" retryIf`);
     return false;
+  };
+  try {
+    const verdict: unknown = retryIf(error, attempt);
+    if (isThenable(verdict)) return Promise.resolve(verdict).then((v) => v !== false, report);
+    return verdict !== false;
+  } catch (thrown) {
+    return report(thrown);
   }
 }
 

@@ -1,4 +1,4 @@
-import { errorToJSON, toJSONSafe } from "./json.ts";
+import { errorToJSON, metadataToJSON } from "./json.ts";
 import type { ErrorJSON, ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
 
 const NO_METADATA: StatusMetadata = Object.freeze({});
@@ -131,10 +131,7 @@ export class StatusEvent {
       status: this.status,
       worker: this.worker,
       timestamp: this.timestamp,
-      metadata: (this.metadata === NO_METADATA ? {} : toJSONSafe(this.metadata)) as Record<
-        string,
-        unknown
-      >,
+      metadata: this.metadata === NO_METADATA ? {} : metadataToJSON(this.metadata),
       workerId: this.workerId,
     };
   }

@@ -5,18 +5,33 @@ import type { ErrorJSON } from "./types.ts";
  * proxies and exotic objects are tolerated).
  */
 export function errorToJSON(error: unknown): ErrorJSON {
-  if (error instanceof Error) {
+  let isError = false;
+  try {
+    isError = error instanceof Error;
+  } catch {
+    // a proxy whose traps throw: treat it as a plain value below
+  }
+  if (isError) {
+    const error2 = error as Error;
     return {
-      name: safeString(() => error.name, "Error"),
-      message: safeString(() => error.message, ""),
+      name: safeString(() => error2.name, "Error"),
+      message: safeString(() => error2.message, ""),
     };
   }
-  if (error !== null && typeof error === "object") {
+  if (error !== null && (typeof error === "object" || typeof error === "function")) {
     const name = safeString(() => (error as { name?: unknown }).name, "Error");
     const message = safeString(() => (error as { message?: unknown }).message, "");
     return { name, message };
   }
   return { name: "Error", message: safeString(() => String(error), "") };
+}
+
+/** A JSON-safe copy of event metadata: always a plain object, whatever the input holds. */
+export function metadataToJSON(metadata: unknown): Record<string, unknown> {
+  const safe = toJSONSafe(metadata);
+  return safe !== null && typeof safe === "object" && !Array.isArray(safe)
+    ? safe as Record<string, unknown>
+    : {};
 }
 
 function safeString(read: () => unknown, fallback: string): string {
@@ -50,7 +65,13 @@ export function toJSONSafe(value: unknown, seen: Set<object> = new Set()): unkno
   }
   if (value === null) return null;
   const object = value as object;
-  if (object instanceof Error) return errorToJSON(object);
+  let isError = false;
+  try {
+    isError = object instanceof Error;
+  } catch {
+    return "[Unserializable]";
+  }
+  if (isError) return errorToJSON(object);
   if (seen.has(object)) return "[Circular]";
   seen.add(object);
   try {

@@ -28,15 +28,26 @@ export function validateOptions(
   }
   const record = options as Record<string, unknown>;
   for (const key in rules) {
-    const { schema, rule } = rules[key];
+    const field = rules[key];
     const value = record[key];
-    if (schema.safeParse(value).success) continue;
-    throw makeError(`${owner}: ${key} ${rule}, got ${describeValue(value)}`, !isNumber(value));
+    if (field.schema.safeParse(value).success) continue;
+    // A number is "out of range" only for a field that takes numbers; anywhere else it is the
+    // wrong type (a number given for a function, say).
+    const wrongType = typeof value !== "number" || !takesNumbers(field.schema);
+    throw makeError(`${owner}: ${key} ${field.rule}, got ${describeValue(value)}`, wrongType);
   }
 }
 
-function isNumber(value: unknown): boolean {
-  return typeof value === "number";
+const numericSchemas = new WeakMap<z.ZodType, boolean>();
+
+/** Whether a schema accepts some number (so a bad number is a range error, not a type error). */
+function takesNumbers(schema: z.ZodType): boolean {
+  let known = numericSchemas.get(schema);
+  if (known === undefined) {
+    known = [0, 1, 2, 50, 100, 1000, 60_000, Infinity].some((n) => schema.safeParse(n).success);
+    numericSchemas.set(schema, known);
+  }
+  return known;
 }
 
 /** A short, safe rendering of any value for an error message. */
@@ -57,7 +68,11 @@ export function describeValue(value: unknown): string {
   }
   if (value === null) return "null";
   try {
-    const json = JSON.stringify(value);
+    // Non-finite numbers would print as null in JSON: show them as they are.
+    const json = JSON.stringify(
+      value,
+      (_key, item) => typeof item === "number" && !Number.isFinite(item) ? String(item) : item,
+    );
     if (json !== undefined) return json.length > 60 ? json.slice(0, 57) + "..." : json;
   } catch {
     // fall through: circular or exotic

@@ -12,9 +12,3 @@ export function env(name: string): string | undefined {
     return undefined;
   }
 }
-
-/**
- * `ANTFLOW_FUZZ_KNOWN_BUGS=1` also generates the cases that trigger engine bugs reported but not
- * fixed yet (see RELIABILITY.md, "Known engine bugs"); by default the generators steer around them.
- */
-export const KNOWN_BUGS: boolean = env("ANTFLOW_FUZZ_KNOWN_BUGS") === "1";

@@ -6,7 +6,6 @@
  * decisions whatever the scheduling.
  */
 import fc from "fast-check";
-import { KNOWN_BUGS } from "./reliability_env.ts";
 
 /** What a failing attempt throws. */
 export type ThrowKind =
@@ -70,8 +69,7 @@ export type AbortSpec =
 
 /**
  * When an abort triggered by the n-th status event runs: inside the listener, one microtask later,
- * or one macrotask later. The first two hit known engine bug 1 and are only generated with
- * `ANTFLOW_FUZZ_KNOWN_BUGS=1`.
+ * or one macrotask later (the first two once hit engine bugs 1 and 2; see the regression tests).
  */
 export type TriggerTiming = "sync" | "microtask" | "macrotask";
 
@@ -199,9 +197,7 @@ const abortArb: fc.Arbitrary<AbortSpec> = fc.oneof(
   fc.record({
     kind: fc.constantFrom("signal" as const, "shutdown" as const),
     afterEvents: fc.integer({ min: 1, max: 60 }),
-    timing: KNOWN_BUGS
-      ? fc.constantFrom<TriggerTiming>("sync", "microtask", "macrotask")
-      : fc.constant<TriggerTiming>("macrotask"),
+    timing: fc.constantFrom<TriggerTiming>("sync", "microtask", "macrotask"),
   }),
 );
 
@@ -232,9 +228,7 @@ export function caseArb(mode: CaseSpec["mode"], bias: CaseBias = {}): fc.Arbitra
       highWaterMark: fc.integer({ min: 0, max: 4 }),
       consumerDelayMs: fc.constantFrom(0, 0, 1),
       cancelAfter: fc.constantFrom(-1, -1, -1, 1, 3),
-      cancelTiming: KNOWN_BUGS
-        ? fc.constantFrom<CaseSpec["cancelTiming"]>("immediate", "macrotask")
-        : fc.constant<CaseSpec["cancelTiming"]>("macrotask"),
+      cancelTiming: fc.constantFrom<CaseSpec["cancelTiming"]>("immediate", "macrotask"),
       rounds: mode === "feed"
         ? fc.array(fc.array(feedArb(stages.length), { minLength: 1, maxLength: 3 }), {
           minLength: 1,

@@ -1,6 +1,7 @@
 /**
- * The reproductions run by `reliability_known_bugs.ts`. Each resolves to `undefined` when the
- * engine behaves as the SPEC says, or to a description of what went wrong.
+ * Minimal reproductions of the engine bugs the property tests found (all fixed), run by
+ * `tests/reliability_regressions_test.ts`. Each resolves to `undefined` when the engine behaves as
+ * the SPEC says, or to a description of what went wrong.
  */
 import {
   AsyncExecutor,
@@ -64,7 +65,7 @@ function expectMessage(got: string, want: string): string | undefined {
   return got === want ? undefined : `got ${got}; want ${want}`;
 }
 
-export const KNOWN_BUG_CASES: Case[] = [
+export const REGRESSION_CASES: Case[] = [
   ["1a", "abort inside a 'queued' status listener: the item is cancelled, then processed", () => {
     const controller = new AbortController();
     return terminalCheck(twoStages, (p, tracker) => {
