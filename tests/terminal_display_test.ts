@@ -170,8 +170,9 @@ describe("compactDashboard() and detailedDashboard()", () => {
   });
 
   it("detailed adds the worker table and the newest failures first", () => {
-    const now = Date.now();
     const run = start(detailedDashboard, { isTTY: true, columns: 120, maxFailures: 2 }, 10);
+    // Failures count only from the run's start: stamp them after it, however slow the machine.
+    const now = Date.now() + 10;
     run.state.stages = { Fetch: { inProgressItems: 1 } };
     run.state.workers = {
       "Fetch-W0": {
