@@ -306,11 +306,12 @@ describe("GET /events: limits", () => {
     await open(app);
   });
 
-  it("errors the stream of a client with more than maxBufferedEvents unread messages", async () => {
+  it("errors the stream of a client still over maxBufferedEvents unread messages after a grace", async () => {
     const { app, tracker } = mount({ maxBufferedEvents: 10 });
     const response = await app.request("/antflow/events");
     const reader = response.body!.getReader();
     emit(tracker, 10); // 1 initial chunk + 10 events: one more than the bound
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the grace is 250 ms
     await assert.rejects(reader.read(), /slow SSE client: more than 10 messages/);
     const fine = await app.request("/antflow/events");
     emit(tracker, 9, 10); // exactly 10 queued: kept
@@ -318,5 +319,20 @@ describe("GET /events: limits", () => {
     const { value } = await fineReader.read();
     assert.ok(value !== undefined && value.length > 0);
     await fineReader.cancel();
+  });
+
+  it("keeps a client that catches up within the grace, and cuts one four times over the bound at once", async () => {
+    const { app, tracker } = mount({ maxBufferedEvents: 10 });
+    const catching = (await app.request("/antflow/events")).body!.getReader();
+    emit(tracker, 15); // over the bound for a moment (a burst)
+    for (let read = 0; read < 16; read++) await catching.read(); // then it reads everything
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    emit(tracker, 1, 15);
+    const { done } = await catching.read();
+    assert.equal(done, false, "still connected after the grace");
+    await catching.cancel();
+    const silent = (await app.request("/antflow/events")).body!.getReader();
+    emit(tracker, 41, 16); // more than 4 x 10 unread: cut off at once
+    await assert.rejects(silent.read(), /slow SSE client/);
   });
 });

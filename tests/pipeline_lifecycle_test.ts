@@ -608,3 +608,103 @@ describe("join({ signal })", () => {
     assert.deepEqual((await pipeline.join()).map((r) => r.value), [1]);
   });
 });
+
+describe("aborts from inside events", () => {
+  it("an abort inside a 'failed' listener while streaming leaves no worker waiting on the stream", async () => {
+    const tracker = new StatusTracker();
+    const controller = new AbortController();
+    tracker.addEventListener("status", (e) => {
+      if (e.detail.status === "failed") controller.abort(new Error("fail fast"));
+    });
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 2,
+          taskAttempts: 1,
+          tasks: [(x: number) => {
+            if (x === 1) throw new Error("x");
+            return x;
+          }],
+        }),
+      ],
+      statusTracker: tracker,
+    });
+    await assert.rejects(async () => {
+      for await (
+        const _ of pipeline.stream(range(10), { signal: controller.signal, highWaterMark: 0 })
+      ) await sleep(1);
+    }, /fail fast/);
+    await sleep(5);
+    assert.equal(pipeline.getStats().itemsInFlight, 0);
+    for (const state of Object.values(pipeline.getWorkerStates())) {
+      assert.equal(state.status, "idle");
+    }
+  });
+
+  it("shutdown() inside a status listener while feeds run leaves nothing in flight", async () => {
+    const tracker = new StatusTracker();
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "A",
+          workers: 1,
+          tasks: [async (x: number) => {
+            await sleep(2);
+            return x;
+          }],
+        }),
+        new Stage({ name: "B", workers: 2, pull: true, tasks: [(x: number) => x] }),
+      ],
+      statusTracker: tracker,
+    });
+    let shut: Promise<void> | undefined;
+    tracker.addEventListener("status", () => void (shut ??= pipeline.shutdown()), { once: true });
+    await Promise.all([pipeline.feed([1]), pipeline.feed([2])]);
+    await shut;
+    await sleep(20);
+    const stats = pipeline.getStats();
+    assert.equal(
+      stats.itemsInFlight,
+      tracker.getStats().queued,
+      "only items fed after the shutdown wait, queued",
+    );
+    for (const id of tracker.getTrackedIds()) {
+      const last = tracker.getStatus(id)!.status;
+      assert.ok(last === "cancelled" || last === "queued", `item ${id} ended ${last}`);
+    }
+  });
+});
+
+describe("the event loop keeps turning", () => {
+  it("a run whose tasks settle in microtasks still lets timers run (about every 10 ms)", async () => {
+    let ticks = 0;
+    let longestGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      ticks++;
+    }, 1);
+    try {
+      const pipeline = new Pipeline({
+        stages: [
+          new Stage({ name: "A", workers: 4, tasks: [async (x: number) => x + 1] }),
+          new Stage({ name: "B", workers: 4, tasks: [(x: number) => x] }),
+        ],
+      });
+      const start = performance.now();
+      const results = await pipeline.run(range(200_000));
+      const elapsed = performance.now() - start;
+      assert.equal(results.length, 200_000);
+      assert.ok(
+        ticks >= Math.min(10, elapsed / 50),
+        `${ticks} timer ticks in ${elapsed.toFixed(0)} ms`,
+      );
+      assert.ok(longestGap < 250, `the event loop was blocked for ${longestGap.toFixed(0)} ms`);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+});

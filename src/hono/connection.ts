@@ -4,6 +4,8 @@ import type { EventHub, HubClient, HubEntry } from "./hub.ts";
 
 const ENCODER = new TextEncoder();
 const PING = ENCODER.encode(encodeSSE({ comment: "ping" }));
+/** How long a client over `maxBufferedEvents` gets to catch up before it is cut off. */
+const SLOW_CLIENT_GRACE_MS = 250;
 
 /** Settings of one SSE connection. */
 export interface ConnectionOptions {
@@ -25,8 +27,9 @@ export interface ConnectionOptions {
  * workerd, they live exactly as long as this response).
  *
  * It closes, removing its hub subscription and timers at once, when the request's signal aborts
- * (or Deno's `info.completed` settles), when the runtime cancels the stream (whichever comes first), or when more than
- * `maxBufferedEvents` messages wait unread (the stream then errors, dropping the queue).
+ * (or Deno's `info.completed` settles), when the runtime cancels the stream (whichever comes
+ * first), or when more than `maxBufferedEvents` messages still wait unread after a short grace (or
+ * four times as many at any moment): the stream then errors, dropping the queue.
  *
  * @internal
  */
@@ -40,6 +43,7 @@ export class SSEConnection implements HubClient {
   #timers: ReturnType<typeof setInterval>[] = [];
   #closed = false;
   #maxBuffered: number;
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #onAbort = (): void => this.close();
 
   constructor(hub: EventHub, options: ConnectionOptions) {
@@ -85,6 +89,8 @@ export class SSEConnection implements HubClient {
     this.#hub.detach(this);
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
+    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
     this.#signal?.removeEventListener("abort", this.#onAbort);
     try {
       if (error !== undefined) this.#controller.error(error);
@@ -128,14 +134,27 @@ export class SSEConnection implements HubClient {
       return;
     }
     const desired = this.#controller.desiredSize;
-    if (desired !== null && desired < 0) {
-      this.close(
-        new Error(
-          `antflowRoutes: disconnected a slow SSE client: more than ${this.#maxBuffered} ` +
-            `messages were waiting unread`,
-        ),
-      );
+    if (desired === null || desired >= 0) return;
+    // Over the bound. A burst of events can outrun even a fast reader within one turn of the
+    // event loop, so the reader gets a grace period to catch up; a queue four times the bound,
+    // or one still over it after the grace, means a client that does not read.
+    if (-desired > 3 * this.#maxBuffered) this.#cutOff();
+    else if (this.#graceTimer === undefined) {
+      this.#graceTimer = setTimeout(() => {
+        this.#graceTimer = undefined;
+        const left = this.#controller.desiredSize;
+        if (!this.#closed && left !== null && left < 0) this.#cutOff();
+      }, SLOW_CLIENT_GRACE_MS);
     }
+  }
+
+  #cutOff(): void {
+    this.close(
+      new Error(
+        `antflowRoutes: disconnected a slow SSE client: more than ${this.#maxBuffered} ` +
+          `messages were waiting unread`,
+      ),
+    );
   }
 }
 

@@ -7,8 +7,14 @@ import { Envelope } from "./envelope.ts";
 import type { Stage } from "./stage.ts";
 import { StageQueue } from "./stage_queue.ts";
 import { StageRuntime } from "./stage_runtime.ts";
+import { macrotask } from "../utils/macrotask.ts";
 import { runWorker } from "./worker.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
+
+/** Steps between two looks at the clock for the event-loop yield. */
+const STEPS_PER_CLOCK_READ = 256;
+/** How long workers may run without letting the event loop take a turn. */
+const YIELD_EVERY_MS = 10;
 
 /**
  * The pipeline's moving parts: stage runtimes, worker loops, counters, and the item registry of
@@ -35,6 +41,14 @@ export class Engine {
    * returning, a call from outside) calls `tick()` first, so a reading never outlives its stretch.
    */
   #stamp = -1;
+  /**
+   * Set while every worker waits for a turn of the event loop. Tasks that settle in microtasks
+   * would otherwise run a whole pipeline without ever letting timers, I/O or other requests (an
+   * SSE client reading the events, a dashboard) run.
+   */
+  pause: Promise<void> | undefined;
+  #steps = 0;
+  #lastTurn = 0;
   /** Ids in flight, checked only for caller-chosen ids (default ids are never reused). */
   readonly customIds: Map<ItemId, Envelope> = new Map();
 
@@ -58,6 +72,7 @@ export class Engine {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#lastTurn = performance.now();
     for (const runtime of this.stages) {
       for (const slot of runtime.slots) this.spawn(runtime, slot.index);
     }
@@ -124,6 +139,18 @@ export class Engine {
   #put(envelope: Envelope): Promise<void> | undefined {
     if (envelope.done) return undefined;
     return this.stages[envelope.stageIndex].queue.put(envelope);
+  }
+
+  /** Counts a worker step; after about `YIELD_EVERY_MS` of steps, pauses every worker for a turn. */
+  step(): void {
+    if (++this.#steps < STEPS_PER_CLOCK_READ) return;
+    this.#steps = 0;
+    const now = performance.now();
+    if (now - this.#lastTurn < YIELD_EVERY_MS || this.pause !== undefined) return;
+    this.pause = macrotask().then(() => {
+      this.pause = undefined;
+      this.#lastTurn = performance.now();
+    });
   }
 
   /** Forgets the shared timestamp: control came back from outside AntFlow's own code. */

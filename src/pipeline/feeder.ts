@@ -38,6 +38,10 @@ export async function feedItems(
   engine.tick();
   if (Array.isArray(items)) {
     for (let index = 0; index < items.length; index++) {
+      if (engine.pause !== undefined) {
+        await engine.pause;
+        engine.tick();
+      }
       if (roomy && queue.full) {
         await queue.space();
         engine.tick();
@@ -57,6 +61,10 @@ export async function feedItems(
   let finished = false;
   try {
     for (;;) {
+      if (engine.pause !== undefined) {
+        await engine.pause;
+        engine.tick();
+      }
       if (roomy && queue.full) {
         await queue.space();
         engine.tick();

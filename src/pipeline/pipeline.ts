@@ -334,8 +334,11 @@ export class Pipeline implements PipelineLike {
    */
   async shutdown(): Promise<void> {
     const reason = new DOMException("The pipeline was shut down", "AbortError");
-    await Promise.all([...this.#engine.batches].map((batch) => this.#abort(batch, reason)));
+    // Every batch is cancelled and the workers stop in this same turn (the aborts' callbacks are
+    // awaited after), so nothing can slip in between.
+    const aborting = [...this.#engine.batches].map((batch) => this.#abort(batch, reason));
     this.#engine.stop();
+    await Promise.all(aborting);
   }
 
   /**

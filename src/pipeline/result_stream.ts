@@ -67,7 +67,8 @@ export class ResultStreamOutput implements BatchOutput {
   }
 
   deliver(envelope: Envelope, value: unknown, error: Error | undefined): void | Promise<void> {
-    if (!this.#open) return;
+    // Nobody reads any more, or the run already settled (a late result of an aborted run).
+    if (!this.#open || this.#ended) return;
     const result = new PipelineResult(envelope.id, value, envelope.sequenceId, error);
     const consumer = this.#consumer;
     if (consumer !== undefined) {

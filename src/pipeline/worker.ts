@@ -36,6 +36,12 @@ export async function runWorker(
   let ctx: AttemptContext | undefined;
 
   for (;;) {
+    if (engine.pause !== undefined) {
+      await engine.pause;
+      engine.tick();
+      if (slot.generation !== generation) return;
+    }
+    engine.step();
     let envelope = queue.tryTake();
     if (envelope === undefined) {
       slot.idle();
