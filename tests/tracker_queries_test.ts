@@ -311,3 +311,19 @@ describe("many names", () => {
     assert.equal(history.at(-1)!.worker, "Narrow-W0");
   });
 });
+
+describe("event JSON edge cases", () => {
+  it("a worker number beyond safe integers gives workerId null (the schema stays valid)", () => {
+    const event = new StatusEvent(1, "S", "queued", "S-W99999999999999999999");
+    assert.equal(event.workerId, null);
+    assert.equal(StatusEventSchema.safeParse(JSON.parse(JSON.stringify(event))).success, true);
+  });
+
+  it("a __proto__ metadata key is kept as data", () => {
+    const metadata = JSON.parse('{"__proto__":{"x":1},"error":"e"}');
+    const json = new StatusEvent(1, "S", "failed", "S-W1", 1, metadata).toJSON();
+    assert.deepEqual(Object.keys(json.metadata), ["__proto__", "error"]);
+    assert.equal(Object.getPrototypeOf(json.metadata), Object.prototype);
+    assert.deepEqual(JSON.parse(JSON.stringify(json)).metadata, metadata);
+  });
+});

@@ -59,7 +59,7 @@ export function parseWorkerId(worker: string | null | undefined): number | null 
     if (digit < 0 || digit > 9) return null;
     id = id * 10 + digit;
   }
-  return id;
+  return Number.isSafeInteger(id) ? id : null;
 }
 
 /**

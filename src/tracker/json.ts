@@ -87,7 +87,15 @@ export function toJSONSafe(value: unknown, seen: Set<object> = new Set()): unkno
         continue;
       }
       const safe = toJSONSafe(item, seen);
-      if (safe !== undefined) out[key] = safe;
+      // defineProperty, so that a "__proto__" key is kept as data instead of setting a prototype.
+      if (safe !== undefined) {
+        Object.defineProperty(out, key, {
+          value: safe,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
     }
     return out;
   } catch {
