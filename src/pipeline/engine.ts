@@ -7,14 +7,12 @@ import { Envelope } from "./envelope.ts";
 import type { Stage } from "./stage.ts";
 import { StageQueue } from "./stage_queue.ts";
 import { StageRuntime } from "./stage_runtime.ts";
-import { macrotask } from "../utils/macrotask.ts";
+import { macrotask, yieldEveryMs } from "../utils/macrotask.ts";
 import { runWorker } from "./worker.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /** Steps between two looks at the clock for the event-loop yield. */
 const STEPS_PER_CLOCK_READ = 256;
-/** How long workers may run without letting the event loop take a turn. */
-const YIELD_EVERY_MS = 10;
 
 /**
  * The pipeline's moving parts: stage runtimes, worker loops, counters, and the item registry of
@@ -141,12 +139,12 @@ export class Engine {
     return this.stages[envelope.stageIndex].queue.put(envelope);
   }
 
-  /** Counts a worker step; after about `YIELD_EVERY_MS` of steps, pauses every worker for a turn. */
+  /** Counts a worker step; after about 10 ms of steps, pauses every worker for a turn. */
   step(): void {
     if (++this.#steps < STEPS_PER_CLOCK_READ) return;
     this.#steps = 0;
     const now = performance.now();
-    if (now - this.#lastTurn < YIELD_EVERY_MS || this.pause !== undefined) return;
+    if (now - this.#lastTurn < yieldEveryMs() || this.pause !== undefined) return;
     this.pause = macrotask().then(() => {
       this.pause = undefined;
       this.#lastTurn = performance.now();

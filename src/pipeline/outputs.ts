@@ -55,23 +55,32 @@ export class RunOutput implements BatchOutput {
 /** `feed()` + `join()`: results collected for the next `join()`, in sequence order. */
 export class FeedOutput implements BatchOutput {
   readonly wantsFailures = false;
-  readonly results: PipelineResult[] = [];
   readonly done: Promise<void>;
   #collect: boolean;
+  #results: () => PipelineResult[];
+  #onSettle: () => void;
   #resolve!: () => void;
 
-  constructor(collect: boolean) {
+  /**
+   * @param collect Whether results are kept at all.
+   * @param results Where results go as they come (the pipeline's list for the next `join()`).
+   * @param onSettle Called once, synchronously, when the batch settles.
+   */
+  constructor(collect: boolean, results: () => PipelineResult[], onSettle: () => void) {
     this.#collect = collect;
+    this.#results = results;
+    this.#onSettle = onSettle;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
 
   deliver(envelope: Envelope, value: unknown): void {
     if (this.#collect) {
-      this.results.push(new PipelineResult(envelope.id, value, envelope.sequenceId));
+      this.#results().push(new PipelineResult(envelope.id, value, envelope.sequenceId));
     }
   }
 
   settle(): void {
+    this.#onSettle();
     this.#resolve();
   }
 }

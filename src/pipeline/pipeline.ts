@@ -277,15 +277,15 @@ export class Pipeline implements PipelineLike {
     );
     options.signal?.throwIfAborted();
     if (this.#feedBatch === undefined || this.#feedBatch.settled) {
-      const output = new FeedOutput(this.collectResults);
+      const output = new FeedOutput(
+        this.collectResults,
+        () => this.#joined,
+        () => this.#engine.batches.delete(batch),
+      );
       const batch = new Batch(output);
       this.#feedBatch = batch;
       this.#feedOutput = output;
       this.#engine.batches.add(batch);
-      void output.done.then(() => {
-        this.#engine.batches.delete(batch);
-        this.#joined.push(...output.results);
-      });
     }
     const batch = this.#feedBatch;
     batch.feeders++;
@@ -319,7 +319,6 @@ export class Pipeline implements PipelineLike {
       this.#engine.start();
       await untilAborted(this.#feedOutput!.done, signal);
     }
-    await Promise.resolve();
     const results = this.#joined.sort((a, b) => a.sequenceId - b.sequenceId);
     this.#joined = [];
     return results;

@@ -229,7 +229,11 @@ export async function runWorker(
           await pending;
           engine.tick();
         }
-        if (slot.generation !== generation) return;
+        if (slot.generation !== generation) {
+          // Stopped meanwhile (a shutdown inside the event): a finished item keeps its result.
+          if (last) void batch.output.deliver(envelope, value, undefined);
+          return;
+        }
         if (skipped && onSkip !== undefined) {
           pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
           engine.tick();
