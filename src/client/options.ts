@@ -3,7 +3,15 @@ import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import type { ItemId } from "../tracker/types.ts";
 import { describeValue, typeOrRangeError, validateOptions } from "../utils/validate.ts";
 
-/** The tracker event types the server streams (and the `types` filter accepts). */
+/**
+ * The tracker event types the server streams (and the `types` filter accepts).
+ *
+ * @example
+ * ```ts
+ * import { TRACKER_EVENT_TYPES } from "@antflow/antflow/client";
+ * console.log(TRACKER_EVENT_TYPES.join(",")); // status,taskstart,taskcomplete,taskretry,taskfail
+ * ```
+ */
 export const TRACKER_EVENT_TYPES = [
   "status",
   "taskstart",

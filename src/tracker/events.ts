@@ -48,6 +48,12 @@ export interface TaskEventJSON {
  *
  * @param worker A worker name such as `"Fetch-W3"`.
  * @returns The index, or `null` when the name has no `-W<digits>` suffix.
+ *
+ * @example
+ * ```ts
+ * import { parseWorkerId } from "@antflow/antflow";
+ * console.log(parseWorkerId("Fetch-W3"), parseWorkerId("Fetch")); // 3 null
+ * ```
  */
 export function parseWorkerId(worker: string | null | undefined): number | null {
   if (typeof worker !== "string") return null;

@@ -1,7 +1,16 @@
 /** An item's id: its sequence number by default, or what `idOf` returned. */
 export type ItemId = string | number;
 
-/** The lifecycle statuses of an item, in the order they usually occur. */
+/**
+ * The lifecycle statuses of an item, in the order they usually occur.
+ *
+ * @example
+ * ```ts
+ * import { STATUS_TYPES, StatusTracker } from "@antflow/antflow";
+ * const stats = new StatusTracker().getStats();
+ * for (const status of STATUS_TYPES) console.log(status, stats[status]);
+ * ```
+ */
 export const STATUS_TYPES = [
   "queued",
   "in_progress",
@@ -26,7 +35,15 @@ export const STATUS = {
   cancelled: 6,
 } as const;
 
-/** The kinds of task attempt events. */
+/**
+ * The kinds of task attempt events (`taskstart`… are their CustomEvent names).
+ *
+ * @example
+ * ```ts
+ * import { TASK_EVENT_TYPES } from "@antflow/antflow";
+ * console.log(TASK_EVENT_TYPES.map((type) => `task${type}`)); // ["taskstart", "taskcomplete", …]
+ * ```
+ */
 export const TASK_EVENT_TYPES = ["start", "complete", "retry", "fail"] as const;
 
 /** A task attempt event's kind: `start | complete | retry | fail`. */
