@@ -2,13 +2,21 @@ import type { BatchOutput } from "./batch.ts";
 import type { Envelope } from "./envelope.ts";
 import { PipelineResult } from "./types.ts";
 
-/** `run()`: successful results by input position; failures are only counted. */
+/**
+ * `run()`: successful results by input position; failures are only counted. While the run goes,
+ * a result is three array slots (value, sequence number, and the id when the caller chose ids),
+ * not an object: a million results would otherwise all outlive the young generation and be copied
+ * into the old one while the run is still busy. The `PipelineResult`s are built once, at the end.
+ */
 export class RunOutput implements BatchOutput {
   readonly wantsFailures = false;
   readonly promise: Promise<PipelineResult[]>;
-  #slots: (PipelineResult | undefined)[] = [];
+  #values: unknown[] = [];
+  /** The sequence number by input position; a hole where no result (yet). */
+  #sequences: number[] = [];
+  /** Caller-chosen ids by input position, when there are any. */
+  #ids: (string | number)[] | undefined;
   #count = 0;
-  #done = false;
   #collect: boolean;
   #resolve!: (results: PipelineResult[]) => void;
   #reject!: (reason: unknown) => void;
@@ -16,7 +24,8 @@ export class RunOutput implements BatchOutput {
   constructor(collect: boolean, size?: number) {
     this.#collect = collect;
     if (collect && size !== undefined && size > 0 && size <= 0x3fffffff) {
-      this.#slots = new Array(size);
+      this.#values = new Array(size);
+      this.#sequences = new Array(size);
     }
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
@@ -25,28 +34,31 @@ export class RunOutput implements BatchOutput {
   }
 
   deliver(envelope: Envelope, value: unknown): void {
-    if (this.#collect) {
-      this.#slots[envelope.index] = new PipelineResult(envelope.id, value, envelope.sequenceId);
-      this.#count++;
-    }
+    if (!this.#collect) return;
+    const index = envelope.index;
+    this.#values[index] = value;
+    this.#sequences[index] = envelope.sequenceId;
+    if (envelope.id !== envelope.sequenceId) (this.#ids ??= [])[index] = envelope.id;
+    this.#count++;
   }
 
   settle(reason?: unknown, aborted = false): void {
-    this.#done = true;
     if (aborted) this.#reject(reason);
     else this.#resolve(this.results());
   }
 
   /** The successful results so far, in input order. */
   results(): PipelineResult[] {
-    const slots = this.#slots;
-    // Every item succeeded: the slots are already the answer, in input order, without holes.
-    if (this.#count === slots.length && this.#done) return slots as PipelineResult[];
+    const values = this.#values;
+    const sequences = this.#sequences;
+    const ids = this.#ids;
     const out: PipelineResult[] = new Array(this.#count);
     let n = 0;
-    for (let i = 0; i < slots.length; i++) {
-      const result = slots[i];
-      if (result !== undefined) out[n++] = result;
+    for (let i = 0; i < sequences.length && n < out.length; i++) {
+      const sequenceId = sequences[i];
+      if (sequenceId === undefined) continue;
+      const id = ids === undefined || ids[i] === undefined ? sequenceId : ids[i];
+      out[n++] = new PipelineResult(id, values[i], sequenceId);
     }
     return out;
   }

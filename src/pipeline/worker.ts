@@ -229,11 +229,10 @@ export async function runWorker(
           await pending;
           engine.tick();
         }
-        if (slot.generation !== generation) {
-          // Stopped meanwhile (a shutdown inside the event): a finished item keeps its result.
-          if (last) void batch.output.deliver(envelope, value, undefined);
-          return;
-        }
+        // A finished item's result is delivered before anything else can intervene: even if a
+        // shutdown inside its event (or a callback) stops this worker, the result is kept.
+        const delivered = last ? batch.output.deliver(envelope, value, undefined) : undefined;
+        if (slot.generation !== generation) return;
         if (skipped && onSkip !== undefined) {
           pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
           engine.tick();
@@ -244,7 +243,7 @@ export async function runWorker(
           if (slot.generation !== generation) return;
         }
         if (last) {
-          pending = batch.output.deliver(envelope, value, undefined);
+          pending = delivered;
         } else {
           envelope.value = value;
           envelope.stageIndex = next.index;
