@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { SSE_EVENT_TYPES } from "../sse/event_types.ts";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import type { ItemId } from "../tracker/types.ts";
 import { describeValue, typeOrRangeError, validateOptions } from "../utils/validate.ts";
@@ -12,13 +13,7 @@ import { describeValue, typeOrRangeError, validateOptions } from "../utils/valid
  * console.log(TRACKER_EVENT_TYPES.join(",")); // status,taskstart,taskcomplete,taskretry,taskfail
  * ```
  */
-export const TRACKER_EVENT_TYPES = [
-  "status",
-  "taskstart",
-  "taskcomplete",
-  "taskretry",
-  "taskfail",
-] as const;
+export const TRACKER_EVENT_TYPES: typeof SSE_EVENT_TYPES = SSE_EVENT_TYPES;
 
 /** One of the tracker event types: `status | taskstart | taskcomplete | taskretry | taskfail`. */
 export type TrackerEventType = typeof TRACKER_EVENT_TYPES[number];

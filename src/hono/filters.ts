@@ -1,16 +1,11 @@
 import * as z from "zod";
+import { SSE_EVENT_TYPES } from "../sse/event_types.ts";
 import type { StatusEvent, TaskEvent } from "../tracker/events.ts";
 import { STATUS_TYPES } from "../tracker/types.ts";
 import { describeValue } from "../utils/validate.ts";
 
 /** The tracker event types streamed over SSE (the tracker's `error` event is never sent). */
-export const STREAMED_TYPES = [
-  "status",
-  "taskstart",
-  "taskcomplete",
-  "taskretry",
-  "taskfail",
-] as const;
+export const STREAMED_TYPES: typeof SSE_EVENT_TYPES = SSE_EVENT_TYPES;
 
 /** A tracker event type streamed over SSE. */
 export type StreamedType = typeof STREAMED_TYPES[number];

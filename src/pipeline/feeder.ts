@@ -35,17 +35,16 @@ export async function feedItems(
   // A bounded push queue: wait for room before taking the next item, so no item is held while
   // waiting and the feeder wakes once per half-queue rather than once per item.
   const roomy = queue.capacity > 0 && queue.capacity !== Infinity;
+  const ready = async (): Promise<void> => {
+    if (engine.pause !== undefined) await engine.pause;
+    if (roomy && queue.full) await queue.space();
+    engine.tick();
+  };
   engine.tick();
   if (Array.isArray(items)) {
     for (let index = 0; index < items.length; index++) {
-      if (engine.pause !== undefined) {
-        await engine.pause;
-        engine.tick();
-      }
-      if (roomy && queue.full) {
-        await queue.space();
-        engine.tick();
-      }
+      // Let the event loop turn when the engine asks, and wait for room in a bounded queue.
+      if (engine.pause !== undefined || (roomy && queue.full)) await ready();
       if (stopped()) return;
       const pending = admit(engine, batch, items[index], index, spec);
       if (pending !== undefined) await pending;
@@ -61,14 +60,8 @@ export async function feedItems(
   let finished = false;
   try {
     for (;;) {
-      if (engine.pause !== undefined) {
-        await engine.pause;
-        engine.tick();
-      }
-      if (roomy && queue.full) {
-        await queue.space();
-        engine.tick();
-      }
+      // Let the event loop turn when the engine asks, and wait for room in a bounded queue.
+      if (engine.pause !== undefined || (roomy && queue.full)) await ready();
       if (stopped()) return;
       let step = iterator.next();
       if (isAsync) step = await step;
