@@ -676,6 +676,25 @@ describe("aborts from inside events", () => {
   });
 });
 
+describe("results survive a shutdown inside their own event", () => {
+  it("join() still returns an item whose final 'completed' listener shut the pipeline down", async () => {
+    const tracker = new StatusTracker();
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x * 2] })],
+      statusTracker: tracker,
+    });
+    let shut: Promise<void> | undefined;
+    tracker.addEventListener("status", (e) => {
+      if (e.detail.status === "completed") shut ??= pipeline.shutdown();
+    });
+    await pipeline.feed([21]);
+    const results = await pipeline.join();
+    await shut;
+    assert.deepEqual(results.map((r) => r.value), [42]);
+    assert.equal(pipeline.getStats().itemsProcessed, 1);
+  });
+});
+
 describe("the event loop keeps turning", () => {
   it("a run whose tasks settle in microtasks still lets timers run (about every 10 ms)", async () => {
     let ticks = 0;
