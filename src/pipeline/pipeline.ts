@@ -1,11 +1,13 @@
 import { PipelineError } from "../errors.ts";
 import { ErrorSummary } from "../tracker/error_summary.ts";
 import { StatusTracker } from "../tracker/status_tracker.ts";
+import { untilAborted } from "../utils/abort.ts";
 import { describeValue } from "../utils/validate.ts";
 import { Batch } from "./batch.ts";
 import { PipelineBuilder, quick, type QuickOptions } from "./builder.ts";
 import { Engine } from "./engine.ts";
 import { feedItems } from "./feeder.ts";
+import { statsOf, workerMetricsOf, workerNamesOf, workerStatesOf } from "./introspection.ts";
 import { ConsoleProgress, PROGRESS_INTERVAL_MS, RunMonitor } from "./monitor.ts";
 import {
   checkFeedOptions,
@@ -355,21 +357,7 @@ export class Pipeline implements PipelineLike {
    * @returns Processed, failed, cancelled, in flight, and per-stage counts.
    */
   getStats(): PipelineStats {
-    const engine = this.#engine;
-    const queueSizes: Record<string, number> = {};
-    const stageStats: PipelineStats["stageStats"] = {};
-    for (const runtime of engine.stages) {
-      queueSizes[runtime.name] = runtime.queue.size;
-      stageStats[runtime.name] = runtime.stats();
-    }
-    return {
-      itemsProcessed: engine.processed,
-      itemsFailed: engine.failed,
-      itemsCancelled: engine.cancelled,
-      itemsInFlight: engine.fed - engine.processed - engine.failed - engine.cancelled,
-      queueSizes,
-      stageStats,
-    };
+    return statsOf(this.#engine);
   }
 
   /**
@@ -378,14 +366,7 @@ export class Pipeline implements PipelineLike {
    * @returns The states.
    */
   getWorkerStates(): Record<string, WorkerState> {
-    const out: Record<string, WorkerState> = {};
-    for (const runtime of this.#engine.stages) {
-      for (const slot of runtime.slots) {
-        slot.observed = true;
-        out[slot.name] = slot.state();
-      }
-    }
-    return out;
+    return workerStatesOf(this.#engine);
   }
 
   /**
@@ -394,11 +375,7 @@ export class Pipeline implements PipelineLike {
    * @returns The metrics.
    */
   getWorkerMetrics(): Record<string, WorkerMetrics> {
-    const out: Record<string, WorkerMetrics> = {};
-    for (const runtime of this.#engine.stages) {
-      for (const slot of runtime.slots) out[slot.name] = slot.metrics();
-    }
-    return out;
+    return workerMetricsOf(this.#engine);
   }
 
   /**
@@ -407,9 +384,7 @@ export class Pipeline implements PipelineLike {
    * @returns The names.
    */
   getWorkerNames(): Record<string, string[]> {
-    const out: Record<string, string[]> = {};
-    for (const runtime of this.#engine.stages) out[runtime.name] = runtime.slots.map((s) => s.name);
-    return out;
+    return workerNamesOf(this.#engine);
   }
 
   /**
@@ -478,14 +453,4 @@ export class Pipeline implements PipelineLike {
     if (pending !== undefined) await pending;
     batch.fail(reason);
   }
-}
-
-/** `promise`, or the signal's reason if it aborts first (the listener is removed either way). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -112,7 +112,7 @@ export class ItemStore {
     record.version++;
     if (status === RETRYING) record.retries++;
     else if (status === FAILED) this.#countFailure(metadata, stage.name, 1);
-    this.#trim(record);
+    if (this.#historyLimit !== Infinity) this.#trim(record);
     record.finished = finished;
     if (finished && this.#maxItems !== Infinity) this.#noteFinished(record);
     return record;
