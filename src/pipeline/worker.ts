@@ -234,13 +234,8 @@ export async function runWorker(
         const delivered = last ? batch.output.deliver(envelope, value, undefined) : undefined;
         if (slot.generation !== generation) return;
         if (skipped && onSkip !== undefined) {
-          pending = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
-          engine.tick();
-          if (pending !== undefined) {
-            await pending;
-            engine.tick();
-          }
-          if (slot.generation !== generation) return;
+          const call = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
+          if (!(await settled(engine, slot, generation, call))) return;
         }
         if (last) {
           pending = delivered;
@@ -257,18 +252,13 @@ export async function runWorker(
         }
         if (slot.generation !== generation) return;
         if (!skipped && onSuccess !== undefined && (last || !envelope.done)) {
-          pending = callback(
+          const call = callback(
             engine,
             runtime,
             "onSuccess",
             () => onSuccess(envelope!.id, value, input),
           );
-          engine.tick();
-          if (pending !== undefined) {
-            await pending;
-            engine.tick();
-          }
-          if (slot.generation !== generation) return;
+          if (!(await settled(engine, slot, generation, call))) return;
         }
         slot.end();
         runtime.busy--;
@@ -320,18 +310,13 @@ export async function runWorker(
       }
       if (onFailure !== undefined) {
         const error = failure;
-        pending = callback(
+        const call = callback(
           engine,
           runtime,
           "onFailure",
           () => onFailure(envelope!.id, error, input),
         );
-        engine.tick();
-        if (pending !== undefined) {
-          await pending;
-          engine.tick();
-        }
-        if (slot.generation !== generation) return;
+        if (!(await settled(engine, slot, generation, call))) return;
       }
       slot.end();
       runtime.busy--;
@@ -375,6 +360,24 @@ function mayRetry(
   } catch (thrown) {
     return report(thrown);
   }
+}
+
+/**
+ * After a stage callback (user code) ran: waits for it if it is async, and tells whether this
+ * worker loop still owns its slot (false: it was abandoned meanwhile and must leave).
+ */
+async function settled(
+  engine: Engine,
+  slot: WorkerSlot,
+  generation: number,
+  call: void | Promise<void>,
+): Promise<boolean> {
+  engine.tick();
+  if (call !== undefined) {
+    await call;
+    engine.tick();
+  }
+  return slot.generation === generation;
 }
 
 /** Runs a stage callback; errors (sync or async) are reported, never fatal. */
