@@ -235,7 +235,9 @@ export async function runWorker(
         if (slot.generation !== generation) return;
         if (skipped && onSkip !== undefined) {
           const call = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
-          if (!(await settled(engine, slot, generation, call))) return;
+          const waiting = settled(engine, call);
+          if (waiting !== undefined) await waiting;
+          if (slot.generation !== generation) return;
         }
         if (last) {
           pending = delivered;
@@ -258,7 +260,9 @@ export async function runWorker(
             "onSuccess",
             () => onSuccess(envelope!.id, value, input),
           );
-          if (!(await settled(engine, slot, generation, call))) return;
+          const waiting = settled(engine, call);
+          if (waiting !== undefined) await waiting;
+          if (slot.generation !== generation) return;
         }
         slot.end();
         runtime.busy--;
@@ -316,7 +320,9 @@ export async function runWorker(
           "onFailure",
           () => onFailure(envelope!.id, error, input),
         );
-        if (!(await settled(engine, slot, generation, call))) return;
+        const waiting = settled(engine, call);
+        if (waiting !== undefined) await waiting;
+        if (slot.generation !== generation) return;
       }
       slot.end();
       runtime.busy--;
@@ -363,21 +369,13 @@ function mayRetry(
 }
 
 /**
- * After a stage callback (user code) ran: waits for it if it is async, and tells whether this
- * worker loop still owns its slot (false: it was abandoned meanwhile and must leave).
+ * After a stage callback (user code) ran: a promise to await when it is async (`undefined` when it
+ * already finished, so a sync callback costs no extra turn). The caller checks its generation after.
  */
-async function settled(
-  engine: Engine,
-  slot: WorkerSlot,
-  generation: number,
-  call: void | Promise<void>,
-): Promise<boolean> {
+function settled(engine: Engine, call: void | Promise<void>): Promise<void> | undefined {
   engine.tick();
-  if (call !== undefined) {
-    await call;
-    engine.tick();
-  }
-  return slot.generation === generation;
+  if (call === undefined) return undefined;
+  return call.then(() => engine.tick());
 }
 
 /** Runs a stage callback; errors (sync or async) are reported, never fatal. */
