@@ -1,6 +1,5 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
   asCompleted,
@@ -13,33 +12,10 @@ import {
   StatusTracker,
   wait,
 } from "../mod.ts";
-import { runtimeCommand } from "./support/run_script.ts";
+import { runUntilExit } from "./support/run_script.ts";
 import { settles } from "./support/reliability_faults.ts";
 
 const fixture = fileURLToPath(new URL("./support/reliability_exit_fixture.ts", import.meta.url));
-
-/** Runs the fixture; `lingerMs` is the time from its "done" line to the process's exit. */
-function runFixture(
-  args: string[],
-): Promise<{ code: number | null; lingerMs: number; out: string }> {
-  const [cmd, argv] = runtimeCommand(fixture, args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let doneAt = NaN;
-    child.stdout.on("data", (d) => {
-      out += d;
-      if (Number.isNaN(doneAt) && out.includes("done ")) doneAt = performance.now();
-    });
-    child.stderr.on("data", (d) => (out += d));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(killer);
-      resolve({ code, lingerMs: performance.now() - doneAt, out });
-    });
-  });
-}
 
 describe("leaks: a process exits by itself within 1 s of finishing", () => {
   const modes: [string, string[]][] = [
@@ -53,7 +29,7 @@ describe("leaks: a process exits by itself within 1 s of finishing", () => {
   ];
   for (const [what, args] of modes) {
     it(what, async () => {
-      const { code, out, lingerMs } = await runFixture(args);
+      const { code, out, lingerMs } = await runUntilExit(fixture, args);
       assert.equal(code, 0, out);
       assert.match(out, new RegExp(`done ${args[0]} 0`), out);
       assert.ok(lingerMs < 1000, `lingered ${lingerMs.toFixed(0)} ms after finishing:\n${out}`);
@@ -61,7 +37,7 @@ describe("leaks: a process exits by itself within 1 s of finishing", () => {
   }
 
   it("the detector works: a script that leaves a 1.5 s timer behind is caught lingering", async () => {
-    const { code, lingerMs } = await runFixture(["control-leak"]);
+    const { code, lingerMs } = await runUntilExit(fixture, ["control-leak"]);
     assert.equal(code, 0);
     assert.ok(lingerMs >= 1000, `lingered only ${lingerMs.toFixed(0)} ms`);
   });

@@ -42,3 +42,36 @@ export function runScript(
     });
   });
 }
+
+/** A script's exit code and output, and how long it lived after printing its "done " line. */
+export interface LingerRun {
+  code: number | null;
+  out: string;
+  /** Milliseconds from the first "done " on stdout to the process's exit (NaN if never printed). */
+  lingerMs: number;
+}
+
+/** Runs `script` and measures how long it stays alive after it printed "done " (killed after `timeoutMs`). */
+export function runUntilExit(
+  script: string,
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<LingerRun> {
+  const [cmd, argv] = runtimeCommand(script, args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let doneAt = NaN;
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (Number.isNaN(doneAt) && out.includes("done ")) doneAt = performance.now();
+    });
+    child.stderr.on("data", (d) => (out += d));
+    const killer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(killer);
+      resolve({ code, lingerMs: performance.now() - doneAt, out });
+    });
+  });
+}
