@@ -59,11 +59,33 @@ describe("GET /events: the start of a stream", () => {
     assert.equal(data.lastEventId, 0);
   });
 
+  it("starts the wire with the snapshot block, which carries the retry: field", async () => {
+    const { app } = mount({ retryMs: 1500 });
+    const controller = new AbortController();
+    const response = await app.request("/antflow/events", { signal: controller.signal });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n\n")) text += (await reader.read()).value;
+    controller.abort();
+    await reader.cancel();
+    const first = text.slice(0, text.indexOf("\n\n")).split("\n");
+    assert.equal(first[0], "event: snapshot");
+    assert.ok(first.includes("retry: 1500"), first.join(" | "));
+    assert.ok(first.some((line) => line.startsWith("data: {")), first.join(" | "));
+    assert.ok(!first.some((line) => line.startsWith("id:")), "a snapshot has no id");
+  });
+
+  it("treats an empty Last-Event-ID as none: no reset, just the snapshot", async () => {
+    const { app } = mount();
+    const client = await open(app, "/events", { "Last-Event-ID": "" });
+    assert.deepEqual(client.messages().map((m) => m.type), ["snapshot"]);
+  });
+
   it("has the SSE headers and neither Connection nor Transfer-Encoding", async () => {
     const { app } = mount();
     const client = await open(app);
     const headers = client.response.headers;
-    assert.equal(headers.get("content-type"), "text/event-stream; charset=utf-8");
+    assert.equal(headers.get("content-type"), "text/event-stream");
     assert.equal(headers.get("cache-control"), "no-cache, no-transform");
     assert.equal(headers.get("x-accel-buffering"), "no");
     assert.equal(headers.get("connection"), null);
@@ -163,7 +185,7 @@ describe("GET /events: resuming with Last-Event-ID", () => {
     const { app, tracker } = mount();
     await open(app);
     emit(tracker, 3);
-    const bad = ["abc", "-1", "1.5", "", "1e3", "99999999999999999999", "0x2"];
+    const bad = ["abc", "-1", "1.5", "1e3", "99999999999999999999", "0x2"];
     const cases: [string, Record<string, string> | undefined][] = [
       ...bad.map((id): [string, Record<string, string>] => ["/events", { "Last-Event-ID": id }]),
       ...[...bad, " 2", "٣"].map((id): [string, undefined] => [
@@ -300,7 +322,7 @@ describe("GET /events: limits", () => {
     for (let i = 0; i < 3; i++) {
       const head = await app.request("/antflow/events", { method: "HEAD" });
       assert.equal(head.status, 200);
-      assert.equal(head.headers.get("content-type"), "text/event-stream; charset=utf-8");
+      assert.equal(head.headers.get("content-type"), "text/event-stream");
       assert.equal(head.body, null);
     }
     await open(app);

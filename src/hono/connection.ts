@@ -100,15 +100,18 @@ export class SSEConnection implements HubClient {
     }
   }
 
-  /** `retry:`, then `reset` when resuming is impossible, `snapshot`, and the missed events. */
+  /**
+   * `reset` when resuming is impossible, the `snapshot` (carrying the one `retry:`), and the
+   * missed events.
+   */
   #open(options: ConnectionOptions): void {
     const resume = this.#hub.attach(this, options.lastEventId);
-    const parts: Uint8Array[] = [ENCODER.encode(encodeSSE({ retry: options.retryMs }))];
+    const parts: Uint8Array[] = [];
     if ("reset" in resume) {
       const data = JSON.stringify({ reason: resume.reset, lastEventId: this.#hub.lastEventId });
       parts.push(ENCODER.encode(encodeSSE({ event: "reset", data })));
     }
-    parts.push(this.#hub.snapshotMessage());
+    parts.push(this.#hub.snapshotMessage(options.retryMs));
     if ("entries" in resume) {
       for (const entry of resume.entries) {
         if (this.#predicate === undefined || this.#predicate(entry.type, entry.event)) {

@@ -91,7 +91,8 @@ export class EventHub {
   attach(client: HubClient, lastEventId: string | undefined): Resume {
     if (!this.#listening) this.#listen();
     this.#clients.add(client);
-    if (lastEventId === undefined) return { entries: [] };
+    // An empty Last-Event-ID is the WHATWG "no id yet" (browsers then send no header at all).
+    if (lastEventId === undefined || lastEventId === "") return { entries: [] };
     if (!/^\d{1,16}$/.test(lastEventId) || !Number.isSafeInteger(Number(lastEventId))) {
       return { reset: "malformed" };
     }
@@ -118,8 +119,14 @@ export class EventHub {
   /**
    * The `snapshot` SSE message. Clients that ask within a few ms of each other, with no event in
    * between, share one serialisation.
+   *
+   * @param retryMs A `retry:` field to carry (a connection's first snapshot), not cached.
    */
-  snapshotMessage(): Uint8Array {
+  snapshotMessage(retryMs?: number): Uint8Array {
+    if (retryMs !== undefined) {
+      const data = JSON.stringify(this.snapshot());
+      return ENCODER.encode(encodeSSE({ event: "snapshot", retry: retryMs, data }));
+    }
     const now = Date.now();
     const cache = this.#snapshotCache;
     if (cache !== undefined && cache.lastId === this.#lastId && now - cache.at < 20) {

@@ -7,7 +7,7 @@ import { EventHub } from "./hub.ts";
 import { type AntflowRoutesOptions, resolveRoutesOptions } from "./options.ts";
 
 const SSE_HEADERS: Record<string, string> = {
-  "Content-Type": "text/event-stream; charset=utf-8",
+  "Content-Type": "text/event-stream",
   "Cache-Control": "no-cache, no-transform",
   "X-Accel-Buffering": "no",
   "X-Content-Type-Options": "nosniff",
@@ -22,8 +22,9 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  * `app.route("/antflow", antflowRoutes({ tracker, pipeline }))` and serve the app with
  * `Deno.serve`, `Bun.serve`, `@hono/node-server` or as a Cloudflare Worker.
  *
- * - `GET /` — the dashboard (inline CSS and JS; it connects to `events` relative to itself).
- * - `GET /events` — `text/event-stream`: `retry:` once, a `snapshot` event, then every tracker
+ * - `GET /` — the dashboard (inline CSS and JS; it connects to `events` relative to itself),
+ *   also served at the mount path with a trailing slash.
+ * - `GET /events` — `text/event-stream`: a `snapshot` event (carrying the one `retry:`), then every tracker
  *   event (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`) with `id:` = a
  *   sequence number (1, 2, … per `antflowRoutes()` call), a `snapshot` every `snapshotMs` while a
  *   pipeline is attached, and a `: ping` comment every `heartbeatMs`. `Last-Event-ID` (header, or
@@ -33,8 +34,8 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  * - `GET /snapshot` — `{ stats, pipeline, lastEventId }` (the `snapshot` event's data).
  * - `GET /stats` — `tracker.getStats()`. `GET /workers` — `pipeline.getWorkerStates()` or `{}`.
  * - `GET /errors` — `{ totalFailed, errorsByType, errorsByStage, failedItems }`.
- * - `GET /items/:id` — `{ itemId, status, history }` of the item whose `String(itemId)` is `:id`;
- *   404 JSON when unknown.
+ * - `GET /items/:id` — the history (`StatusEvent` JSON, oldest first) of the item whose
+ *   `String(itemId)` is `:id`; 404 JSON when unknown.
  *
  * Errors go out as `{ name, message }` only; item values are never sent. The routes have no
  * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them.
@@ -123,17 +124,21 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
       const error = `antflowRoutes /items: no tracked item has id ${param}`;
       return c.json({ error }, 404, NO_STORE);
     }
-    const status = tracker.getStatus(itemId)!;
     const history = tracker.getHistory(itemId).map((event) => hub.toJSON(event));
-    return c.json({ itemId, status: hub.toJSON(status), history }, 200, NO_STORE);
+    return c.json(history, 200, NO_STORE);
   });
 
-  // Strict routing leaves "<mount>/" unmatched: send it (and "<mount>/stats/"…) to the path
-  // without the slash, with a relative Location so that it also works behind a prefix-rewriting
-  // proxy. Anything else falls through to the app's own routes and 404.
+  // Strict routing leaves "<mount>/" unmatched: it is the dashboard too (which finds its routes
+  // from its own address either way). "<mount>/stats/"… go to the path without the slash, with a
+  // relative Location so that it also works behind a prefix-rewriting proxy. Anything else falls
+  // through to the app's own routes and 404.
   app.get("*", (c, next) => {
     const { pathname, search } = new URL(c.req.url);
     if (pathname.length < 2 || !pathname.endsWith("/") || pathname.endsWith("//")) return next();
+    const routePath = c.req.routePath;
+    if (routePath.endsWith("/*") && pathname === routePath.slice(0, -1)) {
+      return dashboardResponse(c.req.raw);
+    }
     const name = pathname.slice(pathname.lastIndexOf("/", pathname.length - 2) + 1, -1);
     return c.redirect(`../${name}${search}`, 308);
   });
