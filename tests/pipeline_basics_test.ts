@@ -91,6 +91,34 @@ describe("Pipeline.run() basics", () => {
     assert.ok(signal instanceof AbortSignal);
   });
 
+  it("gives every attempt a context of its own that keeps describing it after the call", async () => {
+    const kept: TaskContext[] = [];
+    let failures = 0;
+    async function first(x: number, ctx: TaskContext) {
+      kept.push(ctx);
+      if (x === 1 && failures++ < 2) throw new Error("flaky");
+      return x;
+    }
+    function second(x: number, ctx: TaskContext) {
+      kept.push(ctx);
+      return x;
+    }
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, taskWaitMs: 0, tasks: [first, second] })],
+    });
+    await pipeline.run([0, 1]);
+    assert.deepEqual(
+      kept.map((c) => `${c.itemId}:${c.task}:${c.attempt}`),
+      ["0:first:1", "0:second:1", "1:first:1", "1:first:2", "1:first:3", "1:second:1"],
+    );
+    assert.equal(new Set(kept).size, kept.length, "no context object is reused");
+    const keys = Object.keys(kept[0]);
+    for (const key of ["itemId", "stage", "task", "worker", "attempt", "signal"]) {
+      assert.ok(keys.includes(key), `${key} is an own enumerable property (${keys})`);
+    }
+    assert.ok({ ...kept[0] }.signal instanceof AbortSignal, "a spread keeps the signal");
+  });
+
   it("accepts iterables, generators and async iterables, and an empty input", async () => {
     const pipeline = new Pipeline({
       stages: [new Stage({ name: "Inc", workers: 2, tasks: [(x: number) => x + 1] })],

@@ -254,6 +254,22 @@ describe("abort and shutdown", () => {
     assert.equal(seen?.aborted, true);
   });
 
+  it("stream() with an already aborted signal returns a stream that errors with the reason", async () => {
+    let calls = 0;
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => (calls++, x)] })],
+    });
+    const stream = pipeline.stream([1, 2], { signal: AbortSignal.abort("early") });
+    assert.ok(stream instanceof ReadableStream);
+    await assert.rejects(stream.getReader().read(), (e) => e === "early");
+    const again = pipeline.stream([1], { signal: AbortSignal.abort("late") });
+    await assert.rejects(async () => {
+      for await (const _ of again) { /* nothing */ }
+    }, (e) => e === "late");
+    assert.equal(calls, 0);
+    assert.equal(pipeline.getStats().itemsCancelled, 0);
+  });
+
   it("run() with an already aborted signal rejects at once without feeding", async () => {
     const pipeline = new Pipeline({
       stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
@@ -606,6 +622,42 @@ describe("join({ signal })", () => {
     await assert.rejects(joining, /stop waiting/);
     hold.open();
     assert.deepEqual((await pipeline.join()).map((r) => r.value), [1]);
+  });
+});
+
+describe("feed({ signal })", () => {
+  it("an abort while feed() waits for room rejects it with the reason; the items fed carry on", async () => {
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 2, tasks: [(x: number) => x] })],
+    });
+    const controller = new AbortController();
+    // Not started: the queue fills up with two items and feed() waits for room.
+    let settled = false;
+    const feeding = pipeline.feed(range(10), { signal: controller.signal });
+    feeding.then(() => (settled = true), () => (settled = true));
+    await sleep(30);
+    assert.equal(settled, false, "feed() waits while the queue is full");
+    assert.equal(pipeline.getStats().queueSizes.S, 2);
+    controller.abort(new Error("enough"));
+    const outcome = await Promise.race([
+      feeding.then(() => "resolved", (e: Error) => e.message),
+      sleep(1000).then(() => "still waiting 1 s after the abort"),
+    ]);
+    assert.equal(outcome, "enough");
+    assert.deepEqual((await pipeline.join()).map((r) => r.value), [0, 1]);
+    assert.equal(pipeline.getStats().itemsCancelled, 0);
+    await pipeline.shutdown();
+  });
+
+  it("feed() with an already aborted signal rejects at once and feeds nothing", async () => {
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+    });
+    await assert.rejects(
+      pipeline.feed([1], { signal: AbortSignal.abort("early") }),
+      (e) => e === "early",
+    );
+    assert.deepEqual(await pipeline.join(), []);
   });
 });
 

@@ -84,7 +84,13 @@ describe("callConcurrency and ctx.concurrencyLimit()", () => {
             for (
               const call of [() => ctx.concurrencyLimit(() => 1), () => ctx.rateLimit(() => 1)]
             ) {
-              await call().catch((e: Error) => errors.push(`${e.name}: ${e.message}`));
+              // Thrown synchronously, at the call (not a rejected promise).
+              try {
+                void call();
+                errors.push("no throw");
+              } catch (e) {
+                errors.push(`${(e as Error).name}: ${(e as Error).message}`);
+              }
             }
             return ctx.hasRateCapacity(1000);
           }],

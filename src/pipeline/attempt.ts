@@ -19,7 +19,6 @@ export function startAttempt(
   taskIndex: number,
   value: unknown,
   attempt: number,
-  reusable: AttemptContext,
 ): unknown {
   const stage = runtime.stage;
   const name = stage.taskNames[taskIndex];
@@ -27,7 +26,7 @@ export function startAttempt(
   const limit = runtime.taskLimits[taskIndex];
   const timeoutMs = stage.options.taskTimeoutMs;
   if (limit === undefined && timeoutMs === undefined) {
-    const ctx = reusable.prepare(envelope, name, attempt, envelope.batch.signal);
+    const ctx = new AttemptContext(runtime, slot, envelope, name, attempt, envelope.batch.signal);
     return stage.tasks[taskIndex](value, ctx);
   }
   return guardedAttempt(runtime, slot, envelope, taskIndex, value, attempt, limit, timeoutMs);

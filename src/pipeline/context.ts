@@ -6,25 +6,23 @@ import type { TaskContext } from "./types.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /**
- * The `ctx` of a task attempt. Its signal is the run's signal, or, when the stage has a task
- * timeout, an attempt signal that also aborts when the attempt times out.
- *
- * A worker loop reuses one context for its plain attempts (no limit, no timeout): the worker awaits
- * each task before the next `prepare()`, so a context is never shared by two running attempts. An
- * attempt that can be abandoned (timeouts) gets a context of its own.
+ * The `ctx` of one task attempt: a fresh object per attempt, so a context a task keeps (or hands
+ * to code that runs later) keeps describing its own attempt. Its signal is the run's signal, or,
+ * when the stage has a task timeout, an attempt signal that also aborts when the attempt times out.
+ * Every field is an own, enumerable property; the methods sit on the prototype.
  *
  * @internal
  */
 export class AttemptContext implements TaskContext {
-  itemId: ItemId;
+  readonly itemId: ItemId;
   readonly stage: string;
-  task: string;
+  readonly task: string;
   readonly worker: string;
-  attempt: number;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
   #runtime: StageRuntime;
   #slot: WorkerSlot;
   #envelope: Envelope;
-  #signal: AbortSignal;
 
   constructor(
     runtime: StageRuntime,
@@ -39,24 +37,10 @@ export class AttemptContext implements TaskContext {
     this.task = task;
     this.worker = slot.name;
     this.attempt = attempt;
+    this.signal = signal;
     this.#runtime = runtime;
     this.#slot = slot;
     this.#envelope = envelope;
-    this.#signal = signal;
-  }
-
-  /** Points a reused context at the next attempt. */
-  prepare(envelope: Envelope, task: string, attempt: number, signal: AbortSignal): this {
-    this.itemId = envelope.id;
-    this.task = task;
-    this.attempt = attempt;
-    this.#envelope = envelope;
-    this.#signal = signal;
-    return this;
-  }
-
-  get signal(): AbortSignal {
-    return this.#signal;
   }
 
   setStatus(text: string, minIntervalMs = 0): boolean {
@@ -72,25 +56,21 @@ export class AttemptContext implements TaskContext {
   concurrencyLimit<T>(fn: () => T | PromiseLike<T>): Promise<T> {
     const semaphore = this.#runtime.callSemaphore;
     if (semaphore === undefined) {
-      return Promise.reject(
-        new PipelineError(
-          `ctx.concurrencyLimit() was called in stage "${this.stage}", which has no callConcurrency: set callConcurrency on the Stage to use it`,
-        ),
+      throw new PipelineError(
+        `ctx.concurrencyLimit() was called in stage "${this.stage}", which has no callConcurrency: set callConcurrency on the Stage to use it`,
       );
     }
-    return semaphore.run(fn, { signal: this.#signal });
+    return semaphore.run(fn, { signal: this.signal });
   }
 
   rateLimit<T>(fn: () => T | PromiseLike<T>): Promise<T> {
     const limiter = this.#runtime.rateLimiter;
     if (limiter === undefined) {
-      return Promise.reject(
-        new PipelineError(
-          `ctx.rateLimit() was called in stage "${this.stage}", which has no callRate: set callRate (and callRatePeriodMs) on the Stage to use it`,
-        ),
+      throw new PipelineError(
+        `ctx.rateLimit() was called in stage "${this.stage}", which has no callRate: set callRate (and callRatePeriodMs) on the Stage to use it`,
       );
     }
-    return limiter.run(fn, { signal: this.#signal });
+    return limiter.run(fn, { signal: this.signal });
   }
 
   hasRateCapacity(amount = 1): boolean {

@@ -1,5 +1,6 @@
 import { PipelineError } from "../errors.ts";
 import type { ItemId } from "../tracker/types.ts";
+import { untilAborted } from "../utils/abort.ts";
 import { describeValue } from "../utils/validate.ts";
 import type { Batch } from "./batch.ts";
 import type { Engine } from "./engine.ts";
@@ -17,8 +18,10 @@ export interface FeedSpec {
 
 /**
  * Takes items from the input one at a time and puts them into the target stage's queue, waiting
- * while that queue is full. Stops taking items as soon as the batch is aborted: items never taken
- * get no id and no events. Rejects if the input, `idOf` or an id clash fails.
+ * while that queue is full. Stops taking items as soon as the batch is aborted or `stop` aborts
+ * (also while waiting for room): items never taken get no id and no events. Resolves to `true`
+ * when the input was used up, `false` when it stopped early. Rejects if the input, `idOf` or an
+ * id clash fails.
  *
  * @internal
  */
@@ -28,7 +31,7 @@ export async function feedItems(
   items: Iterable<unknown> | AsyncIterable<unknown>,
   spec: FeedSpec,
   stop?: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   const signal = batch.signal;
   const stopped = (): boolean => signal.aborted || stop?.aborted === true;
   const queue = engine.stages[spec.stageIndex].queue;
@@ -37,7 +40,11 @@ export async function feedItems(
   const roomy = queue.capacity > 0 && queue.capacity !== Infinity;
   const ready = async (): Promise<void> => {
     if (engine.pause !== undefined) await engine.pause;
-    if (roomy && queue.full) await queue.space();
+    if (roomy && queue.full) {
+      // An abort (of the batch, or of this feed alone) stops the wait for room too.
+      const room = untilAborted(queue.space(), signal);
+      await (stop === undefined ? room : untilAborted(room, stop)).catch(noop);
+    }
     engine.tick();
   };
   engine.tick();
@@ -45,12 +52,12 @@ export async function feedItems(
     for (let index = 0; index < items.length; index++) {
       // Let the event loop turn when the engine asks, and wait for room in a bounded queue.
       if (engine.pause !== undefined || (roomy && queue.full)) await ready();
-      if (stopped()) return;
+      if (stopped()) return false;
       const pending = admit(engine, batch, items[index], index, spec);
       if (pending !== undefined) await pending;
       engine.tick();
     }
-    return;
+    return true;
   }
   let index = 0;
   const isAsync = typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
@@ -62,14 +69,14 @@ export async function feedItems(
     for (;;) {
       // Let the event loop turn when the engine asks, and wait for room in a bounded queue.
       if (engine.pause !== undefined || (roomy && queue.full)) await ready();
-      if (stopped()) return;
+      if (stopped()) return false;
       let step = iterator.next();
       if (isAsync) step = await step;
       engine.tick();
       const { done, value } = step as IteratorResult<unknown>;
       if (done) {
         finished = true;
-        return;
+        return true;
       }
       if (stopped()) {
         // Taken from the input as intake stopped: it was fed, so it never just vanishes. If the
@@ -79,7 +86,7 @@ export async function feedItems(
           const pending = admit(engine, batch, value, index++, spec);
           if (pending !== undefined) await pending;
         }
-        return;
+        return false;
       }
       const pending = admit(engine, batch, value, index++, spec);
       if (pending !== undefined) await pending;
@@ -138,3 +145,5 @@ function admit(
   const envelope = engine.admit(batch, item, index, id, spec.priority, spec.stageIndex);
   return queue ? engine.enqueue(envelope) : envelope;
 }
+
+function noop(): void {}

@@ -238,13 +238,17 @@ export class Pipeline implements PipelineLike {
   stream(items: PipelineInput, options: StreamOptions = {}): ReadableStream<PipelineResult> {
     checkItems("Pipeline.stream", items);
     checkStreamOptions(options);
-    options.signal?.throwIfAborted();
     let unlink = (): void => {};
     const output: ResultStreamOutput = new ResultStreamOutput(
       options.highWaterMark ?? 16,
       (reason) => this.#abort(batch, reason),
       () => unlink(),
     );
+    if (options.signal?.aborted) {
+      // Aborted before it began: a stream that errors with the reason, and nothing fed.
+      output.settle(options.signal.reason, true);
+      return output.stream;
+    }
     const batch = new Batch(output);
     unlink = this.#launch(batch, items, { ...options, targetStage: undefined }, "Pipeline.stream");
     return output.stream;
@@ -265,8 +269,10 @@ export class Pipeline implements PipelineLike {
    * was taken from the input and queued; waits while the target queue is full.
    *
    * @param items An array, iterable or async iterable.
-   * @param options Target stage, priority, ids, and a signal that stops this feed's intake.
-   * @returns A promise that resolves once every item is queued.
+   * @param options Target stage, priority, ids, and a signal that stops this feed's intake (also
+   *   while it waits for room); the items already fed carry on (`shutdown()` cancels them).
+   * @returns A promise that resolves once every item is queued, or rejects with the signal's
+   *   reason if it stopped the intake first.
    * @throws {PipelineError} For an unknown `targetStage` or an id still in flight.
    */
   async feed(items: PipelineInput, options: FeedOptions = {}): Promise<void> {
@@ -292,12 +298,14 @@ export class Pipeline implements PipelineLike {
     const batch = this.#feedBatch;
     batch.feeders++;
     try {
-      await feedItems(this.#engine, batch, items, {
+      const complete = await feedItems(this.#engine, batch, items, {
         idOf: options.idOf,
         priority: options.priority ?? 100,
         stageIndex,
         owner: "Pipeline.feed",
       }, options.signal);
+      // Stopped by its signal: the items already fed carry on (like join's signal).
+      if (!complete) options.signal?.throwIfAborted();
     } finally {
       batch.feeders--;
       batch.check();

@@ -3,7 +3,6 @@ import { delay } from "../limits/delay.ts";
 import { TASK_BITS } from "../tracker/status_tracker.ts";
 import { STATUS } from "../tracker/types.ts";
 import { errorFacts, startAttempt, toError } from "./attempt.ts";
-import { AttemptContext } from "./context.ts";
 import type { Engine } from "./engine.ts";
 import type { Envelope } from "./envelope.ts";
 import { CLOSED } from "./stage_queue.ts";
@@ -33,7 +32,6 @@ export async function runWorker(
   const sink = engine.sink;
   const next = runtime.isLast ? undefined : engine.stages[runtime.index + 1];
   const queue = runtime.queue;
-  let ctx: AttemptContext | undefined;
 
   for (;;) {
     if (engine.pause !== undefined) {
@@ -118,8 +116,7 @@ export async function runWorker(
           let out: unknown;
           let thrown: unknown = NOTHING;
           try {
-            ctx ??= new AttemptContext(runtime, slot, envelope, "", attempt, batch.signal);
-            out = startAttempt(runtime, slot, envelope, t, value, attempt, ctx);
+            out = startAttempt(runtime, slot, envelope, t, value, attempt);
             if (isThenable(out)) out = await out;
           } catch (error) {
             thrown = error;
