@@ -296,9 +296,15 @@ export class Engine {
     }
   }
 
-  /** Reports an error thrown by a stage callback or dashboard: never fatal for the item. */
-  report(error: unknown, where: string): void {
-    if (this.tracker !== undefined) this.sink!.report(error, where);
-    else console.error(`AntFlow: ${where} threw (the item is unaffected):`, error);
+  /**
+   * Reports an error thrown by a stage callback (`where` is its option name, `stage` the stage)
+   * or a dashboard: never fatal for the item.
+   */
+  report(error: unknown, where: string, stage?: string): void {
+    if (this.tracker !== undefined) this.sink!.report(error, where, stage);
+    else {
+      const owner = stage === undefined ? "" : `stage "${stage}"'s `;
+      console.error(`AntFlow: ${owner}${where} threw (the item is unaffected):`, error);
+    }
   }
 }

@@ -65,7 +65,7 @@ export async function runWorker(
           if (isThenable(verdict)) verdict = await verdict;
           skipped = Boolean(verdict);
         } catch (error) {
-          engine.report(error, `Stage "${runtime.name}" skipIf`);
+          engine.report(error, "skipIf", runtime.name);
         }
         if (slot.generation !== generation) return;
         engine.tick();
@@ -353,7 +353,7 @@ function mayRetry(
   attempt: number,
 ): boolean | Promise<boolean> {
   const report = (thrown: unknown): false => {
-    engine.report(thrown, `Stage "${runtime.name}" retryIf`);
+    engine.report(thrown, "retryIf", runtime.name);
     return false;
   };
   try {
@@ -387,11 +387,11 @@ function callback(
     if (isThenable(result)) {
       return Promise.resolve(result).then(
         undefined,
-        (error) => engine.report(error, `Stage "${runtime.name}" ${name}`),
+        (error) => engine.report(error, name, runtime.name),
       );
     }
   } catch (error) {
-    engine.report(error, `Stage "${runtime.name}" ${name}`);
+    engine.report(error, name, runtime.name);
   }
 }
 

@@ -42,7 +42,7 @@ export interface TrackerSink {
     duration: number | undefined,
   ): void | Promise<void>;
   /** Reports an error thrown by a stage callback or a dashboard (never fatal). */
-  report(error: unknown, where: string): void;
+  report(error: unknown, where: string, stage?: string): void;
   /** Records a status event built elsewhere (a remote tracker), keeping its timestamp. */
   ingestStatus(event: StatusEvent, finished: boolean): void | Promise<void>;
   /** Dispatches a task event built elsewhere (a remote tracker). */

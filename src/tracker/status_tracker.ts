@@ -309,7 +309,7 @@ export class StatusTracker extends EventTarget {
           duration,
         ),
       ),
-    report: (error, where) => this.#reportError(error, where, undefined),
+    report: (error, where, stage) => this.#reportError(error, where, undefined, stage),
     ingestStatus: (event, finished) => this.#record(event, finished),
     ingestTask: (event) => this.#emitTask(event),
     restore: (counts) => this.#restore(counts),
@@ -461,15 +461,20 @@ export class StatusTracker extends EventTarget {
     this.#reportError(error, `listener:${type}`, detail);
   }
 
-  #reportError(error: unknown, callback: string, event: StatusEvent | TaskEvent | undefined): void {
+  #reportError(
+    error: unknown,
+    callback: string,
+    event: StatusEvent | TaskEvent | undefined,
+    stage?: string,
+  ): void {
     if (this.#registry.count("error") > 0) {
-      const detail: TrackerErrorDetail = { error, callback, event };
+      const detail: TrackerErrorDetail = stage === undefined
+        ? { error, callback, event }
+        : { error, callback, event, stage };
       this.dispatchEvent(new CustomEvent("error", { detail }));
     } else {
-      console.error(
-        `AntFlow: the StatusTracker's ${callback} threw (the item is unaffected):`,
-        error,
-      );
+      const owner = stage === undefined ? "the StatusTracker's" : `stage "${stage}"'s`;
+      console.error(`AntFlow: ${owner} ${callback} threw (the item is unaffected):`, error);
     }
   }
 

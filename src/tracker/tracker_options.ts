@@ -11,10 +11,16 @@ export type TaskCallback = (event: TaskEvent) => void | Promise<void>;
 export interface TrackerErrorDetail {
   /** What the callback or listener threw. */
   error: unknown;
-  /** `"onStatusChange"`, `"onTaskStart"`…, or `"listener:<type>"`. */
+  /**
+   * The callback's option name: `"onStatusChange"`, `"onTaskStart"`…, a stage's `"onSuccess"`,
+   * `"onFailure"`, `"onSkip"`, `"skipIf"` or `"retryIf"` (then `stage` names the stage), or
+   * `"listener:<type>"` for an event listener.
+   */
   callback: string;
-  /** The event being delivered when it threw. */
+  /** The event being delivered when it threw (`undefined` for stage callbacks). */
   event: StatusEvent | TaskEvent | undefined;
+  /** The stage whose callback threw, for stage callbacks only. */
+  stage?: string;
 }
 
 /** The events a {@linkcode StatusTracker} dispatches, by name. */
