@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Pipeline, Stage, StatusTracker } from "../mod.ts";
+import { Pipeline, Stage, StatusEvent, StatusTracker } from "../mod.ts";
 import { range, recordingTracker, sleep } from "./support/helpers.ts";
 
 function a(x: number): number {
@@ -120,6 +120,22 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
       "T:0:start:A:hang:1",
       "S:0:cancelled:A:null",
     ]);
+  });
+
+  it("a StatusEvent's fields, workerId included, are own properties (spread and structuredClone keep them)", () => {
+    const event = new StatusEvent(7, "Fetch", "in_progress", "Fetch-W3", 5);
+    assert.deepEqual(Object.keys(event).sort(), [
+      "itemId",
+      "metadata",
+      "stage",
+      "status",
+      "timestamp",
+      "worker",
+      "workerId",
+    ]);
+    assert.equal({ ...event }.workerId, 3);
+    assert.equal(structuredClone(event).workerId, 3);
+    assert.equal(new StatusEvent(1, "S", "queued", null).workerId, null);
   });
 
   it("events carry epoch-ms timestamps, workerId, and duration on complete/retry/fail", async () => {

@@ -93,6 +93,8 @@ export class StatusEvent {
   readonly timestamp: number;
   /** `error` (message), `errorType` (name) and `attempt` where they apply. */
   readonly metadata: StatusMetadata;
+  /** The index parsed from `worker` (`"Fetch-W3"` → 3), or `null`. */
+  readonly workerId: number | null;
 
   /**
    * Creates an event.
@@ -118,11 +120,7 @@ export class StatusEvent {
     this.worker = worker;
     this.timestamp = timestamp;
     this.metadata = metadata;
-  }
-
-  /** The index parsed from `worker` (`"Fetch-W3"` → 3), or `null`. */
-  get workerId(): number | null {
-    return parseWorkerId(this.worker);
+    this.workerId = parseWorkerId(worker);
   }
 
   /**
