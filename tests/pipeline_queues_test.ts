@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Pipeline, PipelineError, Stage } from "../mod.ts";
+import { Pipeline, PipelineError, Stage, StatusTracker } from "../mod.ts";
 import { gate, PeakCounter, range, sleep } from "./support/helpers.ts";
 
 describe("bounded queues and backpressure", () => {
@@ -54,6 +54,53 @@ describe("bounded queues and backpressure", () => {
     await pipeline.feed(range(500));
     assert.equal(pipeline.getStats().queueSizes.S, 500);
     assert.equal((await pipeline.join()).length, 500);
+  });
+});
+
+describe("queued events follow the item into the queue", () => {
+  it("an item whose producer waits for room is not reported queued until it enters", async () => {
+    const hold = gate();
+    const tracker = new StatusTracker();
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({ name: "A", workers: 1, tasks: [(x: number) => x] }),
+        new Stage({
+          name: "B",
+          workers: 1,
+          queueCapacity: 1,
+          tasks: [async (x: number) => {
+            await hold.promise;
+            return x;
+          }],
+        }),
+      ],
+      statusTracker: tracker,
+    });
+    const run = pipeline.run([0, 1, 2, 3]);
+    await sleep(50);
+    // B-W0 holds item 0, B's queue holds item 1, A-W0 holds item 2 waiting for room.
+    assert.equal(pipeline.getStats().queueSizes.B, 1);
+    const queuedAtB = tracker.getByStatus("queued").filter((e) => e.stage === "B");
+    assert.deepEqual(queuedAtB.map((e) => e.itemId), [1]);
+    assert.deepEqual(
+      [tracker.getStatus(2)?.status, tracker.getStatus(2)?.stage],
+      ["completed", "A"],
+    );
+    hold.open();
+    assert.deepEqual((await run).map((r) => r.value), [0, 1, 2, 3]);
+    for (const id of [0, 1, 2, 3]) {
+      assert.deepEqual(
+        tracker.getHistory(id).map((e) => `${e.status}@${e.stage}`),
+        [
+          "queued@A",
+          "in_progress@A",
+          "completed@A",
+          "queued@B",
+          "in_progress@B",
+          "completed@B",
+        ],
+      );
+    }
   });
 });
 

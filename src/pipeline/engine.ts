@@ -56,6 +56,7 @@ export class Engine {
     this.sink = tracker === undefined ? undefined : trackerSink(tracker);
     if (this.sink !== undefined) {
       for (const runtime of this.stages) {
+        runtime.queue.onEnter = this.#onEnter;
         runtime.stageRef = this.sink.nameRef(runtime.name);
         for (const slot of runtime.slots) slot.workerRef = this.sink.nameRef(slot.name);
       }
@@ -113,30 +114,44 @@ export class Engine {
     return envelope;
   }
 
-  /** Emits `queued` for the envelope's stage, then puts it into that stage's queue. */
+  /**
+   * Puts the envelope into its stage's queue and emits `queued` for it: before the put when the
+   * queue takes it at once, or, when the producer has to wait for room, once it actually enters
+   * (the queue calls back), so an item is never reported queued while its producer still holds it.
+   */
   enqueue(envelope: Envelope): Promise<void> | undefined {
     const runtime = this.stages[envelope.stageIndex];
-    if (this.sink !== undefined) {
-      const pending = this.sink.status(
-        envelope,
-        envelope.id,
-        runtime.stageRef,
-        STATUS.queued,
-        NO_NAME,
-        undefined,
-        false,
-        this.#now(),
-      );
+    if (this.sink !== undefined && !runtime.queue.full) {
+      const pending = this.#emitQueued(envelope);
       if (pending !== undefined) return pending.then(() => this.#put(envelope));
       // A listener may have cancelled it (an abort from inside the event).
       if (envelope.done) return undefined;
+      return runtime.queue.put(envelope, true);
     }
     return runtime.queue.put(envelope);
   }
 
+  #onEnter = (envelope: Envelope): void | Promise<void> => {
+    this.tick();
+    return this.#emitQueued(envelope);
+  };
+
+  #emitQueued(envelope: Envelope): void | Promise<void> {
+    return this.sink!.status(
+      envelope,
+      envelope.id,
+      this.stages[envelope.stageIndex].stageRef,
+      STATUS.queued,
+      NO_NAME,
+      undefined,
+      false,
+      this.#now(),
+    );
+  }
+
   #put(envelope: Envelope): Promise<void> | undefined {
     if (envelope.done) return undefined;
-    return this.stages[envelope.stageIndex].queue.put(envelope);
+    return this.stages[envelope.stageIndex].queue.put(envelope, true);
   }
 
   /** Counts a worker step; after about 10 ms of steps, pauses every worker for a turn. */
@@ -252,6 +267,7 @@ export class Engine {
     for (const runtime of this.stages) {
       const old = runtime.queue;
       runtime.queue = new StageQueue(runtime.stage.queueCapacity);
+      if (this.sink !== undefined) runtime.queue.onEnter = this.#onEnter;
       for (const slot of runtime.slots) {
         slot.generation++;
         if (slot.busy) runtime.busy--;

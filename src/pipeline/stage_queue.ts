@@ -6,13 +6,17 @@ export const CLOSED: unique symbol = Symbol("closed");
 
 interface BlockedPut {
   envelope: Envelope;
-  resolve: () => void;
+  resolve: (entered?: void | Promise<void>) => void;
+  /** Its `queued` event was emitted before the put (no `onEnter` call then). */
+  announced: boolean;
 }
 
 /**
  * A stage's input queue: priority order (lower first, FIFO within), a capacity that makes producers
  * wait, and direct hand-over to waiting workers. Capacity 0 is a rendezvous: a put completes only
- * when a worker takes the item (pull stages).
+ * when a worker takes the item (pull stages). An item whose producer had to wait enters the queue
+ * later, inside a worker's take: `onEnter` is called then (the engine emits its `queued` event), and
+ * the producer's put settles with what it returns.
  *
  * @internal
  */
@@ -30,6 +34,8 @@ export class StageQueue {
   #lastBucket: Deque<Envelope> | undefined;
   #lowWater: number;
   #closed = false;
+  /** Called when a waiting producer's item enters the queue (not for puts accepted at once). */
+  onEnter: ((envelope: Envelope) => void | Promise<void>) | undefined = undefined;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -63,8 +69,10 @@ export class StageQueue {
   /**
    * Offers an item. Returns `undefined` when it was accepted at once, or a promise that resolves
    * when it was (producers wait while the queue is full).
+   *
+   * @param announced Its `queued` event was already emitted: no `onEnter` call when it enters.
    */
-  put(envelope: Envelope): Promise<void> | undefined {
+  put(envelope: Envelope, announced = false): Promise<void> | undefined {
     const consumer = this.#consumers.shift();
     if (consumer !== undefined) {
       consumer(envelope);
@@ -74,7 +82,7 @@ export class StageQueue {
       this.#push(envelope);
       return undefined;
     }
-    return new Promise<void>((resolve) => this.#producers.push({ envelope, resolve }));
+    return new Promise<void>((resolve) => this.#producers.push({ envelope, resolve, announced }));
   }
 
   /** Puts an item regardless of capacity (retries must never wait, or workers could deadlock). */
@@ -96,8 +104,8 @@ export class StageQueue {
       } else {
         const producer = this.#producers.shift();
         if (producer === undefined) return undefined;
-        producer.resolve();
         envelope = producer.envelope;
+        producer.resolve(this.#enter(producer));
       }
       if (!envelope.done) return envelope;
     }
@@ -179,12 +187,25 @@ export class StageQueue {
   }
 
   #refill(): void {
+    if (this.#producers.length === 0) {
+      if (this.#size < this.capacity && this.#spaceWaiters.length > 0) this.#wakeSpace();
+      return;
+    }
+    const entered: BlockedPut[] = [];
     while (this.#size < this.capacity && this.#producers.length > 0) {
       const producer = this.#producers.shift()!;
       this.#push(producer.envelope);
-      producer.resolve();
+      entered.push(producer);
     }
     if (this.#size < this.capacity && this.#spaceWaiters.length > 0) this.#wakeSpace();
+    // Announced once the queue is consistent: an event listener may cancel items (and purge).
+    for (const producer of entered) producer.resolve(this.#enter(producer));
+  }
+
+  #enter(producer: BlockedPut): void | Promise<void> {
+    const envelope = producer.envelope;
+    if (producer.announced || envelope.done || this.onEnter === undefined) return undefined;
+    return this.onEnter(envelope);
   }
 
   #insertPriority(priority: number): void {

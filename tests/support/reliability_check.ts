@@ -67,6 +67,11 @@ function checkHistory(
     if (stageIndex(history[i].stage) < stageIndex(history[i - 1].stage)) {
       out.push(`${trace}: went back to an earlier stage`);
     }
+    // Entering a stage is announced by `queued` (or the item is cancelled on its way in).
+    const entered = history[i].stage !== history[i - 1].stage;
+    if (entered && history[i].status !== "queued" && history[i].status !== "cancelled") {
+      out.push(`${trace}: reached ${history[i].stage} without a queued event`);
+    }
   }
   const final = history[history.length - 1];
   if (terminal === "failed") {
