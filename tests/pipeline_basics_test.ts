@@ -119,6 +119,23 @@ describe("Pipeline.run() basics", () => {
     assert.ok({ ...kept[0] }.signal instanceof AbortSignal, "a spread keeps the signal");
   });
 
+  it("builds no context for a task declared with one parameter, and one for any other arity", async () => {
+    const seen: unknown[] = [];
+    function one(x: number) {
+      seen.push(arguments[1]);
+      return x;
+    }
+    const rest = (...args: unknown[]) => {
+      seen.push((args[1] as TaskContext).attempt);
+      return args[0];
+    };
+    const pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 1, tasks: [one, rest] })],
+    });
+    await pipeline.run([1]);
+    assert.deepEqual(seen, [undefined, 1]);
+  });
+
   it("accepts iterables, generators and async iterables, and an empty input", async () => {
     const pipeline = new Pipeline({
       stages: [new Stage({ name: "Inc", workers: 2, tasks: [(x: number) => x + 1] })],

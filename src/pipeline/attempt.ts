@@ -26,8 +26,12 @@ export function startAttempt(
   const limit = runtime.taskLimits[taskIndex];
   const timeoutMs = stage.options.taskTimeoutMs;
   if (limit === undefined && timeoutMs === undefined) {
-    const ctx = new AttemptContext(runtime, slot, envelope, name, attempt, envelope.batch.signal);
-    return stage.tasks[taskIndex](value, ctx);
+    const task = stage.tasks[taskIndex];
+    if (!runtime.wantsContext[taskIndex]) return task(value, undefined as never);
+    return task(
+      value,
+      new AttemptContext(runtime, slot, envelope, name, attempt, envelope.batch.signal),
+    );
   }
   return guardedAttempt(runtime, slot, envelope, taskIndex, value, attempt, limit, timeoutMs);
 }

@@ -17,6 +17,11 @@ export class StageRuntime {
   readonly index: number;
   readonly isLast: boolean;
   readonly slots: WorkerSlot[];
+  /**
+   * Per task: whether it can read a context. A task declared with exactly one parameter
+   * (`(value) => …`) cannot, so its plain attempts get none (no object to build per call).
+   */
+  readonly wantsContext: readonly boolean[];
   /** One semaphore per task index with a limit (tasks sharing a name share it). */
   readonly taskLimits: (Semaphore | undefined)[];
   readonly callSemaphore: Semaphore | undefined;
@@ -35,6 +40,7 @@ export class StageRuntime {
     this.isLast = isLast;
     this.queue = new StageQueue(stage.queueCapacity);
     this.slots = Array.from({ length: stage.workers }, (_, i) => new WorkerSlot(stage.name, i));
+    this.wantsContext = stage.tasks.map((task) => task.length !== 1);
     const limits = stage.options.taskConcurrencyLimits ?? {};
     const byName = new Map<string, Semaphore>();
     for (const [name, permits] of Object.entries(limits)) byName.set(name, new Semaphore(permits));
