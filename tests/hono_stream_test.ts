@@ -75,10 +75,14 @@ describe("GET /events: the start of a stream", () => {
     assert.ok(!first.some((line) => line.startsWith("id:")), "a snapshot has no id");
   });
 
-  it("treats an empty Last-Event-ID as none: no reset, just the snapshot", async () => {
+  it("treats an empty Last-Event-ID (header or bare query) as none: no reset, just the snapshot", async () => {
     const { app } = mount();
-    const client = await open(app, "/events", { "Last-Event-ID": "" });
-    assert.deepEqual(client.messages().map((m) => m.type), ["snapshot"]);
+    const byHeader = await open(app, "/events", { "Last-Event-ID": "" });
+    assert.deepEqual(byHeader.messages().map((m) => m.type), ["snapshot"]);
+    for (const path of ["/events?lastEventId", "/events?lastEventId="]) {
+      const byQuery = await open(app, path);
+      assert.deepEqual(byQuery.messages().map((m) => m.type), ["snapshot"], path);
+    }
   });
 
   it("has the SSE headers and neither Connection nor Transfer-Encoding", async () => {

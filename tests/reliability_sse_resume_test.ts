@@ -20,7 +20,6 @@ const MALFORMED: [string, string][] = [
   ["99999999999999999999", "malformed"], // 20 digits
   ["9007199254740993", "malformed"], // 16 digits, above Number.MAX_SAFE_INTEGER
   ["7".repeat(1000), "malformed"],
-  ["", "malformed"],
   ["1.5", "malformed"],
   ["2.0", "malformed"],
   ["1e3", "malformed"],
@@ -86,7 +85,6 @@ describe(`malformed Last-Event-ID on a real ${runtime} server`, () => {
         [],
       );
     }
-    open("a bare ?lastEventId", "malformed", "?lastEventId", []);
     open("the header twice", "malformed", "", ["Last-Event-ID: 1", "Last-Event-ID: 2"]);
     open("a bad header and a good query (the header wins)", "malformed", "?lastEventId=1", [
       "Last-Event-ID: x",
@@ -95,7 +93,7 @@ describe(`malformed Last-Event-ID on a real ${runtime} server`, () => {
     for (const { what, reason, stream } of cases) {
       const head = await stream.stream.head;
       assert.equal(head.status, 200, `${what}: status`);
-      assert.equal(head.headers.get("content-type"), "text/event-stream; charset=utf-8", what);
+      assert.equal(head.headers.get("content-type"), "text/event-stream", what);
       await stream.waitFor(() => stream.messages.length >= 2, `${what}: reset + snapshot`);
       const [reset, snapshot] = stream.messages;
       assert.equal(reset.type, "reset", `${what}: the first message`);
