@@ -222,7 +222,7 @@ describe("AsyncFuture", () => {
     const future = executor.submit(() => delay(5).then(() => "fast"));
     assert.equal(await future.result({ timeoutMs: 60_000 }), "fast");
     assert.equal(await future.result({ timeoutMs: 0 }), "fast");
-    assert.throws(() => future.result({ timeoutMs: -1 }), RangeError);
+    await assert.rejects(() => future.result({ timeoutMs: -1 }), RangeError);
   });
 
   it("result({ signal }) stops waiting with the signal's reason, without cancelling", async () => {

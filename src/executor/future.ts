@@ -1,4 +1,4 @@
-import { checkTimeout, clampTimer, timeoutError, toError } from "./options.ts";
+import { clampTimer, resultOptionsError, timeoutError, toError } from "./options.ts";
 
 /** Options for {@linkcode AsyncFuture.prototype.result}. */
 export interface ResultOptions {
@@ -118,6 +118,9 @@ export class AsyncFuture<T = unknown> {
    * @throws {Error} The task's error (as thrown; a non-Error value wrapped with it as `cause`),
    * the cancellation reason, a `"TimeoutError"` when `timeoutMs` elapses first, or the signal's
    * reason.
+   * @throws {TypeError} If an option has the wrong type (the promise rejects; `result()` never
+   * throws).
+   * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (the promise rejects).
    *
    * @example
    * ```ts
@@ -133,9 +136,14 @@ export class AsyncFuture<T = unknown> {
    * ```
    */
   result(options?: ResultOptions): Promise<T> {
-    const timeoutMs = options?.timeoutMs;
-    const signal = options?.signal;
-    if (timeoutMs !== undefined) checkTimeout("AsyncFuture.result", timeoutMs);
+    let timeoutMs: number | undefined;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      const error = resultOptionsError(options);
+      if (error !== undefined) return Promise.reject(error);
+      timeoutMs = options.timeoutMs;
+      signal = options.signal;
+    }
     if (this.#state === FULFILLED) return Promise.resolve(this.#outcome as T);
     if (this.#state === REJECTED) return Promise.reject(this.#outcome);
     if (signal?.aborted) return Promise.reject(signal.reason);
