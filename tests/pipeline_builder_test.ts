@@ -54,6 +54,13 @@ describe("Pipeline.create() builder", () => {
     }
   });
 
+  it("rejects options that are not an object under the same name", () => {
+    assert.throws(() => Pipeline.create().add("F", (x: number) => x, 5 as never), {
+      name: "StageValidationError",
+      message: 'Pipeline.create().add("F"): options must be an object, got 5',
+    });
+  });
+
   it("leaves workers and every other option to the Stage's own checks", () => {
     assert.throws(() => Pipeline.create().add("F", (x: number) => x, { workers: 0 }), {
       name: "StageValidationError",

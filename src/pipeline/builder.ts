@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
-import { describeValue, type FieldRule, validateOptions } from "../utils/validate.ts";
+import { type FieldRule, validateOptions } from "../utils/validate.ts";
 import { StageValidationError } from "../errors.ts";
 import type { RunOptions } from "./options.ts";
 import { Pipeline, type PipelineInput } from "./pipeline.ts";
@@ -77,11 +77,6 @@ export class PipelineBuilder {
    * `Pipeline.create().add("F"): retries must be an integer >= 1, got 0`.
    */
   add(name: string, tasks: TaskFn | TaskFn[], options: BuilderStageOptions = {}): this {
-    if (options === null || typeof options !== "object") {
-      throw new StageValidationError(
-        `Stage ${JSON.stringify(name)}: options must be an object, got ${describeValue(options)}`,
-      );
-    }
     validateOptions(
       `Pipeline.create().add(${JSON.stringify(name)})`,
       options,
