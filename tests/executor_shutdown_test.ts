@@ -98,9 +98,9 @@ describe("AsyncExecutor.shutdown()", () => {
     assert.equal(future.done(), true);
   });
 
-  it("rejects options of the wrong type", () => {
+  it("rejects options of the wrong type", async () => {
     const executor = new AsyncExecutor();
-    assert.throws(() => executor.shutdown({ wait: "yes" as unknown as boolean }), {
+    await assert.rejects(() => executor.shutdown({ wait: "yes" as unknown as boolean }), {
       name: "TypeError",
       message: 'AsyncExecutor.shutdown: wait must be a boolean, got "yes"',
     });

@@ -114,12 +114,15 @@ describe("wait()", () => {
     assert.equal(done.size, 1);
   });
 
-  it("rejects a bad returnWhen or timeoutMs, naming the value", () => {
-    assert.throws(() => wait([], { returnWhen: "ANY" as WaitStrategy }), {
+  it("rejects a bad returnWhen or timeoutMs, naming the value", async () => {
+    await assert.rejects(() => wait([], { returnWhen: "ANY" as WaitStrategy }), {
       name: "TypeError",
       message: /wait: returnWhen must be .* got "ANY"/,
     });
-    assert.throws(() => wait([], { timeoutMs: -5 }), { name: "RangeError", message: /got -5/ });
+    await assert.rejects(() => wait([], { timeoutMs: -5 }), {
+      name: "RangeError",
+      message: /got -5/,
+    });
   });
 
   it("takes timeoutMs: Infinity as no timeout, like result() and asCompleted()", async () => {
@@ -131,7 +134,7 @@ describe("wait()", () => {
     for await (const settled of asCompleted([future], { timeoutMs: Infinity })) {
       assert.equal(settled, future);
     }
-    assert.throws(() => wait([], { timeoutMs: Number.NaN }), RangeError);
+    await assert.rejects(() => wait([], { timeoutMs: Number.NaN }), RangeError);
   });
 
   it("is also an executor method", async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Pipeline, PipelineBuilder, StatusTracker } from "../mod.ts";
+import { Pipeline, PipelineBuilder, StageValidationError, StatusTracker } from "../mod.ts";
 
 describe("Pipeline.create() builder", () => {
   it("adds stages with defaults, a tracker and result collection", async () => {
@@ -34,6 +34,39 @@ describe("Pipeline.create() builder", () => {
     assert.equal(pipeline.stages[1].stageAttempts, 4);
     assert.equal(pipeline.stages[1].retry, "per_stage");
   });
+
+  it("rejects a bad retries naming retries, not the Stage option it sets", () => {
+    const bad: [unknown, string][] = [[0, "0"], [1.5, "1.5"], ["3", '"3"'], [null, "null"]];
+    for (const [retries, shown] of bad) {
+      for (const retry of ["per_task", "per_stage"] as const) {
+        assert.throws(
+          () => Pipeline.create().add("F", (x: number) => x, { retries: retries as number, retry }),
+          (error: unknown) => {
+            assert.ok(error instanceof StageValidationError, String(error));
+            assert.equal(
+              (error as Error).message,
+              `Pipeline.create().add("F"): retries must be an integer >= 1, got ${shown}`,
+            );
+            return true;
+          },
+        );
+      }
+    }
+  });
+
+  it("rejects options that are not an object under the same name", () => {
+    assert.throws(() => Pipeline.create().add("F", (x: number) => x, 5 as never), {
+      name: "StageValidationError",
+      message: 'Pipeline.create().add("F"): options must be an object, got 5',
+    });
+  });
+
+  it("leaves workers and every other option to the Stage's own checks", () => {
+    assert.throws(() => Pipeline.create().add("F", (x: number) => x, { workers: 0 }), {
+      name: "StageValidationError",
+      message: 'Stage "F": workers must be an integer >= 1, got 0',
+    });
+  });
 });
 
 describe("Pipeline.quick()", () => {
@@ -63,5 +96,26 @@ describe("Pipeline.quick()", () => {
       throw new Error("x");
     }, { retries: 2, workers: 1 }).catch(() => {});
     assert.equal(calls, 2);
+  });
+
+  it("rejects a bad retries or workers naming the option and Pipeline.quick", async () => {
+    const task = (x: number) => x;
+    const cases: [object, string][] = [
+      [{ retries: 0 }, "Pipeline.quick: retries must be an integer >= 1, got 0"],
+      [{ retries: -1 }, "Pipeline.quick: retries must be an integer >= 1, got -1"],
+      [{ workers: 0 }, "Pipeline.quick: workers must be an integer >= 1, got 0"],
+      [{ workers: "2" }, 'Pipeline.quick: workers must be an integer >= 1, got "2"'],
+    ];
+    for (const [options, message] of cases) {
+      let promise: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => {
+        promise = Pipeline.quick([1], task, options);
+      });
+      await assert.rejects(promise!, (error: unknown) => {
+        assert.ok(error instanceof StageValidationError, String(error));
+        assert.equal((error as Error).message, message);
+        return true;
+      });
+    }
   });
 });

@@ -134,18 +134,35 @@ describe("progressBar() on a terminal", () => {
     const pipeline = new FakePipeline({ processed: 50, failed: 5, errorsByType: { TypeError: 5 } });
     pipeline.state.stages = { Work: { completedItems: 50, failedItems: 5 } };
     pipeline.state.workers = { "Work-W0": { stage: "Work" } };
-    pipeline.state.metrics = { "Work-W0": { itemsProcessed: 55, itemsFailed: 5 } };
+    pipeline.state.metrics = {
+      "Work-W0": { itemsProcessed: 55, itemsFailed: 5, totalProcessingTime: 55_000 },
+    };
     const run = start(detailedDashboard, { isTTY: true, columns: 100 }, 3, pipeline);
     Object.assign(run.state, { processed: 52, failed: 6, errorsByType: { TypeError: 6 } });
     run.state.stages = { Work: { completedItems: 52, failedItems: 6 } };
-    run.state.metrics = { "Work-W0": { itemsProcessed: 57, itemsFailed: 6 } };
+    // All-time average 55 100 / 57 = 967 ms; this run's: 100 ms over 2 items = 50 ms.
+    run.state.metrics = {
+      "Work-W0": { itemsProcessed: 57, itemsFailed: 6, totalProcessingTime: 55_100 },
+    };
     run.update();
     run.finish();
     const text = replay(run.out.text()).lines.join("\n");
     assert.match(text, /100\.0% {2}3\/3/);
     assert.match(text, /Work {2}busy 0\/1 {2}pending 0 {2}done 2 {2}failed 1/);
-    assert.match(text, /Work-W0 +idle +2 +1 /);
+    assert.match(text, /Work-W0 +idle +2 +1 +50ms$/m);
     assert.match(text, /errors by type: TypeError 1$/m);
+  });
+
+  it("counts only this run's failures when no snapshot can be read at the end", () => {
+    const pipeline = new FakePipeline({ failed: 5, errorsByType: { TypeError: 5 } });
+    const run = start(progressBar, { isTTY: false }, 2, pipeline);
+    Object.assign(run.state, { processed: 1, failed: 6, errorsByType: { TypeError: 6 } });
+    const summary = pipeline.getErrorSummary();
+    pipeline.getDashboardSnapshot = () => {
+      throw new Error("snapshot unavailable");
+    };
+    run.finish(summary);
+    assert.equal(run.out.text(), "AntFlow: finished | ok 0, failed 1\n");
   });
 });
 
@@ -184,7 +201,12 @@ describe("compactDashboard() and detailedDashboard()", () => {
       "Fetch-W1": { stage: "Fetch" },
     };
     run.state.metrics = {
-      "Fetch-W0": { itemsProcessed: 4, itemsFailed: 1, avgProcessingTime: 250 },
+      "Fetch-W0": {
+        itemsProcessed: 4,
+        itemsFailed: 1,
+        totalProcessingTime: 1000,
+        avgProcessingTime: 250,
+      },
     };
     run.state.failed = 3;
     run.state.failures = [

@@ -143,6 +143,8 @@ export class AsyncExecutor {
    * @param options Retries, backoff, limit and signal for every item.
    * @returns A promise of the results, in input order.
    * @throws {ExecutorShutdownError} If the executor has been shut down (the promise rejects).
+   * @throws {TypeError} If `fn`, `items` or an option is bad (the promise rejects).
+   * @throws {RangeError} If a numeric option is out of range (the promise rejects).
    * @throws {Error} The error of the earliest failed item in input order.
    *
    * @example
@@ -211,6 +213,7 @@ export class AsyncExecutor {
    * @param options `timeoutMs` (one deadline for the whole iteration) and `signal`.
    * @returns An async iterable of the futures, fastest first.
    * @throws {DOMException} A `"TimeoutError"` from the iteration when the deadline passes.
+   * @throws {TypeError} If `futures` or an option is bad (thrown by the call, like `mapIter()`).
    *
    * @example
    * ```ts
@@ -234,6 +237,8 @@ export class AsyncExecutor {
    * @param options `returnWhen`, `timeoutMs` and `signal`.
    * @returns A promise of `{ done, pending }`.
    * @throws {DOMException} A `"TimeoutError"` on timeout with `"ALL_COMPLETED"`.
+   * @throws {TypeError} If `futures` or an option is bad (the promise rejects; never thrown).
+   * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (the promise rejects).
    *
    * @example
    * ```ts
@@ -257,7 +262,8 @@ export class AsyncExecutor {
    * @returns A promise that resolves at once with `wait: false`, otherwise once every accepted
    * task has settled and every worker has stopped (a task that ignores its aborted signal and never
    * returns keeps it pending).
-   * @throws {TypeError} If an option has the wrong type.
+   * @throws {TypeError} If an option has the wrong type: the promise rejects (the call never
+   * throws) and the executor is not shut down.
    *
    * @example
    * ```ts
@@ -270,7 +276,11 @@ export class AsyncExecutor {
    * ```
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    validateOptions("AsyncExecutor.shutdown", options, shutdownRules, typeOrRangeError);
+    try {
+      validateOptions("AsyncExecutor.shutdown", options, shutdownRules, typeOrRangeError);
+    } catch (error) {
+      return Promise.reject(error); // and the executor stays open
+    }
     const { wait = true, cancelFutures = false, signal } = options;
     this.#shutdown = true;
     if (cancelFutures) this.#cancelAll();

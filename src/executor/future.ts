@@ -1,4 +1,4 @@
-import { checkTimeout, clampTimer, timeoutError, toError } from "./options.ts";
+import { clampTimer, resultOptionsError, timeoutError, toError } from "./options.ts";
 
 /** Options for {@linkcode AsyncFuture.prototype.result}. */
 export interface ResultOptions {
@@ -34,8 +34,9 @@ export interface FutureControl {
   /** Marks it running; `false` if it already settled (cancelled while queued). */
   start(future: AsyncFuture<unknown>): boolean;
   /**
-   * The running task's signal, created on first use (most tasks never read it): it aborts when the
-   * future is cancelled or aborted, and is born aborted if that already happened.
+   * The task's signal, created by its first attempt (or its first wait for a permit) and shared by
+   * its retries: it aborts when the future is cancelled or aborted, and is born aborted if that
+   * already happened. Dropped once the future settles, after which it can no longer abort.
    */
   signal(future: AsyncFuture<unknown>): AbortSignal;
   fulfill<T>(future: AsyncFuture<T>, value: T): void;
@@ -51,24 +52,23 @@ export interface FutureControl {
 /** @internal */
 export const futureControl = {} as FutureControl;
 
-/** A future's ties to signals: the submit's signal it listens to, and the task's own signal. */
+/** A future's ties to signals: the submit's signal it listens to, and whether it was aborted. */
 interface SignalLink {
   /** The submit's `signal`, listened to until the future settles. */
   upstream: AbortSignal | undefined;
   onUpstreamAbort: (() => void) | undefined;
-  /** The task's `signal`, created the first time the task (or a wait for a permit) needs it. */
-  controller: AbortController | undefined;
   aborted: boolean;
   reason: unknown;
 }
 
-const NO_LINK: SignalLink = {
-  upstream: undefined,
-  onUpstreamAbort: undefined,
-  controller: undefined,
-  aborted: false,
-  reason: undefined,
-};
+function newLink(): SignalLink {
+  return {
+    upstream: undefined,
+    onUpstreamAbort: undefined,
+    aborted: false,
+    reason: undefined,
+  };
+}
 
 /**
  * The eventual outcome of a task submitted to an `AsyncExecutor`. A future settles exactly once:
@@ -92,6 +92,7 @@ export class AsyncFuture<T = unknown> {
   #deferred: PromiseWithResolvers<unknown> | undefined;
   #listeners: (() => void)[] | undefined;
   #link: SignalLink | undefined; // only for futures that meet a signal or an abort
+  #controller: AbortController | undefined; // the task's signal, from its first attempt to settling
 
   private constructor(
     sequenceId: number,
@@ -106,7 +107,10 @@ export class AsyncFuture<T = unknown> {
       return;
     }
     const onUpstreamAbort = (): void => this.#abort(signal.reason);
-    this.#link = { ...NO_LINK, upstream: signal, onUpstreamAbort };
+    const link = newLink();
+    link.upstream = signal;
+    link.onUpstreamAbort = onUpstreamAbort;
+    this.#link = link;
     signal.addEventListener("abort", onUpstreamAbort, { once: true });
   }
 
@@ -118,6 +122,9 @@ export class AsyncFuture<T = unknown> {
    * @throws {Error} The task's error (as thrown; a non-Error value wrapped with it as `cause`),
    * the cancellation reason, a `"TimeoutError"` when `timeoutMs` elapses first, or the signal's
    * reason.
+   * @throws {TypeError} If an option has the wrong type (the promise rejects; `result()` never
+   * throws).
+   * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (the promise rejects).
    *
    * @example
    * ```ts
@@ -133,9 +140,14 @@ export class AsyncFuture<T = unknown> {
    * ```
    */
   result(options?: ResultOptions): Promise<T> {
-    const timeoutMs = options?.timeoutMs;
-    const signal = options?.signal;
-    if (timeoutMs !== undefined) checkTimeout("AsyncFuture.result", timeoutMs);
+    let timeoutMs: number | undefined;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      const error = resultOptionsError(options);
+      if (error !== undefined) return Promise.reject(error);
+      timeoutMs = options.timeoutMs;
+      signal = options.signal;
+    }
     if (this.#state === FULFILLED) return Promise.resolve(this.#outcome as T);
     if (this.#state === REJECTED) return Promise.reject(this.#outcome);
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -216,12 +228,13 @@ export class AsyncFuture<T = unknown> {
 
   #abort(reason: unknown): void {
     const onDequeue = this.#state === QUEUED ? this.#onDequeue : undefined;
+    const controller = this.#controller;
     if (!this.#settle(REJECTED, undefined, reason)) return;
     onDequeue?.();
-    const link = this.#link ??= { ...NO_LINK };
+    const link = this.#link ??= newLink();
     link.aborted = true;
     link.reason = reason;
-    link.controller?.abort(reason);
+    controller?.abort(reason);
   }
 
   #settle(state: State, value: unknown, error: unknown): boolean {
@@ -229,6 +242,9 @@ export class AsyncFuture<T = unknown> {
     this.#state = state;
     this.#outcome = state === FULFILLED ? value : toError(error);
     const link = this.#link;
+    // Once settled, the task's signal can no longer abort: drop it, so a kept future does not keep
+    // its AbortController alive (#abort aborts the one it read before settling).
+    this.#controller = undefined;
     if (link?.upstream !== undefined) {
       link.upstream.removeEventListener("abort", link.onUpstreamAbort!);
       link.upstream = link.onUpstreamAbort = undefined;
@@ -270,12 +286,14 @@ export class AsyncFuture<T = unknown> {
           return true;
         },
         signal: (future: AsyncFuture<unknown>) => {
-          const link = future.#link ??= { ...NO_LINK };
-          if (link.controller === undefined) {
-            link.controller = new AbortController();
-            if (link.aborted) link.controller.abort(link.reason);
+          let controller = future.#controller;
+          if (controller === undefined) {
+            controller = new AbortController();
+            const link = future.#link;
+            if (link?.aborted) controller.abort(link.reason);
+            else if (future.#state < FULFILLED) future.#controller = controller;
           }
-          return link.controller.signal;
+          return controller.signal;
         },
         fulfill: <V>(future: AsyncFuture<V>, value: V) =>
           future.#settle(FULFILLED, value, undefined),

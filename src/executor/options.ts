@@ -45,16 +45,40 @@ export const waitRules: Record<string, FieldRule> = {
 };
 
 /** TypeError for a wrong type; RangeError for a number out of range in a numeric field. */
-function fail(owner: string, field: string, rule: string, value: unknown, numeric = false): never {
+function optionError(
+  owner: string,
+  field: string,
+  rule: string,
+  value: unknown,
+  numeric = false,
+): TypeError | RangeError {
   const message = `${owner}: ${field} ${rule}, got ${describeValue(value)}`;
-  throw numeric && typeof value === "number" ? new RangeError(message) : new TypeError(message);
+  return numeric && typeof value === "number" ? new RangeError(message) : new TypeError(message);
 }
 
-/** Throws unless `value` is a number >= 0 (`Infinity` means no timeout). */
-export function checkTimeout(owner: string, value: unknown): void {
-  if (typeof value !== "number" || !(value >= 0)) {
-    fail(owner, "timeoutMs", "must be a number >= 0", value, true);
+/** Throws the {@linkcode optionError}. */
+function fail(owner: string, field: string, rule: string, value: unknown, numeric = false): never {
+  throw optionError(owner, field, rule, value, numeric);
+}
+
+/**
+ * What is wrong with the options of `AsyncFuture.prototype.result()`, or `undefined`. The error is
+ * returned, not thrown, so `result()` can reject with it. Plain comparisons: `result()` is called
+ * once per item by `map()`.
+ */
+export function resultOptionsError(options: unknown): TypeError | RangeError | undefined {
+  const owner = "AsyncFuture.result";
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    return optionError(owner, "options", "must be an object", options);
   }
+  const { timeoutMs, signal } = options as { timeoutMs?: unknown; signal?: unknown };
+  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs >= 0)) {
+    return optionError(owner, "timeoutMs", "must be a number >= 0", timeoutMs, true);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    return optionError(owner, "signal", "must be an AbortSignal", signal);
+  }
+  return undefined;
 }
 
 /** The delay to arm a timer with, or `undefined` when no timer is needed. */

@@ -1,6 +1,6 @@
 import { Deque } from "../utils/deque.ts";
 import { describeValue, typeOrRangeError, validateOptions } from "../utils/validate.ts";
-import { type AsyncFuture, futureControl } from "./future.ts";
+import { AsyncFuture, futureControl } from "./future.ts";
 import { asCompletedRules, clampTimer, timeoutError, waitRules } from "./options.ts";
 
 /**
@@ -73,7 +73,9 @@ export interface AsCompletedOptions {
  * @param options When to return, a timeout and an abort signal.
  * @returns A promise of the settled (`done`) and still pending futures.
  * @throws {DOMException} A `"TimeoutError"` when `timeoutMs` elapses with `"ALL_COMPLETED"`.
- * @throws {TypeError} If an option has the wrong type or `returnWhen` is unknown.
+ * @throws {TypeError} If `futures` is not an iterable of futures, an option has the wrong type or
+ * `returnWhen` is unknown. Like every failure of `wait()`, the promise rejects: it never throws.
+ * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (the promise rejects).
  *
  * @example
  * ```ts
@@ -92,13 +94,18 @@ export function wait<F extends AsyncFuture<unknown>>(
   futures: Iterable<F>,
   options: WaitOptions = {},
 ): Promise<WaitResult<F>> {
-  checkFutures("wait", futures);
-  validateOptions("wait", options, waitRules, typeOrRangeError);
+  let unique: Set<F>;
+  try {
+    unique = collectFutures("wait", futures);
+    validateOptions("wait", options, waitRules, typeOrRangeError);
+  } catch (error) {
+    return Promise.reject(error); // bad arguments reject like every other failure of wait()
+  }
   const { timeoutMs, returnWhen = "ALL_COMPLETED", signal } = options;
   const done = new Set<F>();
   const pending = new Set<F>();
   let failed = false;
-  for (const future of futures) {
+  for (const future of unique) {
     if (!future.done()) pending.add(future);
     else {
       done.add(future);
@@ -159,7 +166,10 @@ export function wait<F extends AsyncFuture<unknown>>(
  * @returns An async iterable of the same futures, in completion order.
  * @throws {DOMException} A `"TimeoutError"` (from the iteration) when the deadline passes while a
  * future is still pending.
- * @throws {TypeError} If an option has the wrong type.
+ * @throws {TypeError} If `futures` is not an iterable of futures or an option has the wrong type:
+ * thrown by the call itself, like `mapIter()` (the deadline starts at the call too), not by the
+ * iteration.
+ * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (thrown by the call).
  *
  * @example
  * ```ts
@@ -175,11 +185,11 @@ export function asCompleted<F extends AsyncFuture<unknown>>(
   futures: Iterable<F>,
   options: AsCompletedOptions = {},
 ): AsyncGenerator<F, void, undefined> {
-  checkFutures("asCompleted", futures);
+  const unique = collectFutures<F>("asCompleted", futures);
   validateOptions("asCompleted", options, asCompletedRules, typeOrRangeError);
   const { timeoutMs, signal } = options;
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
-  return iterateAsCompleted(new Set(futures), timeoutMs, deadline, signal);
+  return iterateAsCompleted(unique, timeoutMs, deadline, signal);
 }
 
 async function* iterateAsCompleted<F extends AsyncFuture<unknown>>(
@@ -240,8 +250,11 @@ async function* iterateAsCompleted<F extends AsyncFuture<unknown>>(
   }
 }
 
-/** A TypeError naming the owner and the value unless `futures` is an iterable of futures. */
-function checkFutures(owner: string, futures: unknown): void {
+/**
+ * The distinct futures of `futures`. Throws a TypeError naming the owner and the value unless it
+ * is an iterable (not a string) of `AsyncFuture`s.
+ */
+function collectFutures<F extends AsyncFuture<unknown>>(owner: string, futures: unknown): Set<F> {
   const iterable = futures !== null && futures !== undefined &&
     typeof (futures as Iterable<unknown>)[Symbol.iterator] === "function";
   if (!iterable || typeof futures === "string") {
@@ -249,4 +262,16 @@ function checkFutures(owner: string, futures: unknown): void {
       `${owner}: futures must be an iterable of AsyncFuture, got ${describeValue(futures)}`,
     );
   }
+  const unique = new Set<F>();
+  let index = 0;
+  for (const future of futures as Iterable<unknown>) {
+    if (!(future instanceof AsyncFuture)) {
+      throw new TypeError(
+        `${owner}: futures[${index}] must be an AsyncFuture, got ${describeValue(future)}`,
+      );
+    }
+    unique.add(future as F);
+    index++;
+  }
+  return unique;
 }

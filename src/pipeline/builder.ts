@@ -1,5 +1,6 @@
+import * as z from "zod";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
-import { describeValue } from "../utils/validate.ts";
+import { type FieldRule, validateOptions } from "../utils/validate.ts";
 import { StageValidationError } from "../errors.ts";
 import type { RunOptions } from "./options.ts";
 import { Pipeline, type PipelineInput } from "./pipeline.ts";
@@ -29,6 +30,22 @@ export interface QuickOptions extends RunOptions {
   retries?: number;
 }
 
+const positiveInt: FieldRule = {
+  schema: z.number().int().min(1).optional(),
+  rule: "must be an integer >= 1",
+};
+
+/**
+ * The options `add()` translates before a `Stage` sees them: checked here, so the message names
+ * `retries` (the Stage would name `taskAttempts` or `stageAttempts`, which the caller never wrote).
+ */
+const ADD_RULES: Record<string, FieldRule> = { retries: positiveInt };
+
+/** The options `quick()` applies to every stage, checked once under `Pipeline.quick`. */
+const QUICK_RULES: Record<string, FieldRule> = { workers: positiveInt, retries: positiveInt };
+
+const stageError = (message: string): Error => new StageValidationError(message);
+
 /**
  * Builds a pipeline step by step: `Pipeline.create().add(...).add(...).build()` (or `.run(items)`).
  *
@@ -56,14 +73,16 @@ export class PipelineBuilder {
    * @param tasks One task or several, run in order for each item.
    * @param options Stage options; `workers` defaults to 5, `retries` to 3 total attempts.
    * @returns The builder.
-   * @throws {StageValidationError} When an option is invalid.
+   * @throws {StageValidationError} When an option is invalid, e.g.
+   * `Pipeline.create().add("F"): retries must be an integer >= 1, got 0`.
    */
   add(name: string, tasks: TaskFn | TaskFn[], options: BuilderStageOptions = {}): this {
-    if (options === null || typeof options !== "object") {
-      throw new StageValidationError(
-        `Stage ${JSON.stringify(name)}: options must be an object, got ${describeValue(options)}`,
-      );
-    }
+    validateOptions(
+      `Pipeline.create().add(${JSON.stringify(name)})`,
+      options,
+      ADD_RULES,
+      stageError,
+    );
     const { retries = 3, ...rest } = options;
     const perStage = rest.retry === "per_stage";
     this.#stages.push(
@@ -133,6 +152,9 @@ export function quick(
   options: QuickOptions = {},
 ): Promise<PipelineResult[]> {
   try {
+    if (options !== null && typeof options === "object") {
+      validateOptions("Pipeline.quick", options, QUICK_RULES, stageError);
+    }
     const { workers = 5, retries = 3, ...runOptions } = options;
     const list = Array.isArray(tasks) ? tasks : [tasks];
     const builder = new PipelineBuilder();

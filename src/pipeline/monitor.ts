@@ -4,6 +4,7 @@ import type {
   DashboardSnapshot,
   PipelineLike,
   PipelineResult,
+  PipelineStats,
 } from "./types.ts";
 
 /** How often `progress: true` prints a line. */
@@ -74,41 +75,83 @@ export class RunMonitor {
   }
 }
 
+/** This run's finished items, by outcome. */
+interface RunCounts {
+  ok: number;
+  failed: number;
+  cancelled: number;
+}
+
+const NO_COUNTS: RunCounts = { ok: 0, failed: 0, cancelled: 0 };
+
+/** The pipeline's counters, or `undefined` if reading them throws (they are only for display). */
+function readStats(pipeline: PipelineLike | undefined): PipelineStats | undefined {
+  try {
+    return pipeline?.getStats();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `progress: true`: a plain line through `console.log` every couple of seconds and at the end.
- * It needs nothing but `console`, so it works on every runtime, edge included.
+ * It needs nothing but `console`, so it works on every runtime, edge included. The pipeline's
+ * counters are cumulative over all its runs, so the counts are taken against their values at
+ * `onStart`: every number is this run's.
  *
  * @internal
  */
 export class ConsoleProgress implements DashboardProtocol {
   #total: number | undefined;
   #started = 0;
+  #pipeline: PipelineLike | undefined;
+  #baseline: RunCounts = NO_COUNTS;
 
-  onStart(_pipeline: PipelineLike, total: number | undefined): void {
+  onStart(pipeline: PipelineLike, total: number | undefined): void {
+    this.#pipeline = pipeline;
     this.#total = total;
     this.#started = performance.now();
+    const stats = readStats(pipeline);
+    this.#baseline = stats === undefined ? NO_COUNTS : {
+      ok: stats.itemsProcessed,
+      failed: stats.itemsFailed,
+      cancelled: stats.itemsCancelled,
+    };
     console.log(`AntFlow: started${total === undefined ? "" : ` ${total} items`}`);
   }
 
   onUpdate(snapshot: DashboardSnapshot): void {
-    console.log(`AntFlow: ${this.#line(snapshot)}`);
+    console.log(`AntFlow: ${this.#line(snapshot.pipelineStats)}`);
   }
 
-  onFinish(_results: PipelineResult[], summary: ErrorSummary): void {
+  onFinish(_results: PipelineResult[], _summary: ErrorSummary): void {
     const seconds = (performance.now() - this.#started) / 1000;
-    const failed = summary.totalFailed > 0 ? ` (${summary.totalFailed} failed)` : "";
+    const stats = readStats(this.#pipeline);
+    const failedNow = stats === undefined ? 0 : this.#sinceStart(stats).failed;
+    const failed = failedNow > 0 ? ` (${failedNow} failed)` : "";
+    this.#pipeline = undefined;
     console.log(`AntFlow: finished in ${seconds.toFixed(1)} s${failed}`);
   }
 
-  #line(snapshot: DashboardSnapshot): string {
-    const stats = snapshot.pipelineStats;
-    const done = stats.itemsProcessed + stats.itemsFailed + stats.itemsCancelled;
+  /** This run's counts: the counters minus their values at `onStart`. */
+  #sinceStart(stats: PipelineStats): RunCounts {
+    const base = this.#baseline;
+    return {
+      ok: Math.max(0, stats.itemsProcessed - base.ok),
+      failed: Math.max(0, stats.itemsFailed - base.failed),
+      cancelled: Math.max(0, stats.itemsCancelled - base.cancelled),
+    };
+  }
+
+  #line(stats: PipelineStats): string {
+    const { ok, failed, cancelled } = this.#sinceStart(stats);
+    const done = ok + failed + cancelled;
     const seconds = Math.max((performance.now() - this.#started) / 1000, 1e-3);
     const total = this.#total;
     const share = total === undefined
       ? `${done} items done`
-      : `${done}/${total} items (${total === 0 ? 100 : ((done / total) * 100).toFixed(1)}%)`;
-    return `${share} | ${stats.itemsProcessed} ok, ${stats.itemsFailed} failed, ${stats.itemsCancelled} cancelled | ` +
+      : `${done}/${total} items (${(total === 0 ? 100 : (done / total) * 100).toFixed(1)}%)`;
+    return `${share} | ${ok} ok, ${failed} failed, ${cancelled} cancelled | ` +
       `${(done / seconds).toFixed(1)} items/s | ${stats.itemsInFlight} in flight`;
   }
 }

@@ -103,7 +103,8 @@ export class TerminalDisplay implements DashboardProtocol {
       if (this.#broken) return;
       const fresh = attempt(() => this.#pipeline!.getDashboardSnapshot()) ?? this.#last;
       if (fresh === undefined) {
-        this.#write(`AntFlow: finished | ok ${results.length}, failed ${summary.totalFailed}\n`);
+        const failed = this.#progress!.failedCount(summary);
+        this.#write(`AntFlow: finished | ok ${results.length}, failed ${failed}\n`);
         return;
       }
       const timestamp = Math.max(Date.now(), this.#last?.timestamp ?? 0);

@@ -25,6 +25,14 @@ export interface StageView {
   failed: number;
 }
 
+/** One worker's numbers for this run. */
+export interface WorkerCounts {
+  processed: number;
+  failed: number;
+  /** Average milliseconds per processed item during this run. */
+  avgMs: number;
+}
+
 /** Everything a frame shows, computed from one snapshot. */
 export interface ProgressView {
   ok: number;
@@ -127,14 +135,26 @@ export class RunProgress {
       .sort((a, b) => b[1] - a[1]);
   }
 
-  /** A worker's items processed and failed during this run. */
-  workerCounts(metrics: WorkerMetrics | undefined): { processed: number; failed: number } {
-    if (metrics === undefined) return { processed: 0, failed: 0 };
+  /**
+   * A worker's items processed and failed during this run, and its average time per item over
+   * this run (`totalProcessingTime / itemsProcessed`, both counted from the run's start; 0 before
+   * the first item).
+   */
+  workerCounts(metrics: WorkerMetrics | undefined): WorkerCounts {
+    if (metrics === undefined) return { processed: 0, failed: 0, avgMs: 0 };
     const before = this.#baseline.workerMetrics[metrics.workerName];
+    const processed = delta(metrics.itemsProcessed, before?.itemsProcessed);
+    const busyMs = delta(metrics.totalProcessingTime, before?.totalProcessingTime);
     return {
-      processed: delta(metrics.itemsProcessed, before?.itemsProcessed),
+      processed,
       failed: delta(metrics.itemsFailed, before?.itemsFailed),
+      avgMs: processed > 0 ? busyMs / processed : 0,
     };
+  }
+
+  /** How many items failed during this run, from the errors by type (0 if none). */
+  failedCount(summary: ErrorSummary): number {
+    return this.errorsByType(summary).reduce((sum, [, count]) => sum + count, 0);
   }
 
   #advance(done: number, stages: StageView[], total: number): number {

@@ -54,7 +54,7 @@ export function workerLines(
     const state = workerStates[name];
     const metrics = workerMetrics[name];
     const busy = state.status === "busy";
-    const { processed, failed } = progress.workerCounts(metrics);
+    const { processed, failed, avgMs } = progress.workerCounts(metrics);
     return [
       safeText(name),
       state.status,
@@ -62,7 +62,7 @@ export function workerLines(
       busy ? safeText(state.currentTask) : "",
       String(processed),
       String(failed),
-      formatMs(metrics?.avgProcessingTime ?? 0),
+      formatMs(avgMs),
     ];
   });
   const column = (i: number): string[] => [header[i], ...body.map((cells) => cells[i])];
