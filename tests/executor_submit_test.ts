@@ -56,45 +56,6 @@ describe("AsyncExecutor.submit()", () => {
     assert.equal(executor.submit(() => 0).sequenceId, 1);
   });
 
-  it("passes the context as a plain object whose signal and attempt are own properties", async () => {
-    await using executor = new AsyncExecutor();
-    const contexts: ExecutorTaskContext[] = [];
-    await executor.submit(
-      (context: ExecutorTaskContext) => {
-        contexts.push(context);
-        if (context.attempt === 1) throw new Error("again");
-      },
-      [],
-      { retries: 1, retryDelayMs: 0 },
-    ).result();
-    const [first, second] = contexts;
-    assert.equal(Object.getPrototypeOf(first), Object.prototype);
-    assert.deepEqual(Object.keys(first), ["signal", "attempt"]);
-    assert.ok(first.signal instanceof AbortSignal);
-    assert.deepStrictEqual(first, { signal: first.signal, attempt: 1 });
-    assert.deepStrictEqual(
-      { ...second },
-      { signal: first.signal, attempt: 2 },
-      "one signal per task",
-    );
-    assert.equal(first.signal.aborted, false);
-  });
-
-  it("a spread copy of the context still carries the signal that cancel() aborts", async () => {
-    await using executor = new AsyncExecutor({ maxWorkers: 1 });
-    let copy: { signal?: AbortSignal; attempt?: number } = {};
-    const future = executor.submit((context: ExecutorTaskContext) => {
-      copy = { ...context };
-      return untilAborted(context.signal);
-    });
-    await delay(5);
-    const before = copy.signal?.aborted;
-    future.cancel(); // first, so a failed check below cannot leave the task running
-    assert.equal(before, false);
-    assert.equal(copy.signal?.aborted, true);
-    assert.equal(copy.signal?.reason.name, "AbortError");
-  });
-
   it("never runs more than maxWorkers tasks at once, and reaches exactly maxWorkers", async () => {
     await using executor = new AsyncExecutor({ maxWorkers: 3 });
     const probe = concurrencyProbe();
@@ -351,16 +312,10 @@ describe("AsyncFuture", () => {
 
   it("cancel() after success has no effect and returns false", async () => {
     await using executor = new AsyncExecutor();
-    let signal: AbortSignal | undefined;
-    const future = executor.submit((context: ExecutorTaskContext) => {
-      signal = context.signal;
-      return 7;
-    });
+    const future = executor.submit(() => 7);
     await future.result();
     assert.equal(future.cancel(), false);
     assert.equal(await future.result(), 7);
-    await executor.shutdown({ cancelFutures: true });
-    assert.equal(signal?.aborted, false, "a settled task's signal never aborts");
   });
 
   it("cancel() during the backoff wait stops further attempts", async () => {

@@ -38,9 +38,7 @@ export function runAttempt(
   let out: unknown;
   try {
     const args = job.args;
-    // A plain object: `signal` and `attempt` are own data properties, so spreading, `Object.keys`
-    // and deep equality see both.
-    const context: ExecutorTaskContext = { signal: futureControl.signal(job.future), attempt };
+    const context = new AttemptContext(job.future, attempt);
     out = args.length === 0
       ? job.fn(context)
       : args.length === 1
@@ -103,6 +101,21 @@ async function retryAfterBackoff(job: Job, attempt: number): Promise<void> {
   }
   const pending = runAttempt(job, attempt + 1, undefined);
   if (pending !== undefined) await pending;
+}
+
+/** The task's context. Its `signal` is created only if the task reads it (most never do). */
+class AttemptContext implements ExecutorTaskContext {
+  readonly attempt: number;
+  #future: AsyncFuture<unknown>;
+
+  constructor(future: AsyncFuture<unknown>, attempt: number) {
+    this.#future = future;
+    this.attempt = attempt;
+  }
+
+  get signal(): AbortSignal {
+    return futureControl.signal(this.#future);
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

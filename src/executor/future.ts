@@ -34,9 +34,8 @@ export interface FutureControl {
   /** Marks it running; `false` if it already settled (cancelled while queued). */
   start(future: AsyncFuture<unknown>): boolean;
   /**
-   * The task's signal, created by its first attempt (or its first wait for a permit) and shared by
-   * its retries: it aborts when the future is cancelled or aborted, and is born aborted if that
-   * already happened. Dropped once the future settles, after which it can no longer abort.
+   * The running task's signal, created on first use (most tasks never read it): it aborts when the
+   * future is cancelled or aborted, and is born aborted if that already happened.
    */
   signal(future: AsyncFuture<unknown>): AbortSignal;
   fulfill<T>(future: AsyncFuture<T>, value: T): void;
@@ -52,23 +51,24 @@ export interface FutureControl {
 /** @internal */
 export const futureControl = {} as FutureControl;
 
-/** A future's ties to signals: the submit's signal it listens to, and whether it was aborted. */
+/** A future's ties to signals: the submit's signal it listens to, and the task's own signal. */
 interface SignalLink {
   /** The submit's `signal`, listened to until the future settles. */
   upstream: AbortSignal | undefined;
   onUpstreamAbort: (() => void) | undefined;
+  /** The task's `signal`, created the first time the task (or a wait for a permit) needs it. */
+  controller: AbortController | undefined;
   aborted: boolean;
   reason: unknown;
 }
 
-function newLink(): SignalLink {
-  return {
-    upstream: undefined,
-    onUpstreamAbort: undefined,
-    aborted: false,
-    reason: undefined,
-  };
-}
+const NO_LINK: SignalLink = {
+  upstream: undefined,
+  onUpstreamAbort: undefined,
+  controller: undefined,
+  aborted: false,
+  reason: undefined,
+};
 
 /**
  * The eventual outcome of a task submitted to an `AsyncExecutor`. A future settles exactly once:
@@ -92,7 +92,6 @@ export class AsyncFuture<T = unknown> {
   #deferred: PromiseWithResolvers<unknown> | undefined;
   #listeners: (() => void)[] | undefined;
   #link: SignalLink | undefined; // only for futures that meet a signal or an abort
-  #controller: AbortController | undefined; // the task's signal, from its first attempt to settling
 
   private constructor(
     sequenceId: number,
@@ -107,10 +106,7 @@ export class AsyncFuture<T = unknown> {
       return;
     }
     const onUpstreamAbort = (): void => this.#abort(signal.reason);
-    const link = newLink();
-    link.upstream = signal;
-    link.onUpstreamAbort = onUpstreamAbort;
-    this.#link = link;
+    this.#link = { ...NO_LINK, upstream: signal, onUpstreamAbort };
     signal.addEventListener("abort", onUpstreamAbort, { once: true });
   }
 
@@ -228,13 +224,12 @@ export class AsyncFuture<T = unknown> {
 
   #abort(reason: unknown): void {
     const onDequeue = this.#state === QUEUED ? this.#onDequeue : undefined;
-    const controller = this.#controller;
     if (!this.#settle(REJECTED, undefined, reason)) return;
     onDequeue?.();
-    const link = this.#link ??= newLink();
+    const link = this.#link ??= { ...NO_LINK };
     link.aborted = true;
     link.reason = reason;
-    controller?.abort(reason);
+    link.controller?.abort(reason);
   }
 
   #settle(state: State, value: unknown, error: unknown): boolean {
@@ -242,9 +237,6 @@ export class AsyncFuture<T = unknown> {
     this.#state = state;
     this.#outcome = state === FULFILLED ? value : toError(error);
     const link = this.#link;
-    // Once settled, the task's signal can no longer abort: drop it, so a kept future does not keep
-    // its AbortController alive (#abort aborts the one it read before settling).
-    this.#controller = undefined;
     if (link?.upstream !== undefined) {
       link.upstream.removeEventListener("abort", link.onUpstreamAbort!);
       link.upstream = link.onUpstreamAbort = undefined;
@@ -286,14 +278,12 @@ export class AsyncFuture<T = unknown> {
           return true;
         },
         signal: (future: AsyncFuture<unknown>) => {
-          let controller = future.#controller;
-          if (controller === undefined) {
-            controller = new AbortController();
-            const link = future.#link;
-            if (link?.aborted) controller.abort(link.reason);
-            else if (future.#state < FULFILLED) future.#controller = controller;
+          const link = future.#link ??= { ...NO_LINK };
+          if (link.controller === undefined) {
+            link.controller = new AbortController();
+            if (link.aborted) link.controller.abort(link.reason);
           }
-          return controller.signal;
+          return link.controller.signal;
         },
         fulfill: <V>(future: AsyncFuture<V>, value: V) =>
           future.#settle(FULFILLED, value, undefined),

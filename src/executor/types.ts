@@ -14,7 +14,7 @@ export interface AsyncExecutorOptions {
   maxWorkers?: number;
 }
 
-/** The last argument every executor task receives: a plain object, `signal` and `attempt` own. */
+/** The last argument every executor task receives. */
 export interface ExecutorTaskContext {
   /** Aborts when the future is cancelled, the submit's `signal` aborts, or a cancelling shutdown. */
   signal: AbortSignal;
