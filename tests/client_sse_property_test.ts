@@ -121,6 +121,8 @@ describe("SSEParser round trip (property)", () => {
           const full = serialise(messages, "\n", false);
           const { comment: _, ...fields } = messages.at(-1)!;
           const last = new TextEncoder().encode(encode(fields)).length;
+          // An empty last message puts no bytes on the wire: cutting would cut the one before.
+          fc.pre(last > 0);
           // Keep everything up to somewhere inside the last block, minus its final blank line.
           const keep = full.length - 1 - (drop % Math.max(1, last));
           const truncated = expected(messages.slice(0, -1)).events;
