@@ -41,9 +41,9 @@ export async function feedItems(
   const ready = async (): Promise<void> => {
     if (engine.pause !== undefined) await engine.pause;
     if (roomy && queue.full) {
-      // An abort (of the batch, or of this feed alone) stops the wait for room too.
-      const room = untilAborted(queue.space(), signal);
-      await (stop === undefined ? room : untilAborted(room, stop)).catch(noop);
+      // A batch abort makes room by itself (its items leave the queue). A feed's own signal must
+      // stop the wait too; run() and stream() pass none, and their hot path stays a bare wait.
+      await (stop === undefined ? queue.space() : untilAborted(queue.space(), stop).catch(noop));
     }
     engine.tick();
   };
