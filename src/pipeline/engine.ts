@@ -131,10 +131,11 @@ export class Engine {
     return runtime.queue.put(envelope);
   }
 
-  #onEnter = (envelope: Envelope): void | Promise<void> => {
-    this.tick();
-    return this.#emitQueued(envelope);
-  };
+  /**
+   * A waiting producer's item entered its queue, inside a worker's take (or a cancellation's
+   * purge): engine code whose clock reading is current, so the shared timestamp stands.
+   */
+  #onEnter = (envelope: Envelope): void | Promise<void> => this.#emitQueued(envelope);
 
   #emitQueued(envelope: Envelope): void | Promise<void> {
     return this.sink!.status(
