@@ -662,6 +662,31 @@ describe("feed({ signal })", () => {
 });
 
 describe("aborts from inside events", () => {
+  it("shutdown() inside the first in_progress while join() starts the workers: the next batch still completes", async () => {
+    const tracker = new StatusTracker();
+    let shutdowns = 0;
+    tracker.addEventListener("status", (e) => {
+      if (e.detail.status === "in_progress" && shutdowns++ === 0) void pipeline.shutdown();
+    });
+    const pipeline: Pipeline = new Pipeline({
+      stages: [new Stage({ name: "S", workers: 3, tasks: [async (x: number) => x + 1] })],
+      statusTracker: tracker,
+    });
+    await pipeline.feed([1, 2]);
+    await pipeline.join(); // starts the workers; the first one to take an item shuts down
+    assert.equal(pipeline.getStats().itemsCancelled, 2);
+    // Every worker loop started during the shut-down start() must be gone: none may take (and
+    // then drop) an item of the next batch.
+    await pipeline.feed([10, 20, 30, 40]);
+    const outcome = await Promise.race([
+      pipeline.join().then((results) => results.map((r) => r.value)),
+      sleep(2000).then(() => "join() still waiting after 2 s"),
+    ]);
+    assert.deepEqual(outcome, [11, 21, 31, 41]);
+    assert.equal(pipeline.getStats().itemsInFlight, 0);
+    await pipeline.shutdown();
+  });
+
   it("an abort inside a 'failed' listener while streaming leaves no worker waiting on the stream", async () => {
     const tracker = new StatusTracker();
     const controller = new AbortController();

@@ -73,7 +73,12 @@ export class Engine {
     this.#running = true;
     this.#lastTurn = performance.now();
     for (const runtime of this.stages) {
-      for (const slot of runtime.slots) this.spawn(runtime, slot.index);
+      for (const slot of runtime.slots) {
+        // A loop spawned here runs until its first await: an event it emits may shut the
+        // pipeline down. Then spawn no more, or they would wait on the fresh queues.
+        if (!this.#running) return;
+        this.spawn(runtime, slot.index);
+      }
     }
   }
 
