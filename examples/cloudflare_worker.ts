@@ -73,7 +73,7 @@ app.get("/run", (c) => {
   });
   return new Response(body, {
     headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
+      "Content-Type": "text/event-stream",
       "Cache-Control": "no-cache, no-transform",
     },
   });
