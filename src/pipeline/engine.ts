@@ -128,10 +128,7 @@ export class Engine {
     const runtime = this.stages[envelope.stageIndex];
     if (this.sink !== undefined && !runtime.queue.full) {
       const pending = this.#emitQueued(envelope);
-      if (pending !== undefined) return pending.then(() => this.#put(envelope));
-      // A listener may have cancelled it (an abort from inside the event).
-      if (envelope.done) return undefined;
-      return runtime.queue.put(envelope, true);
+      return pending === undefined ? this.#put(envelope) : pending.then(() => this.#put(envelope));
     }
     return runtime.queue.put(envelope);
   }
@@ -155,6 +152,7 @@ export class Engine {
     );
   }
 
+  /** Puts an announced envelope, unless a listener of its `queued` event cancelled it. */
   #put(envelope: Envelope): Promise<void> | undefined {
     if (envelope.done) return undefined;
     return this.stages[envelope.stageIndex].queue.put(envelope, true);

@@ -187,17 +187,14 @@ export class StageQueue {
   }
 
   #refill(): void {
-    if (this.#producers.length === 0) {
-      if (this.#size < this.capacity && this.#spaceWaiters.length > 0) this.#wakeSpace();
-      return;
-    }
-    const entered: BlockedPut[] = [];
+    let entered: BlockedPut[] | undefined;
     while (this.#size < this.capacity && this.#producers.length > 0) {
       const producer = this.#producers.shift()!;
       this.#push(producer.envelope);
-      entered.push(producer);
+      (entered ??= []).push(producer);
     }
     if (this.#size < this.capacity && this.#spaceWaiters.length > 0) this.#wakeSpace();
+    if (entered === undefined) return;
     // Announced once the queue is consistent: an event listener may cancel items (and purge).
     for (const producer of entered) producer.resolve(this.#enter(producer));
   }

@@ -46,11 +46,6 @@ export async function runWorker(
       const taken = await queue.take();
       if (taken === CLOSED) return;
       engine.tick();
-      if (slot.generation !== generation) {
-        // This loop was replaced while it waited: the item belongs to the live loops.
-        if (!taken.done) queue.force(taken);
-        return;
-      }
       // Handed over while this worker waited, but cancelled before it woke up.
       if (taken.done) continue;
       envelope = taken;
