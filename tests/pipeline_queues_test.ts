@@ -5,19 +5,21 @@ import { gate, PeakCounter, range, sleep } from "./support/helpers.ts";
 
 describe("bounded queues and backpressure", () => {
   it("a producer waits while the next stage's queue is at capacity", async () => {
+    const hold = gate();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 2, tasks: [(x: number) => x] })],
+      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 2, tasks: [held(hold)] })],
     });
-    // Not started: nothing drains the queue.
-    await pipeline.feed([1, 2]);
+    // The one worker holds item 1 at the gate: items 2 and 3 fill the queue.
+    await pipeline.feed([1, 2, 3]);
     assert.equal(pipeline.getStats().queueSizes.S, 2);
     let fed = false;
-    const third = pipeline.feed([3]).then(() => (fed = true));
+    const fourth = pipeline.feed([4]).then(() => (fed = true));
     await sleep(50);
-    assert.equal(fed, false, "the third feed must wait for room");
+    assert.equal(fed, false, "the fourth feed must wait for room");
+    hold.open();
     const results = await pipeline.join();
-    await third;
-    assert.deepEqual(results.map((r) => r.value), [1, 2, 3]);
+    await fourth;
+    assert.deepEqual(results.map((r) => r.value), [1, 2, 3, 4]);
   });
 
   it("an upstream worker blocked by a full downstream queue stays busy", async () => {
@@ -48,14 +50,24 @@ describe("bounded queues and backpressure", () => {
   });
 
   it("queueCapacity 0 means unbounded", async () => {
+    const hold = gate();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 0, tasks: [(x: number) => x] })],
+      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 0, tasks: [held(hold)] })],
     });
-    await pipeline.feed(range(500));
-    assert.equal(pipeline.getStats().queueSizes.S, 500);
-    assert.equal((await pipeline.join()).length, 500);
+    await pipeline.feed(range(501));
+    assert.equal(pipeline.getStats().queueSizes.S, 500, "one item is at the gate, 500 wait");
+    hold.open();
+    assert.equal((await pipeline.join()).length, 501);
   });
 });
+
+/** A task that waits at the gate, then returns its input. */
+function held(hold: { promise: Promise<void> }): (x: number) => Promise<number> {
+  return async function held(x: number) {
+    await hold.promise;
+    return x;
+  };
+}
 
 describe("queued events follow the item into the queue", () => {
   it("an item whose producer waits for room is not reported queued until it enters", async () => {

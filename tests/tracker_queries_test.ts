@@ -10,7 +10,7 @@ import {
   TaskEvent,
   TaskEventSchema,
 } from "../mod.ts";
-import { range } from "./support/helpers.ts";
+import { gate, range } from "./support/helpers.ts";
 
 function mixedPipeline(tracker: StatusTracker): Pipeline {
   return new Pipeline({
@@ -126,12 +126,23 @@ describe("memory bounds", () => {
 
   it("maxItems never evicts unfinished items", async () => {
     const tracker = new StatusTracker({ maxItems: 2 });
+    const hold = gate();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
+      stages: [
+        new Stage({
+          name: "S",
+          workers: 1,
+          tasks: [async (x: number) => {
+            await hold.promise;
+            return x;
+          }],
+        }),
+      ],
       statusTracker: tracker,
     });
-    await pipeline.feed(range(5)); // not started: all five stay queued
+    await pipeline.feed(range(5)); // one at the gate, four queued: none finished
     assert.equal(tracker.getTrackedIds().length, 5);
+    hold.open();
     await pipeline.join();
     assert.equal(tracker.getTrackedIds().length, 2);
   });

@@ -1,3 +1,4 @@
+import type { RunEvent } from "../tracker/run_event.ts";
 import type { Envelope } from "./envelope.ts";
 
 /** Where a batch's results go (a run's array, a stream, or the feed/join collection). */
@@ -30,9 +31,18 @@ export class Batch {
   settled = false;
   /** Set while an abort cancels the items: completion must not settle the batch as a success. */
   aborting = false;
+  /** The run's lifecycle data: its id, start, end, and its items' terminal states so far. */
+  readonly run: RunEvent;
+  /** Called once when the batch settles, before its output (a tracker's `runend`). */
+  onEnd: ((run: RunEvent) => void | Promise<void>) | undefined = undefined;
 
   constructor(output: BatchOutput) {
     this.output = output;
+    this.run = {
+      runId: crypto.randomUUID(),
+      startedAt: Date.now(),
+      counts: { completed: 0, failed: 0, skipped: 0, cancelled: 0 },
+    };
   }
 
   register(envelope: Envelope): void {
@@ -70,15 +80,27 @@ export class Batch {
   /** Settles the batch if nothing is left to feed or to finish. */
   check(): void {
     if (!this.settled && !this.aborting && this.feeders === 0 && this.unreleased === 0) {
-      this.settled = true;
-      this.output.settle();
+      this.#end(undefined, false);
     }
   }
 
   /** Settles the batch as aborted (its live items must be cancelled by the caller first). */
   fail(reason: unknown): void {
     if (this.settled) return;
+    this.#end(reason, true);
+  }
+
+  /** Ends the run (`runend` first, awaited when its callback is async), then settles the output. */
+  #end(reason: unknown, aborted: boolean): void {
     this.settled = true;
-    this.output.settle(reason, true);
+    this.run.endedAt = Date.now();
+    let pending: void | Promise<void> = undefined;
+    try {
+      pending = this.onEnd?.(this.run);
+    } catch {
+      // the tracker isolates its callbacks; nothing may keep the output from settling
+    }
+    if (pending === undefined) this.output.settle(reason, aborted);
+    else pending.then(() => this.output.settle(reason, aborted));
   }
 }

@@ -2,6 +2,7 @@ import type { StatusTracker, TrackerSink } from "../tracker/status_tracker.ts";
 import { trackerSink } from "../tracker/status_tracker.ts";
 import { type NameRef, NO_NAME } from "../tracker/names.ts";
 import { type ItemId, STATUS, type StatusMetadata } from "../tracker/types.ts";
+import type { RunCounts } from "../tracker/run_event.ts";
 import type { Batch } from "./batch.ts";
 import { Envelope } from "./envelope.ts";
 import type { Stage } from "./stage.ts";
@@ -205,7 +206,7 @@ export class Engine {
   }
 
   /** Marks an item terminal (not yet released): it leaves the registry and is counted once. */
-  settleItem(envelope: Envelope, outcome: "processed" | "failed" | "cancelled"): void {
+  settleItem(envelope: Envelope, outcome: keyof RunCounts): void {
     envelope.done = true;
     envelope.batch.unregister(envelope);
     if (envelope.timer !== undefined) {
@@ -215,7 +216,20 @@ export class Engine {
     if (this.customIds.size > 0 && this.customIds.get(envelope.id) === envelope) {
       this.customIds.delete(envelope.id);
     }
-    this[outcome]++;
+    envelope.batch.run.counts[outcome]++;
+    if (outcome === "completed" || outcome === "skipped") this.processed++;
+    else this[outcome]++;
+  }
+
+  /**
+   * A run begins: the tracker (if any) gets `runstart` now and `runend` when the batch settles.
+   * Returns a promise when an async `onRunStart` callback is to be awaited before feeding.
+   */
+  beginRun(batch: Batch): void | Promise<void> {
+    const sink = this.sink;
+    if (sink === undefined) return;
+    batch.onEnd = (run) => sink.run("runend", run);
+    return sink.run("runstart", batch.run);
   }
 
   /**

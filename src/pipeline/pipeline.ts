@@ -87,6 +87,8 @@ export class Pipeline implements PipelineLike {
   #feedBatch: Batch | undefined;
   #feedOutput: FeedOutput | undefined;
   #joined: PipelineResult[] = [];
+  /** Set by `shutdown()` until the next `start()`, `run()` or `stream()`: `feed()` then rejects. */
+  #stopped = false;
 
   /**
    * Creates a pipeline.
@@ -261,19 +263,22 @@ export class Pipeline implements PipelineLike {
    */
   start(): Promise<void> {
     this.#engine.start();
+    this.#stopped = false;
     return Promise.resolve();
   }
 
   /**
-   * Feeds more items into a started pipeline (or into one started later). Resolves when every item
-   * was taken from the input and queued; waits while the target queue is full.
+   * Feeds more items, starting the workers if needed (as `run()` does), so `await feed(items);
+   * await join()` finishes for any number of items. Resolves when every item was taken from the
+   * input and queued; waits while the target queue is full.
    *
    * @param items An array, iterable or async iterable.
    * @param options Target stage, priority, ids, and a signal that stops this feed's intake (also
    *   while it waits for room); the items already fed carry on (`shutdown()` cancels them).
    * @returns A promise that resolves once every item is queued, or rejects with the signal's
    *   reason if it stopped the intake first.
-   * @throws {PipelineError} For an unknown `targetStage` or an id still in flight.
+   * @throws {PipelineError} For an unknown `targetStage`, an id still in flight, or a pipeline
+   * that was shut down (call `start()` first).
    */
   async feed(items: PipelineInput, options: FeedOptions = {}): Promise<void> {
     checkItems("Pipeline.feed", items);
@@ -284,6 +289,15 @@ export class Pipeline implements PipelineLike {
       options.targetStage,
     );
     options.signal?.throwIfAborted();
+    if (this.#stopped) {
+      throw new PipelineError(
+        "Pipeline.feed: the pipeline was shut down; call start() before feeding it again",
+      );
+    }
+    // Like run(), feed() starts the workers: `await feed(items); await join()` never waits on
+    // nobody, whatever the queue capacity.
+    this.#engine.start();
+    let started: void | Promise<void> = undefined;
     if (this.#feedBatch === undefined || this.#feedBatch.settled) {
       const output = new FeedOutput(
         this.collectResults,
@@ -294,10 +308,12 @@ export class Pipeline implements PipelineLike {
       this.#feedBatch = batch;
       this.#feedOutput = output;
       this.#engine.batches.add(batch);
+      started = this.#engine.beginRun(batch);
     }
     const batch = this.#feedBatch;
     batch.feeders++;
     try {
+      if (started !== undefined) await started;
       const complete = await feedItems(this.#engine, batch, items, {
         idOf: options.idOf,
         priority: options.priority ?? 100,
@@ -347,6 +363,7 @@ export class Pipeline implements PipelineLike {
     // awaited after), so nothing can slip in between.
     const aborting = [...this.#engine.batches].map((batch) => this.#abort(batch, reason));
     this.#engine.stop();
+    this.#stopped = true;
     await Promise.all(aborting);
   }
 
@@ -433,13 +450,18 @@ export class Pipeline implements PipelineLike {
     const onAbort = (): void => void this.#abort(batch, signal!.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     engine.start();
+    this.#stopped = false;
     batch.feeders = 1;
-    feedItems(engine, batch, items, {
-      idOf: options.idOf,
-      priority: options.priority ?? 100,
-      stageIndex,
-      owner,
-    }).then(
+    const feed = (): Promise<boolean> =>
+      feedItems(engine, batch, items, {
+        idOf: options.idOf,
+        priority: options.priority ?? 100,
+        stageIndex,
+        owner,
+      });
+    // An async onRunStart is awaited before the first item is fed.
+    const started = engine.beginRun(batch);
+    (started === undefined ? feed() : started.then(feed)).then(
       () => {
         batch.feeders = 0;
         batch.check();

@@ -213,7 +213,7 @@ export async function runWorker(
         runtime.completed++;
         slot.itemsProcessed++;
         const last = next === undefined;
-        if (last) engine.settleItem(envelope, "processed");
+        if (last) engine.settleItem(envelope, skipped ? "skipped" : "completed");
         pending = engine.emit(
           envelope,
           runtime.stageRef,

@@ -4,6 +4,7 @@
  * @module
  */
 export {
+  type RunCallback,
   type StatusCallback,
   StatusTracker,
   type StatusTrackerEventMap,
@@ -19,7 +20,8 @@ export {
   TaskEvent,
   type TaskEventJSON,
 } from "./events.ts";
-export { StatusEventSchema, TaskEventSchema } from "./schemas.ts";
+export { RunEventSchema, StatusEventSchema, TaskEventSchema } from "./schemas.ts";
+export type { RunCounts, RunEvent, RunEventType } from "./run_event.ts";
 export { ErrorSummary, type FailedItem } from "./error_summary.ts";
 export {
   type ErrorJSON,

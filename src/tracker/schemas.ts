@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { StatusEventJSON, TaskEventJSON } from "./events.ts";
+import type { RunEvent } from "./run_event.ts";
 import { STATUS_TYPES, TASK_EVENT_TYPES } from "./types.ts";
 
 const itemId = z.union([z.string(), z.number()]);
@@ -44,4 +45,27 @@ export const TaskEventSchema: z.ZodType<TaskEventJSON> = z.object({
   timestamp: z.number(),
   error: z.object({ name: z.string(), message: z.string() }).optional(),
   duration: z.number().nonnegative().optional(),
+});
+
+const count = z.number().int().nonnegative();
+
+/**
+ * The zod schema of a run lifecycle event (`runstart` / `runend` detail, and their SSE messages).
+ *
+ * @example
+ * ```ts
+ * import { RunEventSchema } from "@antflow/antflow";
+ * const run = RunEventSchema.parse({
+ *   runId: "r1",
+ *   startedAt: 0,
+ *   counts: { completed: 0, failed: 0, skipped: 0, cancelled: 0 },
+ * });
+ * console.log(run.runId); // "r1"
+ * ```
+ */
+export const RunEventSchema: z.ZodType<RunEvent> = z.object({
+  runId: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  counts: z.object({ completed: count, failed: count, skipped: count, cancelled: count }),
 });

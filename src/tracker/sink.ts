@@ -1,5 +1,6 @@
 import type { StatusEvent, TaskEvent } from "./events.ts";
 import type { NameRef } from "./names.ts";
+import type { RunEvent, RunEventType } from "./run_event.ts";
 import type { ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
 
 /** Something that keeps a tracker's per-item handle (the engine's item envelope). */
@@ -7,8 +8,7 @@ export interface TrackedHolder {
   trackerRecord: unknown;
 }
 
-/** Internal: how the engine records events (not part of the public API). */
-/** @internal */
+/** @internal How the engine (and a remote tracker) records events; not part of the public API. */
 export interface TrackerSink {
   /**
    * Records a status change (`status` is the index in STATUS_TYPES). `holder.trackerRecord` caches
@@ -47,6 +47,8 @@ export interface TrackerSink {
   ingestStatus(event: StatusEvent, finished: boolean): void | Promise<void>;
   /** Dispatches a task event built elsewhere (a remote tracker). */
   ingestTask(event: TaskEvent): void | Promise<void>;
+  /** Records and dispatches a run lifecycle event (the tracker keeps its own copy). */
+  run(type: RunEventType, event: RunEvent): void | Promise<void>;
   /** Forgets every item and sets the status counters (a remote tracker after a reset). */
   restore(counts: Partial<Record<StatusType, number>>): void;
 }

@@ -3,10 +3,12 @@ import { ErrorSummary, type FailedItem } from "./error_summary.ts";
 import { StatusEvent, TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import { ListenerRegistry } from "./listeners.ts";
+import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
 import type { NameRef } from "./names.ts";
 import type { TrackedHolder, TrackerSink } from "./sink.ts";
 import {
   OPTION_RULES,
+  type RunCallback,
   type StatusCallback,
   type StatusTrackerEventMap,
   type StatusTrackerListener,
@@ -23,6 +25,7 @@ import {
 } from "./types.ts";
 
 export type {
+  RunCallback,
   StatusCallback,
   StatusTrackerEventMap,
   StatusTrackerListener,
@@ -52,8 +55,12 @@ const TRACKED_TYPES = new Set<string>([
   "taskcomplete",
   "taskretry",
   "taskfail",
+  "runstart",
+  "runend",
   "error",
 ]);
+/** How many runs `getRuns()` keeps (the newest). */
+const RUNS_KEPT = 100;
 
 let sinkOf: (tracker: StatusTracker) => TrackerSink;
 
@@ -66,7 +73,7 @@ export { TASK_BITS };
 
 /**
  * Records every item's lifecycle and every task attempt, dispatches each as a DOM `CustomEvent`
- * (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`; `error` when a callback or
+ * (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`, `runstart`, `runend`; `error` when a callback or
  * listener throws), and answers queries about items, statuses and failures.
  *
  * Emitting is cheap when nobody listens: without a listener or callback for a type, no event
@@ -95,6 +102,10 @@ export class StatusTracker extends EventTarget {
   #onTaskComplete: TaskCallback | undefined;
   #onTaskRetry: TaskCallback | undefined;
   #onTaskFail: TaskCallback | undefined;
+  #onRunStart: RunCallback | undefined;
+  #onRunEnd: RunCallback | undefined;
+  /** The newest runs, oldest first; a run's entry is replaced by its `runend`. */
+  #runs: RunEvent[] = [];
   /** Which task event types someone wants (listeners or callbacks), as TASK_BITS. */
   #taskMaskValue = 0;
 
@@ -122,6 +133,8 @@ export class StatusTracker extends EventTarget {
     this.onTaskComplete = options.onTaskComplete;
     this.onTaskRetry = options.onTaskRetry;
     this.onTaskFail = options.onTaskFail;
+    this.#onRunStart = options.onRunStart;
+    this.#onRunEnd = options.onRunEnd;
     this.#store = new ItemStore(options.historyLimit ?? Infinity, options.maxItems ?? Infinity);
     this.#registry = new ListenerRegistry(
       (error, type, event) => this.#reportListenerError(error, type, event),
@@ -132,7 +145,7 @@ export class StatusTracker extends EventTarget {
   /**
    * Listens to one of the tracker's events; `e.detail` is typed by the event name.
    *
-   * @param type `status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail` or `error`.
+   * @param type `status`, a task event (`taskstart`…), `runstart`, `runend` or `error`.
    * @param listener The listener; if it throws, an `error` event is dispatched instead.
    * @param options Standard listener options (`once`, `signal`, `capture`).
    */
@@ -287,6 +300,16 @@ export class StatusTracker extends EventTarget {
     );
   }
 
+  /**
+   * The newest runs (up to 100), oldest first: each as of its `runstart`, or its `runend` once it
+   * ended (then with `endedAt` and final counts). A run without `endedAt` is still going.
+   *
+   * @returns Copies of the runs.
+   */
+  getRuns(): RunEvent[] {
+    return this.#runs.map(copyRun);
+  }
+
   // ---- recording (the engine's side) ----
 
   #sink: TrackerSink = {
@@ -313,7 +336,23 @@ export class StatusTracker extends EventTarget {
     ingestStatus: (event, finished) => this.#record(event, finished),
     ingestTask: (event) => this.#emitTask(event),
     restore: (counts) => this.#restore(counts),
+    run: (type, event) => this.#emitRun(type, event),
   };
+
+  #emitRun(type: RunEventType, event: RunEvent): void | Promise<void> {
+    const kept = copyRun(event);
+    const runs = this.#runs;
+    const index = type === "runend" ? runs.findLastIndex((r) => r.runId === kept.runId) : -1;
+    if (index >= 0) runs[index] = kept;
+    else {
+      runs.push(kept);
+      if (runs.length > RUNS_KEPT) runs.shift();
+    }
+    if (this.#registry.count(type) > 0) this.#dispatch(type, copyRun(event));
+    const name = type === "runstart" ? "onRunStart" : "onRunEnd";
+    const callback = this[name];
+    if (callback !== undefined) return this.#invoke(callback, name, copyRun(event));
+  }
 
   #restore(counts: Partial<Record<StatusType, number>>): void {
     this.#store.restore(counts);
@@ -425,6 +464,22 @@ export class StatusTracker extends EventTarget {
     this.#refreshTaskMask();
   }
 
+  /** Called when a run starts (settable at any time). */
+  get onRunStart(): RunCallback | undefined {
+    return this.#onRunStart;
+  }
+  set onRunStart(callback: RunCallback | undefined) {
+    this.#onRunStart = callback;
+  }
+
+  /** Called when a run ends, with its final counts (settable at any time). */
+  get onRunEnd(): RunCallback | undefined {
+    return this.#onRunEnd;
+  }
+  set onRunEnd(callback: RunCallback | undefined) {
+    this.#onRunEnd = callback;
+  }
+
   #emitTask(event: TaskEvent): void | Promise<void> {
     const type = event.eventType;
     if (this.#taskListenerMask & TASK_BITS[type]) this.#dispatch(TASK_EVENT_NAMES[type], event);
@@ -433,11 +488,11 @@ export class StatusTracker extends EventTarget {
     if (callback !== undefined) return this.#invoke(callback, name, event);
   }
 
-  #dispatch(type: string, detail: StatusEvent | TaskEvent): void {
+  #dispatch(type: string, detail: StatusEvent | TaskEvent | RunEvent): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  #invoke<E extends StatusEvent | TaskEvent>(
+  #invoke<E extends StatusEvent | TaskEvent | RunEvent>(
     callback: (event: E) => void | Promise<void>,
     name: string,
     event: E,
@@ -464,7 +519,7 @@ export class StatusTracker extends EventTarget {
   #reportError(
     error: unknown,
     callback: string,
-    event: StatusEvent | TaskEvent | undefined,
+    event: StatusEvent | TaskEvent | RunEvent | undefined,
     stage?: string,
   ): void {
     if (this.#registry.count("error") > 0) {

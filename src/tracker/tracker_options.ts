@@ -1,11 +1,15 @@
 import * as z from "zod";
 import type { FieldRule } from "../utils/validate.ts";
 import type { StatusEvent, TaskEvent } from "./events.ts";
+import type { RunEvent } from "./run_event.ts";
 
 /** A callback for status events; it may be async, and is awaited by the emitting worker. */
 export type StatusCallback = (event: StatusEvent) => void | Promise<void>;
 /** A callback for task events; it may be async, and is awaited by the emitting worker. */
 export type TaskCallback = (event: TaskEvent) => void | Promise<void>;
+
+/** A callback for run lifecycle events (`runstart`, `runend`); it may be async, and is awaited. */
+export type RunCallback = (event: RunEvent) => void | Promise<void>;
 
 /** What an `error` event carries: the thrown value, which callback threw, and its event. */
 export interface TrackerErrorDetail {
@@ -18,7 +22,7 @@ export interface TrackerErrorDetail {
    */
   callback: string;
   /** The event being delivered when it threw (`undefined` for stage callbacks). */
-  event: StatusEvent | TaskEvent | undefined;
+  event: StatusEvent | TaskEvent | RunEvent | undefined;
   /** The stage whose callback threw, for stage callbacks only. */
   stage?: string;
 }
@@ -35,6 +39,10 @@ export interface StatusTrackerEventMap {
   taskretry: CustomEvent<TaskEvent>;
   /** A task attempt failed for good. */
   taskfail: CustomEvent<TaskEvent>;
+  /** A run (`run()`, `stream()`, or `feed()` calls up to their `join()`) started. */
+  runstart: CustomEvent<RunEvent>;
+  /** A run ended: every item reached a terminal state, or it was aborted. */
+  runend: CustomEvent<RunEvent>;
   /** A callback or listener threw. */
   error: CustomEvent<TrackerErrorDetail>;
 }
@@ -56,6 +64,10 @@ export interface StatusTrackerOptions {
   onTaskRetry?: TaskCallback;
   /** Called when a task attempt fails for good. */
   onTaskFail?: TaskCallback;
+  /** Called when a run starts. */
+  onRunStart?: RunCallback;
+  /** Called when a run ends (with its final counts). */
+  onRunEnd?: RunCallback;
   /**
    * Status events kept per item (the newest ones).
    * @default {Infinity}
@@ -80,6 +92,8 @@ export const OPTION_RULES: Record<string, FieldRule> = {
   onTaskComplete: { schema: callbackSchema, rule: "must be a function" },
   onTaskRetry: { schema: callbackSchema, rule: "must be a function" },
   onTaskFail: { schema: callbackSchema, rule: "must be a function" },
+  onRunStart: { schema: callbackSchema, rule: "must be a function" },
+  onRunEnd: { schema: callbackSchema, rule: "must be a function" },
   historyLimit: { schema: limitSchema, rule: "must be an integer >= 0 or Infinity" },
   maxItems: { schema: limitSchema, rule: "must be an integer >= 0 or Infinity" },
 };

@@ -4,6 +4,7 @@
  * and, for streams, a slow or early-cancelling consumer. Everything is raced against a watchdog.
  */
 import type { ItemId, Pipeline, PipelineResult, PipelineStats } from "../../mod.ts";
+import { PipelineError } from "../../mod.ts";
 import { keyOf } from "./reliability_model.ts";
 import type { CaseSpec } from "./reliability_model.ts";
 import { sleep } from "./reliability_build.ts";
@@ -229,7 +230,11 @@ async function driveFeed(
         idOf: idOfValue(c),
         signal,
       }).catch((reason) => {
-        // Only a feed started after its signal aborted may reject, with the signal's reason.
+        // Only a feed started after its signal aborted may reject, with the signal's reason, or
+        // a feed called after a shutdown(), with a PipelineError (start() was not called again).
+        const afterShutdown = c.abort.kind === "shutdown" && outcome.abortTriggered &&
+          reason instanceof PipelineError;
+        if (afterShutdown) return;
         if (!signal.aborted || reason !== signal.reason) throw reason;
       });
     });
