@@ -516,7 +516,7 @@ describe("introspection", () => {
     assert.doesNotThrow(() => JSON.stringify(snapshot));
   });
 
-  it("getErrorSummary() works without a tracker (totals only)", async () => {
+  it("getErrorSummary() without a tracker has the failures by type, by stage, and their inputs", async () => {
     const pipeline = new Pipeline({
       stages: [
         new Stage({
@@ -532,8 +532,14 @@ describe("introspection", () => {
     await pipeline.run([1, 2]);
     const summary = pipeline.getErrorSummary();
     assert.equal(summary.totalFailed, 2);
-    assert.deepEqual(summary.errorsByType, {});
-    assert.deepEqual(summary.failedItems, []);
+    assert.deepEqual(summary.errorsByType, { Error: 2 });
+    assert.deepEqual(summary.errorsByStage, { S: 2 });
+    assert.deepEqual(
+      summary.failedItems.map((
+        f,
+      ) => [f.itemId, f.stage, f.error, f.errorType, f.attempts, f.value]),
+      [[0, "S", "x", "Error", 1, 1], [1, "S", "x", "Error", 1, 2]],
+    );
   });
 });
 

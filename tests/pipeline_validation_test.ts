@@ -53,7 +53,7 @@ describe("Stage option validation", () => {
     [
       "backoff multiplier 0.5",
       { backoff: { multiplier: 0.5 } },
-      'Stage "Fetch": backoff must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean }, got {"multiplier":0.5}',
+      'Stage "Fetch": backoff must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean } or a function (attempt, error) => ms, got {"multiplier":0.5}',
     ],
     [
       "onSuccess not a function",

@@ -75,7 +75,7 @@ const STAGE_TABLE: [field: string, bad: BadValue[], optional: boolean][] = [
     "backoff",
     stageRule(
       "backoff",
-      "must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean }",
+      "must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean } or a function (attempt, error) => ms",
       [
         ["x", '"x"'],
         [{ multiplier: 0.5 }, '{"multiplier":0.5}'],

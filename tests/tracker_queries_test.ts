@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   ErrorSummary,
+  type FailedItem,
   Pipeline,
   Stage,
   StatusEvent,
@@ -85,7 +86,16 @@ describe("StatusTracker queries", () => {
     assert.equal(summary.totalFailed, 4);
     assert.deepEqual(summary.errorsByType, { TypeError: 2, RangeError: 2 });
     assert.deepEqual(summary.errorsByStage, { Parse: 2, Save: 2 });
-    assert.deepEqual(pipeline.getErrorSummary(), summary);
+    // The pipeline keeps its own record: the same failures, each with the failing stage's input.
+    const own = pipeline.getErrorSummary();
+    assert.equal(own.totalFailed, summary.totalFailed);
+    assert.deepEqual(own.errorsByType, summary.errorsByType);
+    assert.deepEqual(own.errorsByStage, summary.errorsByStage);
+    const sorted = (items: FailedItem[]) =>
+      items.map(({ value: _value, timestamp: _t, ...rest }) => rest)
+        .sort((a, b) => Number(a.itemId) - Number(b.itemId));
+    assert.deepEqual(sorted(own.failedItems), sorted(summary.failedItems));
+    assert.ok(own.failedItems.every((f) => "value" in f));
     assert.doesNotThrow(() => JSON.stringify(summary));
   });
 

@@ -20,6 +20,13 @@ export interface BackoffOptions {
 }
 
 /**
+ * A backoff as a function: the wait in ms before the next attempt, given the number of the attempt
+ * that just failed (1-based) and its error, e.g. to honour a server's `Retry-After`. It must return
+ * a finite number >= 0 (synchronously).
+ */
+export type BackoffFn = (attempt: number, error: Error) => number;
+
+/**
  * The wait before attempt `attempt + 1`, after attempt number `attempt` (1-based) failed:
  * `baseMs × multiplier^(attempt - 1)`, capped at `maxWaitMs`, and with `jitter` a uniform random
  * value in `[0, that]`.

@@ -1,9 +1,44 @@
+import { backoffDelay } from "../limits/backoff.ts";
 import type { Semaphore } from "../limits/semaphore.ts";
 import { describeValue } from "../utils/validate.ts";
 import { AttemptContext } from "./context.ts";
 import type { Envelope } from "./envelope.ts";
 import type { StageRuntime } from "./stage_runtime.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
+
+/**
+ * The wait before the next attempt, after attempt `attempt` failed with `error`: the stage's
+ * backoff options, or its backoff function (whose errors and bad values are reported, and
+ * `taskWaitMs` waited instead).
+ *
+ * @internal
+ */
+export function retryWait(
+  runtime: StageRuntime,
+  attempt: number,
+  error: Error,
+  report: (error: unknown, where: string, stage: string) => void,
+): number {
+  const stage = runtime.stage;
+  const backoff = stage.backoff;
+  if (typeof backoff !== "function") return backoffDelay(stage.taskWaitMs, attempt, backoff);
+  try {
+    const wait: unknown = backoff(attempt, error);
+    if (typeof wait === "number" && wait >= 0 && Number.isFinite(wait)) return wait;
+    report(
+      new TypeError(
+        `Stage ${JSON.stringify(stage.name)}: backoff must return a finite number of ms >= 0, got ${
+          describeValue(wait)
+        }`,
+      ),
+      "backoff",
+      stage.name,
+    );
+  } catch (thrown) {
+    report(thrown, "backoff", stage.name);
+  }
+  return stage.taskWaitMs;
+}
 
 /**
  * Starts one attempt of task `taskIndex` on `value`. Returns the task's result as is (a value, or a

@@ -10,6 +10,8 @@ import { StageQueue } from "./stage_queue.ts";
 import { StageRuntime } from "./stage_runtime.ts";
 import { macrotask, yieldEveryMs } from "../utils/macrotask.ts";
 import { runWorker } from "./worker.ts";
+import { FailureLog } from "./failure_log.ts";
+import { errorFacts } from "./attempt.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /** Steps between two looks at the clock for the event-loop yield. */
@@ -51,7 +53,15 @@ export class Engine {
   /** Ids in flight, checked only for caller-chosen ids (default ids are never reused). */
   readonly customIds: Map<ItemId, Envelope> = new Map();
 
-  constructor(stages: readonly Stage[], tracker: StatusTracker | undefined) {
+  /** The pipeline's own record of failures (with or without a tracker). */
+  readonly failures: FailureLog;
+
+  constructor(
+    stages: readonly Stage[],
+    tracker: StatusTracker | undefined,
+    failureLimit: number,
+  ) {
+    this.failures = new FailureLog(failureLimit);
     this.stages = stages.map((stage, i) => new StageRuntime(stage, i, i === stages.length - 1));
     this.tracker = tracker;
     this.sink = tracker === undefined ? undefined : trackerSink(tracker);
@@ -311,6 +321,8 @@ export class Engine {
       slot.itemsFailed++;
       this.settleItem(envelope, "failed");
       const error2 = error instanceof Error ? error : new Error(String(error), { cause: error });
+      const facts = { ...errorFacts(error2), errorType: "InternalError" };
+      this.failures.record(envelope.id, runtime.name, facts, envelope.attempt, envelope.value);
       if (envelope.batch.output.wantsFailures) {
         void envelope.batch.output.deliver(envelope, envelope.value, error2);
       }
@@ -334,11 +346,11 @@ export class Engine {
    * Reports an error thrown by a stage callback (`where` is its option name, `stage` the stage)
    * or a dashboard: never fatal for the item.
    */
-  report(error: unknown, where: string, stage?: string): void {
+  report = (error: unknown, where: string, stage?: string): void => {
     if (this.tracker !== undefined) this.sink!.report(error, where, stage);
     else {
       const owner = stage === undefined ? "" : `stage "${stage}"'s `;
       console.error(`AntFlow: ${owner}${where} threw (the item is unaffected):`, error);
     }
-  }
+  };
 }

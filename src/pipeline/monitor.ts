@@ -1,10 +1,10 @@
 import type { ErrorSummary } from "../tracker/error_summary.ts";
+import { copyRun, type RunCounts, type RunEvent } from "../tracker/run_event.ts";
 import type {
   DashboardProtocol,
   DashboardSnapshot,
   PipelineLike,
   PipelineResult,
-  PipelineStats,
 } from "./types.ts";
 
 /** How often `progress: true` prints a line. */
@@ -19,6 +19,7 @@ export const PROGRESS_INTERVAL_MS = 2000;
  */
 export class RunMonitor {
   #pipeline: PipelineLike;
+  #run: RunEvent;
   #dashboard: DashboardProtocol;
   #intervalMs: number;
   #report: (error: unknown, where: string) => void;
@@ -27,11 +28,13 @@ export class RunMonitor {
 
   constructor(
     pipeline: PipelineLike,
+    run: RunEvent,
     dashboard: DashboardProtocol,
     intervalMs: number,
     report: (error: unknown, where: string) => void,
   ) {
     this.#pipeline = pipeline;
+    this.#run = run;
     this.#dashboard = dashboard;
     this.#intervalMs = intervalMs;
     this.#report = report;
@@ -55,7 +58,7 @@ export class RunMonitor {
     try {
       let snapshot: DashboardSnapshot;
       try {
-        snapshot = this.#pipeline.getDashboardSnapshot();
+        snapshot = { ...this.#pipeline.getDashboardSnapshot(), run: copyRun(this.#run) };
       } catch (error) {
         this.#report(error, "getDashboardSnapshot");
         return;
@@ -75,76 +78,40 @@ export class RunMonitor {
   }
 }
 
-/** This run's finished items, by outcome. */
-interface RunCounts {
-  ok: number;
-  failed: number;
-  cancelled: number;
-}
-
-const NO_COUNTS: RunCounts = { ok: 0, failed: 0, cancelled: 0 };
-
-/** The pipeline's counters, or `undefined` if reading them throws (they are only for display). */
-function readStats(pipeline: PipelineLike | undefined): PipelineStats | undefined {
-  try {
-    return pipeline?.getStats();
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * `progress: true`: a plain line through `console.log` every couple of seconds and at the end.
- * It needs nothing but `console`, so it works on every runtime, edge included. The pipeline's
- * counters are cumulative over all its runs, so the counts are taken against their values at
- * `onStart`: every number is this run's.
+ * It needs nothing but `console`, so it works on every runtime, edge included. Every number is
+ * this run's: the snapshots it gets carry the run's own counts (`snapshot.run`), so other runs
+ * sharing the pipeline do not show up in it.
  *
  * @internal
  */
 export class ConsoleProgress implements DashboardProtocol {
   #total: number | undefined;
   #started = 0;
-  #pipeline: PipelineLike | undefined;
-  #baseline: RunCounts = NO_COUNTS;
+  #counts: RunCounts = { completed: 0, failed: 0, skipped: 0, cancelled: 0 };
 
-  onStart(pipeline: PipelineLike, total: number | undefined): void {
-    this.#pipeline = pipeline;
+  onStart(_pipeline: PipelineLike, total: number | undefined): void {
     this.#total = total;
     this.#started = performance.now();
-    const stats = readStats(pipeline);
-    this.#baseline = stats === undefined ? NO_COUNTS : {
-      ok: stats.itemsProcessed,
-      failed: stats.itemsFailed,
-      cancelled: stats.itemsCancelled,
-    };
     console.log(`AntFlow: started${total === undefined ? "" : ` ${total} items`}`);
   }
 
   onUpdate(snapshot: DashboardSnapshot): void {
-    console.log(`AntFlow: ${this.#line(snapshot.pipelineStats)}`);
+    if (snapshot.run !== undefined) this.#counts = snapshot.run.counts;
+    console.log(`AntFlow: ${this.#line(snapshot.pipelineStats.itemsInFlight)}`);
   }
 
   onFinish(_results: PipelineResult[], _summary: ErrorSummary): void {
     const seconds = (performance.now() - this.#started) / 1000;
-    const stats = readStats(this.#pipeline);
-    const failedNow = stats === undefined ? 0 : this.#sinceStart(stats).failed;
+    const failedNow = this.#counts.failed;
     const failed = failedNow > 0 ? ` (${failedNow} failed)` : "";
-    this.#pipeline = undefined;
     console.log(`AntFlow: finished in ${seconds.toFixed(1)} s${failed}`);
   }
 
-  /** This run's counts: the counters minus their values at `onStart`. */
-  #sinceStart(stats: PipelineStats): RunCounts {
-    const base = this.#baseline;
-    return {
-      ok: Math.max(0, stats.itemsProcessed - base.ok),
-      failed: Math.max(0, stats.itemsFailed - base.failed),
-      cancelled: Math.max(0, stats.itemsCancelled - base.cancelled),
-    };
-  }
-
-  #line(stats: PipelineStats): string {
-    const { ok, failed, cancelled } = this.#sinceStart(stats);
+  #line(inFlight: number): string {
+    const { completed, skipped, failed, cancelled } = this.#counts;
+    const ok = completed + skipped;
     const done = ok + failed + cancelled;
     const seconds = Math.max((performance.now() - this.#started) / 1000, 1e-3);
     const total = this.#total;
@@ -152,6 +119,6 @@ export class ConsoleProgress implements DashboardProtocol {
       ? `${done} items done`
       : `${done}/${total} items (${(total === 0 ? 100 : (done / total) * 100).toFixed(1)}%)`;
     return `${share} | ${ok} ok, ${failed} failed, ${cancelled} cancelled | ` +
-      `${(done / seconds).toFixed(1)} items/s | ${stats.itemsInFlight} in flight`;
+      `${(done / seconds).toFixed(1)} items/s | ${inFlight} in flight`;
   }
 }

@@ -21,6 +21,12 @@ export interface RunOptions {
    * @default {100}
    */
   priority?: number;
+  /**
+   * Resolve every item's result in input order, failures included (with `error` set and the
+   * failing stage's input as `value`), instead of the successes only.
+   * @default {false}
+   */
+  includeFailures?: boolean;
   /** Print a plain progress line through `console.log` every few seconds and at the end. */
   progress?: boolean;
   /** A display driven during the run (see `@antflow/antflow/terminal`). */
@@ -85,6 +91,7 @@ const COMMON: Record<string, FieldRule> = {
 const RUN_RULES: Record<string, FieldRule> = {
   ...COMMON,
   progress: { schema: z.boolean().optional(), rule: "must be a boolean" },
+  includeFailures: { schema: z.boolean().optional(), rule: "must be a boolean" },
   dashboard: {
     schema: z.custom((v) => v === undefined || isDashboard(v)),
     rule: "must have onStart, onUpdate and onFinish methods",

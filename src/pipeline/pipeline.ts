@@ -1,5 +1,5 @@
 import { PipelineError } from "../errors.ts";
-import { ErrorSummary } from "../tracker/error_summary.ts";
+import type { ErrorSummary } from "../tracker/error_summary.ts";
 import { StatusTracker } from "../tracker/status_tracker.ts";
 import { untilAborted } from "../utils/abort.ts";
 import { describeValue } from "../utils/validate.ts";
@@ -45,6 +45,13 @@ export interface PipelineOptions {
    * @default {true}
    */
   collectResults?: boolean;
+  /**
+   * How many recent failures `getErrorSummary()` keeps as `failedItems` (with the failing
+   * stage's input as `value`), tracker or not; its counts by type and stage are always exact.
+   * `0` keeps none.
+   * @default {1000}
+   */
+  failureLimit?: number;
 }
 
 /** Options of `join()`. */
@@ -101,7 +108,7 @@ export class Pipeline implements PipelineLike {
     if (options === null || typeof options !== "object") {
       throw new PipelineError(`Pipeline: options must be an object, got ${describeValue(options)}`);
     }
-    const { stages, statusTracker, collectResults = true } = options;
+    const { stages, statusTracker, collectResults = true, failureLimit = 1000 } = options;
     if (!Array.isArray(stages) || stages.length === 0) {
       throw new PipelineError(
         `Pipeline: stages must be a non-empty array of Stage, got ${describeValue(stages)}`,
@@ -140,10 +147,15 @@ export class Pipeline implements PipelineLike {
         `Pipeline: collectResults must be a boolean, got ${describeValue(collectResults)}`,
       );
     }
+    if (!Number.isInteger(failureLimit) || failureLimit < 0) {
+      throw new PipelineError(
+        `Pipeline: failureLimit must be an integer >= 0, got ${describeValue(failureLimit)}`,
+      );
+    }
     this.stages = [...stages];
     this.statusTracker = statusTracker;
     this.collectResults = collectResults;
-    this.#engine = new Engine(this.stages, statusTracker);
+    this.#engine = new Engine(this.stages, statusTracker, failureLimit);
   }
 
   /**
@@ -190,7 +202,8 @@ export class Pipeline implements PipelineLike {
 
   /**
    * Feeds `items` through every stage and resolves to this run's successful results in input
-   * order. Failed items are left out (see the tracker or `getErrorSummary()`).
+   * order. Failed items are left out (see `getErrorSummary()`), unless `includeFailures` is set:
+   * then every item's result comes back in input order, failures with `error` set.
    *
    * @param items An array, iterable or async iterable.
    * @param options Abort signal, ids, priority, progress output or a dashboard.
@@ -205,14 +218,16 @@ export class Pipeline implements PipelineLike {
     const output = new RunOutput(
       this.collectResults,
       Array.isArray(items) ? items.length : undefined,
+      options.includeFailures,
     );
     const batch = new Batch(output);
     const dashboard = options.progress ? new ConsoleProgress() : options.dashboard;
     const monitor = dashboard === undefined ? undefined : new RunMonitor(
       this,
+      batch.run,
       dashboard,
       options.progress ? PROGRESS_INTERVAL_MS : options.dashboardIntervalMs ?? 500,
-      (error, where) => this.#engine.report(error, where),
+      this.#engine.report,
     );
     await monitor?.begin(knownSize(items));
     const unlink = this.#launch(
@@ -428,12 +443,14 @@ export class Pipeline implements PipelineLike {
   }
 
   /**
-   * Failures so far: the tracker's summary, or (without a tracker) the total only.
+   * Failures so far, kept by the pipeline itself (tracker or not): exact counts by error type and
+   * by stage, and the newest `failureLimit` failed items with the failing stage's input as
+   * `value`.
    *
    * @returns The summary.
    */
   getErrorSummary(): ErrorSummary {
-    return this.statusTracker?.getErrorSummary() ?? new ErrorSummary(this.#engine.failed);
+    return this.#engine.failures.summary();
   }
 
   /** Starts feeding a run/stream batch; returns the function that detaches its signal. */

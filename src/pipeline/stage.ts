@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { StageValidationError } from "../errors.ts";
-import type { BackoffOptions } from "../limits/backoff.ts";
+import type { BackoffFn, BackoffOptions } from "../limits/backoff.ts";
 import type { ItemId } from "../tracker/types.ts";
 import { describeValue, type FieldRule, validateOptions } from "../utils/validate.ts";
 import type { TaskFn } from "./types.ts";
@@ -32,8 +32,13 @@ export interface StageOptions {
    * @default {1000}
    */
   taskWaitMs?: number;
-  /** How the wait grows; without it the wait is fixed. */
-  backoff?: BackoffOptions;
+  /**
+   * How the wait grows (`{ multiplier, maxWaitMs, jitter }`; without it the wait is fixed), or a
+   * function `(attempt, error) => ms` that returns the wait before the next attempt (a
+   * `Retry-After` header, a rate-limit reset). If the function throws or returns something other
+   * than a finite number >= 0, that is reported and `taskWaitMs` is waited instead.
+   */
+  backoff?: BackoffOptions | BackoffFn;
   /**
    * Return `false` (or a promise of it) to fail at once without retrying; gets the attempt number
    * that just failed. Throwing also means "do not retry" (and is reported).
@@ -101,12 +106,16 @@ const RULES: Record<string, FieldRule> = {
   stageAttempts: { schema: positiveInt.optional(), rule: "must be an integer >= 1" },
   taskWaitMs: { schema: nonNegative.optional(), rule: "must be a finite number >= 0" },
   backoff: {
-    schema: z.object({
-      multiplier: z.number().min(1).refine(Number.isFinite).optional(),
-      maxWaitMs: z.union([z.number().min(0), z.literal(Infinity)]).optional(),
-      jitter: z.boolean().optional(),
-    }).optional(),
-    rule: "must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean }",
+    schema: z.union([
+      z.custom((v) => isFunction(v)),
+      z.object({
+        multiplier: z.number().min(1).refine(Number.isFinite).optional(),
+        maxWaitMs: z.union([z.number().min(0), z.literal(Infinity)]).optional(),
+        jitter: z.boolean().optional(),
+      }),
+    ]).optional(),
+    rule:
+      "must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean } or a function (attempt, error) => ms",
   },
   retryIf: { schema: optionalFunction, rule: "must be a function" },
   taskTimeoutMs: {
@@ -170,8 +179,8 @@ export class Stage {
   readonly taskAttempts: number;
   /** Base wait between attempts, in ms. */
   readonly taskWaitMs: number;
-  /** How the wait grows. */
-  readonly backoff: Readonly<BackoffOptions>;
+  /** How the wait grows, or the function that gives it. */
+  readonly backoff: Readonly<BackoffOptions> | BackoffFn;
   /** Total tries of the stage (per_stage). */
   readonly stageAttempts: number;
   /** The input queue's bound (`Infinity` = unbounded, `0` for pull stages). */
@@ -210,7 +219,8 @@ export class Stage {
     this.taskAttempts = options.taskAttempts ?? 3;
     this.stageAttempts = options.stageAttempts ?? 3;
     this.taskWaitMs = options.taskWaitMs ?? 1000;
-    this.backoff = { ...options.backoff };
+    const backoff = options.backoff;
+    this.backoff = typeof backoff === "function" ? backoff : { ...backoff };
     this.pull = options.pull ?? false;
     if (this.pull && this.retry === "per_stage") {
       throw new StageValidationError(

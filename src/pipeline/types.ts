@@ -1,5 +1,6 @@
 import type { ErrorSummary } from "../tracker/error_summary.ts";
 import type { ItemId } from "../tracker/types.ts";
+import type { RunEvent } from "../tracker/run_event.ts";
 
 /**
  * What every task receives as its second argument (there is no ambient context). It describes the
@@ -178,6 +179,12 @@ export interface DashboardSnapshot {
   errorSummary: ErrorSummary;
   /** When it was taken, epoch ms. */
   timestamp: number;
+  /**
+   * The run a dashboard belongs to, with its items' terminal states so far: set in the snapshots
+   * that `run(items, { dashboard })` hands to `onUpdate`, so a display counts its own run even
+   * while other runs share the pipeline.
+   */
+  run?: RunEvent;
 }
 
 /**

@@ -1,8 +1,7 @@
-import { backoffDelay } from "../limits/backoff.ts";
 import { delay } from "../limits/delay.ts";
 import { TASK_BITS } from "../tracker/status_tracker.ts";
 import { STATUS } from "../tracker/types.ts";
-import { errorFacts, startAttempt, toError } from "./attempt.ts";
+import { errorFacts, retryWait, startAttempt, toError } from "./attempt.ts";
 import type { Engine } from "./engine.ts";
 import type { Envelope } from "./envelope.ts";
 import { CLOSED } from "./stage_queue.ts";
@@ -193,7 +192,7 @@ export async function runWorker(
             engine.tick();
           }
           if (slot.generation !== generation) return;
-          const wait = backoffDelay(stage.taskWaitMs, attempt, stage.backoff);
+          const wait = retryWait(runtime, attempt, error, engine.report);
           if (wait > 0) {
             slot.currentTask = `waiting to retry ${stage.taskNames[t]}`;
             try {
@@ -279,7 +278,7 @@ export async function runWorker(
           engine.tick();
         }
         if (slot.generation !== generation) return;
-        const wait = backoffDelay(stage.taskWaitMs, envelope.attempt, stage.backoff);
+        const wait = retryWait(runtime, envelope.attempt, failure, engine.report);
         envelope.attempt++;
         envelope.holder = null;
         slot.reset();
@@ -292,8 +291,10 @@ export async function runWorker(
       runtime.failed++;
       slot.itemsFailed++;
       engine.settleItem(envelope, "failed");
+      const facts = errorFacts(failure);
+      engine.failures.record(envelope.id, runtime.name, facts, failedAttempt, input);
       pending = engine.emit(envelope, runtime.stageRef, STATUS.failed, slot.workerRef, {
-        ...errorFacts(failure),
+        ...facts,
         attempt: failedAttempt,
       }, true);
       if (pending !== undefined) {

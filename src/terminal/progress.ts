@@ -87,9 +87,14 @@ export class RunProgress {
   view(snapshot: DashboardSnapshot): ProgressView {
     const stats = snapshot.pipelineStats;
     const base = this.#baseline.stats;
-    const ok = delta(stats.itemsProcessed, base?.itemsProcessed);
-    const failed = delta(stats.itemsFailed, base?.itemsFailed);
-    const cancelled = delta(stats.itemsCancelled, base?.itemsCancelled);
+    // A run's own counts when the snapshot carries them (other runs may share the pipeline);
+    // otherwise the pipeline's counters minus their values at the start.
+    const counts = snapshot.run?.counts;
+    const ok = counts !== undefined
+      ? counts.completed + counts.skipped
+      : delta(stats.itemsProcessed, base?.itemsProcessed);
+    const failed = counts?.failed ?? delta(stats.itemsFailed, base?.itemsFailed);
+    const cancelled = counts?.cancelled ?? delta(stats.itemsCancelled, base?.itemsCancelled);
     const done = ok + failed + cancelled;
     const stages = this.#stages(snapshot);
     const elapsedMs = Math.max(0, snapshot.timestamp - this.#baseline.startedAt);

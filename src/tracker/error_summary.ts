@@ -14,6 +14,11 @@ export interface FailedItem {
   attempts: number;
   /** When it failed, epoch milliseconds. */
   timestamp: number;
+  /**
+   * The failing stage's input (in a pipeline's own `getErrorSummary()`; a tracker does not keep
+   * item values, so its summaries leave it out).
+   */
+  value?: unknown;
 }
 
 /**
@@ -34,7 +39,7 @@ export class ErrorSummary {
   errorsByType: Record<string, number>;
   /** Failure counts by stage. */
   errorsByStage: Record<string, number>;
-  /** The failed items still kept by the tracker. */
+  /** The failed items still kept (the newest ones, oldest first). */
   failedItems: FailedItem[];
 
   /**
