@@ -1,3 +1,5 @@
+import { typeOrRangeError, unknownOptionError } from "../utils/validate.ts";
+
 /**
  * How the wait between attempts grows. Without options the wait is fixed.
  */
@@ -19,6 +21,9 @@ export interface BackoffOptions {
   jitter?: boolean;
 }
 
+/** The keys of {@linkcode BackoffOptions}. */
+const KEYS = ["multiplier", "maxWaitMs", "jitter"];
+
 /**
  * The wait before attempt `attempt + 1`, after attempt number `attempt` (1-based) failed:
  * `baseMs × multiplier^(attempt - 1)`, capped at `maxWaitMs`, and with `jitter` a uniform random
@@ -29,6 +34,7 @@ export interface BackoffOptions {
  * @param options Growth, cap and jitter.
  * @param random The source of randomness for jitter (for tests).
  * @returns The wait in milliseconds.
+ * @throws {TypeError} For an unknown option.
  *
  * @example
  * ```ts
@@ -42,6 +48,8 @@ export function backoffDelay(
   options: BackoffOptions = {},
   random: () => number = Math.random,
 ): number {
+  const unknown = unknownOptionError("backoffDelay", options, KEYS, typeOrRangeError);
+  if (unknown !== undefined) throw unknown;
   const multiplier = options.multiplier ?? 1;
   let wait = baseMs * multiplier ** Math.max(0, attempt - 1);
   const cap = options.maxWaitMs ?? Infinity;

@@ -13,6 +13,7 @@ import {
   checkFeedOptions,
   checkItems,
   checkJoinOptions,
+  checkPipelineOptions,
   checkRunOptions,
   checkStreamOptions,
   type FeedOptions,
@@ -93,12 +94,10 @@ export class Pipeline implements PipelineLike {
    *
    * @param options The stages, tracker and result collection.
    * @throws {PipelineError} For no stages, a non-Stage entry, duplicate stage names, a pull first
-   * stage, or a tracker that is not a `StatusTracker`.
+   * stage, a tracker that is not a `StatusTracker`, or an unknown option.
    */
   constructor(options: PipelineOptions) {
-    if (options === null || typeof options !== "object") {
-      throw new PipelineError(`Pipeline: options must be an object, got ${describeValue(options)}`);
-    }
+    checkPipelineOptions(options);
     const { stages, statusTracker, collectResults = true } = options;
     if (!Array.isArray(stages) || stages.length === 0) {
       throw new PipelineError(
