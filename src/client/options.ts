@@ -2,7 +2,15 @@ import * as z from "zod";
 import { SSE_EVENT_TYPES } from "../sse/event_types.ts";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import type { ItemId } from "../tracker/types.ts";
-import { describeValue, typeOrRangeError, validateOptions } from "../utils/validate.ts";
+import type { StatusTrackerOptions } from "../tracker/status_tracker.ts";
+import { OPTION_RULES as TRACKER_RULES } from "../tracker/tracker_options.ts";
+import {
+  CHECKED_BY_OWNER,
+  describeValue,
+  type FieldRule,
+  typeOrRangeError,
+  validateOptions,
+} from "../utils/validate.ts";
 
 /**
  * The tracker event types the server streams (and the `types` filter accepts).
@@ -133,13 +141,29 @@ const SUBSCRIBE_RULES = {
 };
 
 /**
- * Validates the options of `RemoteTracker` (the connection part).
+ * Every key `RemoteTracker` accepts: the tracker's (checked by `StatusTracker`), the connection's
+ * and `autoStart`.
+ */
+const REMOTE_TRACKER_RULES: Record<string, FieldRule> = {
+  ...Object.fromEntries(Object.keys(TRACKER_RULES).map((key) => [key, CHECKED_BY_OWNER])),
+  ...CONNECTION_RULES,
+  autoStart: { schema: z.boolean().optional(), rule: "must be a boolean" },
+};
+
+/**
+ * Validates the options of `RemoteTracker` (its keys, the connection part and `autoStart`) and
+ * returns the part `StatusTracker` takes (a non-object as it is, for `StatusTracker` to reject).
  *
- * @throws {TypeError} A value of the wrong type.
+ * @throws {TypeError} An unknown option or a value of the wrong type.
  * @throws {RangeError} A number out of range.
  */
-export function validateConnectionOptions(owner: string, options: ConnectionOptions): void {
-  validateOptions(owner, options, CONNECTION_RULES, typeOrRangeError);
+export function remoteTrackerOptions(owner: string, options: unknown): StatusTrackerOptions {
+  if (options === null || typeof options !== "object") return options as StatusTrackerOptions;
+  validateOptions(owner, options, REMOTE_TRACKER_RULES, typeOrRangeError);
+  const record = options as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(TRACKER_RULES).filter((key) => key in record).map((key) => [key, record[key]]),
+  );
 }
 
 /**

@@ -1,4 +1,3 @@
-import * as z from "zod";
 import { StatusEvent, TaskEvent } from "../tracker/events.ts";
 import type { StatusEventJSON, TaskEventJSON } from "../tracker/events.ts";
 import {
@@ -8,9 +7,8 @@ import {
   trackerSink,
 } from "../tracker/status_tracker.ts";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
-import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import type { ClientMessage, SnapshotJSON } from "./messages.ts";
-import { buildUrl, type ConnectionOptions, validateConnectionOptions } from "./options.ts";
+import { buildUrl, type ConnectionOptions, remoteTrackerOptions } from "./options.ts";
 import { openStream } from "./subscribe.ts";
 
 const OWNER = "RemoteTracker";
@@ -23,10 +21,6 @@ export interface RemoteTrackerOptions extends StatusTrackerOptions, ConnectionOp
    */
   autoStart?: boolean;
 }
-
-const OWN_RULES = {
-  autoStart: { schema: z.boolean().optional(), rule: "must be a boolean" },
-};
 
 /**
  * A `StatusTracker` fed by a remote AntFlow event stream: it answers the same queries
@@ -104,9 +98,7 @@ export class RemoteTracker extends StatusTracker {
    * @throws {RangeError} If a numeric option is out of range.
    */
   constructor(url: string | URL, options: RemoteTrackerOptions = {}) {
-    super(options);
-    validateConnectionOptions(OWNER, options);
-    validateOptions(OWNER, options, OWN_RULES, typeOrRangeError);
+    super(remoteTrackerOptions(OWNER, options));
     buildUrl(OWNER, url, {});
     this.#url = url;
     this.#options = options;

@@ -4,7 +4,13 @@ import { describeValue, typeOrRangeError, validateOptions } from "../utils/valid
 import { type Job, runAttempt } from "./attempts.ts";
 import { checkItems, resultsInOrder, resultsOneByOne, submitEach } from "./in_order.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
-import { checkFunction, checkSubmitOptions, executorRules, shutdownRules } from "./options.ts";
+import {
+  checkFunction,
+  checkSubmitOptions,
+  executorAliases,
+  executorRules,
+  shutdownRules,
+} from "./options.ts";
 import type {
   AsyncExecutorOptions,
   ExecutorTask,
@@ -56,10 +62,10 @@ export class AsyncExecutor {
    *
    * @param options The number of workers.
    * @throws {RangeError} If `maxWorkers` is a number but not an integer >= 1.
-   * @throws {TypeError} If an option has the wrong type.
+   * @throws {TypeError} If an option is unknown or has the wrong type.
    */
   constructor(options: AsyncExecutorOptions = {}) {
-    validateOptions("AsyncExecutor", options, executorRules, typeOrRangeError);
+    validateOptions("AsyncExecutor", options, executorRules, typeOrRangeError, executorAliases);
     this.#maxWorkers = options.maxWorkers ?? 5;
   }
 
@@ -95,7 +101,7 @@ export class AsyncExecutor {
    * @param options Retries, backoff, a shared concurrency limit and an abort signal.
    * @returns The task's future.
    * @throws {ExecutorShutdownError} If the executor has been shut down.
-   * @throws {TypeError} If `fn` is not a function or an option has the wrong type.
+   * @throws {TypeError} If `fn` is not a function, or an option is unknown or of the wrong type.
    * @throws {RangeError} If a numeric option is out of range.
    *
    * @example
@@ -262,8 +268,8 @@ export class AsyncExecutor {
    * @returns A promise that resolves at once with `wait: false`, otherwise once every accepted
    * task has settled and every worker has stopped (a task that ignores its aborted signal and never
    * returns keeps it pending).
-   * @throws {TypeError} If an option has the wrong type: the promise rejects (the call never
-   * throws) and the executor is not shut down.
+   * @throws {TypeError} If an option is unknown or has the wrong type: the promise rejects (the
+   * call never throws) and the executor is not shut down.
    *
    * @example
    * ```ts

@@ -118,8 +118,8 @@ export class AsyncFuture<T = unknown> {
    * @throws {Error} The task's error (as thrown; a non-Error value wrapped with it as `cause`),
    * the cancellation reason, a `"TimeoutError"` when `timeoutMs` elapses first, or the signal's
    * reason.
-   * @throws {TypeError} If an option has the wrong type (the promise rejects; `result()` never
-   * throws).
+   * @throws {TypeError} If an option is unknown or has the wrong type (the promise rejects;
+   * `result()` never throws).
    * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (the promise rejects).
    *
    * @example

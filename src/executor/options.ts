@@ -6,7 +6,13 @@
  */
 import * as z from "zod";
 import { Semaphore } from "../limits/semaphore.ts";
-import { describeValue, type FieldRule } from "../utils/validate.ts";
+import {
+  describeValue,
+  type FieldRule,
+  type OptionAliases,
+  typeOrRangeError,
+  unknownOptionError,
+} from "../utils/validate.ts";
 
 /** The largest delay `setTimeout` honours; longer ones would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -21,6 +27,9 @@ const timeoutRule: FieldRule = {
 export const executorRules: Record<string, FieldRule> = {
   maxWorkers: { schema: z.number().int().min(1).optional(), rule: "must be an integer >= 1" },
 };
+
+/** Names peers use for `new AsyncExecutor(options)`'s keys. */
+export const executorAliases: OptionAliases = { concurrency: "maxWorkers" };
 
 /** Rules for `shutdown(options)`. */
 export const shutdownRules: Record<string, FieldRule> = {
@@ -61,6 +70,8 @@ function fail(owner: string, field: string, rule: string, value: unknown, numeri
   throw optionError(owner, field, rule, value, numeric);
 }
 
+const RESULT_KEYS = ["timeoutMs", "signal"];
+
 /**
  * What is wrong with the options of `AsyncFuture.prototype.result()`, or `undefined`. The error is
  * returned, not thrown, so `result()` can reject with it. Plain comparisons: `result()` is called
@@ -71,6 +82,8 @@ export function resultOptionsError(options: unknown): TypeError | RangeError | u
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     return optionError(owner, "options", "must be an object", options);
   }
+  const unknown = unknownOptionError(owner, options, RESULT_KEYS, typeOrRangeError);
+  if (unknown !== undefined) return unknown as TypeError;
   const { timeoutMs, signal } = options as { timeoutMs?: unknown; signal?: unknown };
   if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs >= 0)) {
     return optionError(owner, "timeoutMs", "must be a number >= 0", timeoutMs, true);
@@ -94,11 +107,17 @@ export interface CheckedSubmitOptions {
   signal?: AbortSignal;
 }
 
+const SUBMIT_KEYS = ["retries", "retryDelayMs", "limit", "signal"];
+/** `retry` would otherwise be taken for a misspelt `retryDelayMs` (which starts with it). */
+const SUBMIT_ALIASES: OptionAliases = { retry: "retries" };
+
 /** Throws a TypeError or RangeError naming the field and the value when a submit option is bad. */
 export function checkSubmitOptions(owner: string, options: CheckedSubmitOptions): void {
   if (options === null || typeof options !== "object") {
     fail(owner, "options", "must be an object", options);
   }
+  const unknown = unknownOptionError(owner, options, SUBMIT_KEYS, typeOrRangeError, SUBMIT_ALIASES);
+  if (unknown !== undefined) throw unknown;
   const { retries, retryDelayMs, limit, signal } = options;
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
     fail(owner, "retries", "must be an integer >= 0", retries, true);

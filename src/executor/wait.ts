@@ -73,8 +73,9 @@ export interface AsCompletedOptions {
  * @param options When to return, a timeout and an abort signal.
  * @returns A promise of the settled (`done`) and still pending futures.
  * @throws {DOMException} A `"TimeoutError"` when `timeoutMs` elapses with `"ALL_COMPLETED"`.
- * @throws {TypeError} If `futures` is not an iterable of futures, an option has the wrong type or
- * `returnWhen` is unknown. Like every failure of `wait()`, the promise rejects: it never throws.
+ * @throws {TypeError} If `futures` is not an iterable of futures, an option is unknown or has the
+ * wrong type, or `returnWhen` is not a strategy. Like every failure of `wait()`, the promise
+ * rejects: it never throws.
  * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (the promise rejects).
  *
  * @example
@@ -166,9 +167,9 @@ export function wait<F extends AsyncFuture<unknown>>(
  * @returns An async iterable of the same futures, in completion order.
  * @throws {DOMException} A `"TimeoutError"` (from the iteration) when the deadline passes while a
  * future is still pending.
- * @throws {TypeError} If `futures` is not an iterable of futures or an option has the wrong type:
- * thrown by the call itself, like `mapIter()` (the deadline starts at the call too), not by the
- * iteration.
+ * @throws {TypeError} If `futures` is not an iterable of futures, or an option is unknown or has
+ * the wrong type: thrown by the call itself, like `mapIter()` (the deadline starts at the call
+ * too), not by the iteration.
  * @throws {RangeError} If `timeoutMs` is a number below 0 or NaN (thrown by the call).
  *
  * @example

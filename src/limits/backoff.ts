@@ -1,3 +1,5 @@
+import { typeOrRangeError, unknownOptionError } from "../utils/validate.ts";
+
 /**
  * How the wait between attempts grows. Without options the wait is fixed.
  */
@@ -19,6 +21,9 @@ export interface BackoffOptions {
   jitter?: boolean;
 }
 
+/** The keys of {@linkcode BackoffOptions}. */
+const KEYS = ["multiplier", "maxWaitMs", "jitter"];
+
 /**
  * A backoff as a function: the wait in ms before the next attempt, given the number of the attempt
  * that just failed (1-based) and its error, e.g. to honour a server's `Retry-After`. It must return
@@ -36,6 +41,7 @@ export type BackoffFn = (attempt: number, error: Error) => number;
  * @param options Growth, cap and jitter.
  * @param random The source of randomness for jitter (for tests).
  * @returns The wait in milliseconds.
+ * @throws {TypeError} For an unknown option.
  *
  * @example
  * ```ts
@@ -49,6 +55,8 @@ export function backoffDelay(
   options: BackoffOptions = {},
   random: () => number = Math.random,
 ): number {
+  const unknown = unknownOptionError("backoffDelay", options, KEYS, typeOrRangeError);
+  if (unknown !== undefined) throw unknown;
   const multiplier = options.multiplier ?? 1;
   let wait = baseMs * multiplier ** Math.max(0, attempt - 1);
   const cap = options.maxWaitMs ?? Infinity;

@@ -1,3 +1,5 @@
+import { typeOrRangeError, unknownOptionError } from "../utils/validate.ts";
+
 /**
  * Options for {@linkcode delay}.
  */
@@ -5,6 +7,9 @@ export interface DelayOptions {
   /** Aborting it clears the timer and rejects with the signal's reason. */
   signal?: AbortSignal;
 }
+
+/** The keys of {@linkcode DelayOptions}. */
+const KEYS = ["signal"];
 
 /**
  * Resolves after `ms` milliseconds. Aborting `signal` clears the timer at once and rejects with the
@@ -14,6 +19,7 @@ export interface DelayOptions {
  * @param options The abort signal.
  * @returns A promise that resolves after `ms`.
  * @throws {unknown} The signal's reason, if it is or becomes aborted.
+ * @throws {TypeError} For an unknown option (the promise rejects).
  *
  * @example
  * ```ts
@@ -22,6 +28,8 @@ export interface DelayOptions {
  * ```
  */
 export function delay(ms: number, options: DelayOptions = {}): Promise<void> {
+  const unknown = unknownOptionError("delay", options, KEYS, typeOrRangeError);
+  if (unknown !== undefined) return Promise.reject(unknown);
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {

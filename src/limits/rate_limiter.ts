@@ -1,4 +1,4 @@
-import { describeValue } from "../utils/validate.ts";
+import { describeValue, typeOrRangeError, unknownOptionError } from "../utils/validate.ts";
 import { WaiterLine } from "../utils/waiters.ts";
 
 /** Options for {@linkcode RateLimiter.prototype.run}. */
@@ -6,6 +6,9 @@ export interface RateLimitOptions {
   /** Aborting it gives up waiting: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
 }
+
+/** The keys of {@linkcode RateLimitOptions}. */
+const KEYS = ["signal"];
 
 /**
  * A strict sliding-window rate limiter: at most `limit` calls start in any window of `periodMs`
@@ -88,8 +91,11 @@ export class RateLimiter {
    *
    * @param options The abort signal.
    * @returns A promise that resolves when the call may start.
+   * @throws {TypeError} For an unknown option (the promise rejects).
    */
   acquire(options: RateLimitOptions = {}): Promise<void> {
+    const unknown = unknownOptionError("RateLimiter.acquire", options, KEYS, typeOrRangeError);
+    if (unknown !== undefined) return Promise.reject(unknown);
     return this.run(noop, options);
   }
 
@@ -101,8 +107,11 @@ export class RateLimiter {
    * @param options The abort signal (for the wait only).
    * @returns A promise of `fn`'s result.
    * @throws {unknown} The signal's reason, if it aborts before the call starts.
+   * @throws {TypeError} For an unknown option (the promise rejects).
    */
   run<T>(fn: () => T | PromiseLike<T>, options: RateLimitOptions = {}): Promise<T> {
+    const unknown = unknownOptionError("RateLimiter.run", options, KEYS, typeOrRangeError);
+    if (unknown !== undefined) return Promise.reject(unknown);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.tryAcquire()) return this.#start(fn);

@@ -1,4 +1,4 @@
-import { describeValue } from "../utils/validate.ts";
+import { describeValue, typeOrRangeError, unknownOptionError } from "../utils/validate.ts";
 import { WaiterLine } from "../utils/waiters.ts";
 
 /** Gives a permit back. Calling it more than once has no further effect. */
@@ -9,6 +9,9 @@ export interface AcquireOptions {
   /** Aborting it gives up waiting: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
 }
+
+/** The keys of {@linkcode AcquireOptions}. */
+const KEYS = ["signal"];
 
 /**
  * A counting semaphore with first-come, first-served waiters. Share one instance to put a common
@@ -78,8 +81,11 @@ export class Semaphore {
    * @param options The abort signal.
    * @returns A promise of the permit's release function.
    * @throws {unknown} The signal's reason, if it aborts before a permit is granted.
+   * @throws {TypeError} For an unknown option (the promise rejects).
    */
   acquire(options: AcquireOptions = {}): Promise<Release> {
+    const unknown = unknownOptionError("Semaphore.acquire", options, KEYS, typeOrRangeError);
+    if (unknown !== undefined) return Promise.reject(unknown);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const release = this.tryAcquire();
@@ -93,8 +99,11 @@ export class Semaphore {
    * @param fn The work to run.
    * @param options The abort signal (for the wait only).
    * @returns A promise of `fn`'s result.
+   * @throws {TypeError} For an unknown option (the promise rejects).
    */
   async run<T>(fn: () => T | PromiseLike<T>, options: AcquireOptions = {}): Promise<T> {
+    const unknown = unknownOptionError("Semaphore.run", options, KEYS, typeOrRangeError);
+    if (unknown !== undefined) throw unknown;
     const release = this.tryAcquire() ?? await this.acquire(options);
     try {
       return await fn();

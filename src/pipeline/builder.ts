@@ -1,10 +1,15 @@
 import * as z from "zod";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
-import { type FieldRule, validateOptions } from "../utils/validate.ts";
+import {
+  CHECKED_BY_OWNER,
+  type FieldRule,
+  type OptionAliases,
+  validateOptions,
+} from "../utils/validate.ts";
 import { StageValidationError } from "../errors.ts";
-import type { RunOptions } from "./options.ts";
+import { RUN_RULES, type RunOptions } from "./options.ts";
 import { Pipeline, type PipelineInput } from "./pipeline.ts";
-import { Stage, type StageOptions } from "./stage.ts";
+import { Stage, STAGE_ALIASES, STAGE_RULES, type StageOptions } from "./stage.ts";
 import type { PipelineResult, TaskFn } from "./types.ts";
 
 /** Stage options for {@linkcode PipelineBuilder.prototype.add}: a `Stage`'s, minus name and tasks. */
@@ -35,14 +40,39 @@ const positiveInt: FieldRule = {
   rule: "must be an integer >= 1",
 };
 
-/**
- * The options `add()` translates before a `Stage` sees them: checked here, so the message names
- * `retries` (the Stage would name `taskAttempts` or `stageAttempts`, which the caller never wrote).
- */
-const ADD_RULES: Record<string, FieldRule> = { retries: positiveInt };
+/** Every key of `rules` but `except`, accepted here and checked by whoever receives it. */
+function passedOn(
+  rules: Record<string, FieldRule>,
+  except: string[] = [],
+): Record<string, FieldRule> {
+  const keys = Object.keys(rules).filter((key) => !except.includes(key));
+  return Object.fromEntries(keys.map((key) => [key, CHECKED_BY_OWNER]));
+}
 
-/** The options `quick()` applies to every stage, checked once under `Pipeline.quick`. */
-const QUICK_RULES: Record<string, FieldRule> = { workers: positiveInt, retries: positiveInt };
+/**
+ * The options of `add()`: a Stage's (checked by the Stage), but `name` and `tasks`, plus `retries`,
+ * which `add()` translates before the Stage sees it: checked here, so the message names `retries`
+ * (the Stage would name `taskAttempts` or `stageAttempts`, which the caller never wrote).
+ */
+const ADD_RULES: Record<string, FieldRule> = {
+  ...passedOn(STAGE_RULES, ["name", "tasks"]),
+  retries: positiveInt,
+};
+/** The Stage's aliases but `retries`, an option of `add()` itself. */
+const ADD_ALIASES: OptionAliases = Object.fromEntries(
+  Object.entries(STAGE_ALIASES).filter(([alias]) => alias !== "retries"),
+);
+
+/**
+ * The options `quick()` applies to every stage, checked once under `Pipeline.quick`; the rest are
+ * `run()`'s, checked by `run()`.
+ */
+const QUICK_RULES: Record<string, FieldRule> = {
+  ...passedOn(RUN_RULES),
+  workers: positiveInt,
+  retries: positiveInt,
+};
+const QUICK_ALIASES: OptionAliases = { concurrency: "workers" };
 
 const stageError = (message: string): Error => new StageValidationError(message);
 
@@ -82,6 +112,7 @@ export class PipelineBuilder {
       options,
       ADD_RULES,
       stageError,
+      ADD_ALIASES,
     );
     const { retries = 3, ...rest } = options;
     const perStage = rest.retry === "per_stage";
@@ -153,7 +184,7 @@ export function quick(
 ): Promise<PipelineResult[]> {
   try {
     if (options !== null && typeof options === "object") {
-      validateOptions("Pipeline.quick", options, QUICK_RULES, stageError);
+      validateOptions("Pipeline.quick", options, QUICK_RULES, stageError, QUICK_ALIASES);
     }
     const { workers = 5, retries = 3, ...runOptions } = options;
     const list = Array.isArray(tasks) ? tasks : [tasks];

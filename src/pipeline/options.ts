@@ -2,6 +2,7 @@ import * as z from "zod";
 import { PipelineError } from "../errors.ts";
 import type { ItemId } from "../tracker/types.ts";
 import {
+  CHECKED_BY_OWNER,
   describeValue,
   type FieldRule,
   typeOrRangeError,
@@ -88,7 +89,32 @@ const COMMON: Record<string, FieldRule> = {
   priority: { schema: priority, rule: "must be a finite number" },
 };
 
-const RUN_RULES: Record<string, FieldRule> = {
+/**
+ * Every key `new Pipeline(options)` accepts (any other is an unknown option). The ones without a
+ * schema are checked by the constructor itself.
+ */
+const PIPELINE_RULES: Record<string, FieldRule> = {
+  stages: CHECKED_BY_OWNER,
+  statusTracker: CHECKED_BY_OWNER,
+  collectResults: CHECKED_BY_OWNER,
+  failureLimit: {
+    schema: z.number().int().min(0).optional(),
+    rule: "must be an integer >= 0",
+  },
+};
+
+/** `tracker` (the name peers and the builder's `withTracker` use) is rejected, suggesting this. */
+const PIPELINE_ALIASES = { tracker: "statusTracker" };
+
+const pipelineError = (message: string): Error => new PipelineError(message);
+
+/** Validates the Pipeline constructor's options object and its keys (a PipelineError if not). */
+export function checkPipelineOptions(options: unknown): void {
+  validateOptions("Pipeline", options, PIPELINE_RULES, pipelineError, PIPELINE_ALIASES);
+}
+
+/** @internal Every key `run()` accepts, with its rule (`Pipeline.quick()` passes them on). */
+export const RUN_RULES: Record<string, FieldRule> = {
   ...COMMON,
   progress: { schema: z.boolean().optional(), rule: "must be a boolean" },
   includeFailures: { schema: z.boolean().optional(), rule: "must be a boolean" },
@@ -112,6 +138,8 @@ const FEED_RULES: Record<string, FieldRule> = {
   targetStage: { schema: z.string().optional(), rule: "must be a stage name" },
 };
 
+const JOIN_RULES: Record<string, FieldRule> = { signal: COMMON.signal };
+
 /** Validates a call's options (TypeError for a wrong type, RangeError for a bad number). */
 export function checkRunOptions(options: RunOptions): void {
   validateOptions("Pipeline.run", options, RUN_RULES, typeOrRangeError);
@@ -127,7 +155,7 @@ export function checkStreamOptions(options: StreamOptions): void {
 
 /** Validates `join()` options. */
 export function checkJoinOptions(options: { signal?: AbortSignal }): void {
-  validateOptions("Pipeline.join", options, { signal: COMMON.signal }, typeOrRangeError);
+  validateOptions("Pipeline.join", options, JOIN_RULES, typeOrRangeError);
 }
 
 /** Validates `feed()` options. */

@@ -13,6 +13,7 @@ import {
   checkFeedOptions,
   checkItems,
   checkJoinOptions,
+  checkPipelineOptions,
   checkRunOptions,
   checkStreamOptions,
   type FeedOptions,
@@ -102,12 +103,10 @@ export class Pipeline implements PipelineLike {
    *
    * @param options The stages, tracker and result collection.
    * @throws {PipelineError} For no stages, a non-Stage entry, duplicate stage names, a pull first
-   * stage, or a tracker that is not a `StatusTracker`.
+   * stage, a tracker that is not a `StatusTracker`, or an unknown option.
    */
   constructor(options: PipelineOptions) {
-    if (options === null || typeof options !== "object") {
-      throw new PipelineError(`Pipeline: options must be an object, got ${describeValue(options)}`);
-    }
+    checkPipelineOptions(options);
     const { stages, statusTracker, collectResults = true, failureLimit = 1000 } = options;
     if (!Array.isArray(stages) || stages.length === 0) {
       throw new PipelineError(
@@ -145,11 +144,6 @@ export class Pipeline implements PipelineLike {
     if (typeof collectResults !== "boolean") {
       throw new PipelineError(
         `Pipeline: collectResults must be a boolean, got ${describeValue(collectResults)}`,
-      );
-    }
-    if (!Number.isInteger(failureLimit) || failureLimit < 0) {
-      throw new PipelineError(
-        `Pipeline: failureLimit must be an integer >= 0, got ${describeValue(failureLimit)}`,
       );
     }
     this.stages = [...stages];

@@ -2,7 +2,13 @@ import * as z from "zod";
 import { StageValidationError } from "../errors.ts";
 import type { BackoffFn, BackoffOptions } from "../limits/backoff.ts";
 import type { ItemId } from "../tracker/types.ts";
-import { describeValue, type FieldRule, validateOptions } from "../utils/validate.ts";
+import {
+  CHECKED_BY_OWNER,
+  describeValue,
+  type FieldRule,
+  type OptionAliases,
+  validateOptions,
+} from "../utils/validate.ts";
 import type { TaskFn } from "./types.ts";
 
 /** `per_task` retries only the failing task; `per_stage` re-queues the item and restarts the stage. */
@@ -92,7 +98,9 @@ const optionalFunction = z.custom((v) => v === undefined || isFunction(v));
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0).refine(Number.isFinite);
 
-const RULES: Record<string, FieldRule> = {
+/** @internal Every key a Stage accepts (any other is an unknown option), with its rule. */
+export const STAGE_RULES: Record<string, FieldRule> = {
+  name: CHECKED_BY_OWNER,
   workers: { schema: positiveInt, rule: "must be an integer >= 1" },
   tasks: {
     schema: z.array(z.custom((v) => isFunction(v))).min(1),
@@ -116,6 +124,7 @@ const RULES: Record<string, FieldRule> = {
     ]).optional(),
     rule:
       "must be { multiplier?: finite number >= 1, maxWaitMs?: number >= 0, jitter?: boolean } or a function (attempt, error) => ms",
+    keys: ["multiplier", "maxWaitMs", "jitter"],
   },
   retryIf: { schema: optionalFunction, rule: "must be a function" },
   taskTimeoutMs: {
@@ -141,6 +150,14 @@ const RULES: Record<string, FieldRule> = {
   onSuccess: { schema: optionalFunction, rule: "must be a function" },
   onFailure: { schema: optionalFunction, rule: "must be a function" },
   onSkip: { schema: optionalFunction, rule: "must be a function" },
+};
+
+/** @internal Names peers use for Stage options, suggested as the Stage's own. */
+export const STAGE_ALIASES: OptionAliases = {
+  concurrency: "workers",
+  retries: "taskAttempts",
+  timeout: "taskTimeoutMs",
+  timeoutMs: "taskTimeoutMs",
 };
 
 const stageError = (message: string): Error => new StageValidationError(message);
@@ -194,8 +211,8 @@ export class Stage {
    * Creates a stage.
    *
    * @param options The stage's options.
-   * @throws {StageValidationError} When an option is invalid; the message names the stage, the
-   * field, the rule and the value received.
+   * @throws {StageValidationError} When an option is invalid or unknown; the message names the
+   * stage, the field, the rule and the value received.
    */
   constructor(options: StageOptions) {
     if (options === null || typeof options !== "object") {
@@ -210,7 +227,7 @@ export class Stage {
       );
     }
     const owner = `Stage ${JSON.stringify(name)}`;
-    validateOptions(owner, options, RULES, stageError);
+    validateOptions(owner, options, STAGE_RULES, stageError, STAGE_ALIASES);
     this.name = name;
     this.workers = options.workers;
     this.tasks = [...options.tasks];

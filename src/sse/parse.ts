@@ -7,6 +7,8 @@
  * @module
  */
 
+import { typeOrRangeError, unknownOptionError } from "../utils/validate.ts";
+
 /** One dispatched event, as `EventSource` would deliver it. */
 export interface SSEMessage {
   /** The event type: the last `event:` field of the block, or `"message"`. */
@@ -35,6 +37,8 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const BOM = 0xfeff;
+
+const PARSER_KEYS = ["lastEventId", "onRetry"];
 
 /**
  * An incremental SSE parser: `push()` byte chunks as they arrive, `end()` at the end of the stream.
@@ -73,8 +77,11 @@ export class SSEParser {
    *
    * @param onMessage Receives every dispatched event.
    * @param options The initial last event ID and a `retry:` handler.
+   * @throws {TypeError} For an unknown option.
    */
   constructor(onMessage: (message: SSEMessage) => void, options: SSEParserOptions = {}) {
+    const unknown = unknownOptionError("SSEParser", options, PARSER_KEYS, typeOrRangeError);
+    if (unknown !== undefined) throw unknown;
     this.#onMessage = onMessage;
     this.#onRetry = options.onRetry;
     this.#lastEventIdBuffer = this.#lastEventId = options.lastEventId ?? "";

@@ -1,6 +1,6 @@
 import type { DashboardProtocol } from "../pipeline/types.ts";
 import { type Layout, TerminalDisplay } from "./display.ts";
-import { type DetailedDashboardOptions, resolveOptions } from "./options.ts";
+import { DETAILED_RULES, type DetailedDashboardOptions, resolveOptions } from "./options.ts";
 import { failureLines, stageLines, workerLines } from "./tables.ts";
 
 /** Lines of the worker table that are not workers: its title and its header. */
@@ -24,7 +24,7 @@ function detailedLayout(maxFailures: number): Layout {
  *
  * @param options As for `progressBar()`, plus `maxFailures` (default 5).
  * @returns A dashboard to pass as `run(items, { dashboard })`.
- * @throws {TypeError} If an option has the wrong type.
+ * @throws {TypeError} If an option is unknown or has the wrong type.
  * @throws {RangeError} If a number option is out of range.
  *
  * @example
@@ -52,6 +52,6 @@ function detailedLayout(maxFailures: number): Layout {
  * ```
  */
 export function detailedDashboard(options: DetailedDashboardOptions = {}): DashboardProtocol {
-  const resolved = resolveOptions("detailedDashboard", options);
+  const resolved = resolveOptions("detailedDashboard", options, DETAILED_RULES);
   return new TerminalDisplay(resolved, detailedLayout(resolved.maxFailures));
 }

@@ -53,7 +53,8 @@ export interface ResolvedOptions {
 
 const optional = (schema: z.ZodType): z.ZodType => schema.optional();
 
-const RULES: Record<string, FieldRule> = {
+/** The keys of {@linkcode TerminalDisplayOptions}, with their rules. */
+const DISPLAY_RULES: Record<string, FieldRule> = {
   write: {
     schema: z.custom((v) => v === undefined || typeof v === "function"),
     rule: "must be a function (text: string) => void",
@@ -65,17 +66,26 @@ const RULES: Record<string, FieldRule> = {
     schema: optional(z.number().min(0).refine(Number.isFinite)),
     rule: "must be a finite number >= 0",
   },
+};
+
+/** The keys of {@linkcode DetailedDashboardOptions}, with their rules. */
+export const DETAILED_RULES: Record<string, FieldRule> = {
+  ...DISPLAY_RULES,
   maxFailures: { schema: optional(z.number().int().min(0)), rule: "must be an integer >= 0" },
 };
 
 const DEFAULT_COLUMNS = 80;
 
 /**
- * Validates the options (TypeError for a wrong type, RangeError for a number out of range) and
- * applies the defaults.
+ * Validates the options (TypeError for a wrong type or an unknown key, RangeError for a number out
+ * of range) and applies the defaults. `rules` lists the keys the display accepts.
  */
-export function resolveOptions(owner: string, options: DetailedDashboardOptions): ResolvedOptions {
-  validateOptions(owner, options, RULES, typeOrRangeError);
+export function resolveOptions(
+  owner: string,
+  options: DetailedDashboardOptions,
+  rules: Record<string, FieldRule> = DISPLAY_RULES,
+): ResolvedOptions {
+  validateOptions(owner, options, rules, typeOrRangeError);
   const sink = options.write === undefined
     ? stderrSink()
     : customSink(options.write, options.isTTY === true);

@@ -16,7 +16,7 @@ import { resolveOptions, type TerminalDisplayOptions } from "./options.ts";
  *
  * @param options Where to write, whether it is a terminal, its size, the plain-line interval.
  * @returns A dashboard to pass as `run(items, { dashboard })`.
- * @throws {TypeError} If an option has the wrong type.
+ * @throws {TypeError} If an option is unknown or has the wrong type.
  * @throws {RangeError} If a number option is out of range.
  *
  * @example

@@ -122,7 +122,7 @@ export class StatusTracker extends EventTarget {
    * Creates a tracker.
    *
    * @param options Callbacks and memory bounds.
-   * @throws {TypeError} If a callback is not a function.
+   * @throws {TypeError} If a callback is not a function or an option is unknown.
    * @throws {RangeError} If `historyLimit` or `maxItems` is negative or not an integer.
    */
   constructor(options: StatusTrackerOptions = {}) {
