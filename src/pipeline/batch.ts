@@ -33,6 +33,8 @@ export class Batch {
   aborting = false;
   /** The run's lifecycle data: its id, start, end, and its items' terminal states so far. */
   readonly run: RunEvent;
+  /** This run's failures by error name (written only when an item fails for good). */
+  readonly errorsByType: Record<string, number> = {};
   /** Called once when the batch settles, before its output (a tracker's `runend`). */
   onEnd: ((run: RunEvent) => void | Promise<void>) | undefined = undefined;
 

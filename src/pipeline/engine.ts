@@ -231,6 +231,19 @@ export class Engine {
     else this[outcome]++;
   }
 
+  /** Records an item's final failure in the pipeline's log and its run's counts by type. */
+  recordFailure(
+    envelope: Envelope,
+    stage: string,
+    facts: { error: string; errorType: string },
+    attempts: number,
+    value: unknown,
+  ): void {
+    this.failures.record(envelope.id, stage, facts, attempts, value);
+    const byType = envelope.batch.errorsByType;
+    byType[facts.errorType] = (byType[facts.errorType] ?? 0) + 1;
+  }
+
   /**
    * A run begins: the tracker (if any) gets `runstart` now and `runend` when the batch settles.
    * Returns a promise when an async `onRunStart` callback is to be awaited before feeding.
@@ -322,7 +335,7 @@ export class Engine {
       this.settleItem(envelope, "failed");
       const error2 = error instanceof Error ? error : new Error(String(error), { cause: error });
       const facts = { ...errorFacts(error2), errorType: "InternalError" };
-      this.failures.record(envelope.id, runtime.name, facts, envelope.attempt, envelope.value);
+      this.recordFailure(envelope, runtime.name, facts, envelope.attempt, envelope.value);
       if (envelope.batch.output.wantsFailures) {
         void envelope.batch.output.deliver(envelope, envelope.value, error2);
       }

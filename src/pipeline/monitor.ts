@@ -1,5 +1,6 @@
 import type { ErrorSummary } from "../tracker/error_summary.ts";
-import { copyRun, type RunCounts, type RunEvent } from "../tracker/run_event.ts";
+import { copyRun, type RunCounts, type RunSnapshot } from "../tracker/run_event.ts";
+import type { Batch } from "./batch.ts";
 import type {
   DashboardProtocol,
   DashboardSnapshot,
@@ -19,7 +20,7 @@ export const PROGRESS_INTERVAL_MS = 2000;
  */
 export class RunMonitor {
   #pipeline: PipelineLike;
-  #run: RunEvent;
+  #batch: Batch;
   #dashboard: DashboardProtocol;
   #intervalMs: number;
   #report: (error: unknown, where: string) => void;
@@ -28,13 +29,13 @@ export class RunMonitor {
 
   constructor(
     pipeline: PipelineLike,
-    run: RunEvent,
+    batch: Batch,
     dashboard: DashboardProtocol,
     intervalMs: number,
     report: (error: unknown, where: string) => void,
   ) {
     this.#pipeline = pipeline;
-    this.#run = run;
+    this.#batch = batch;
     this.#dashboard = dashboard;
     this.#intervalMs = intervalMs;
     this.#report = report;
@@ -58,7 +59,7 @@ export class RunMonitor {
     try {
       let snapshot: DashboardSnapshot;
       try {
-        snapshot = { ...this.#pipeline.getDashboardSnapshot(), run: copyRun(this.#run) };
+        snapshot = { ...this.#pipeline.getDashboardSnapshot(), run: this.#runSnapshot() };
       } catch (error) {
         this.#report(error, "getDashboardSnapshot");
         return;
@@ -67,6 +68,10 @@ export class RunMonitor {
     } finally {
       this.#updating = false;
     }
+  }
+
+  #runSnapshot(): RunSnapshot {
+    return { ...copyRun(this.#batch.run), errorsByType: { ...this.#batch.errorsByType } };
   }
 
   async #call(name: string, call: () => void | Promise<void>): Promise<void> {

@@ -218,7 +218,7 @@ export class Pipeline implements PipelineLike {
     const dashboard = options.progress ? new ConsoleProgress() : options.dashboard;
     const monitor = dashboard === undefined ? undefined : new RunMonitor(
       this,
-      batch.run,
+      batch,
       dashboard,
       options.progress ? PROGRESS_INTERVAL_MS : options.dashboardIntervalMs ?? 500,
       this.#engine.report,

@@ -1,6 +1,6 @@
 import type { ErrorSummary } from "../tracker/error_summary.ts";
 import type { ItemId } from "../tracker/types.ts";
-import type { RunEvent } from "../tracker/run_event.ts";
+import type { RunSnapshot } from "../tracker/run_event.ts";
 
 /**
  * What every task receives as its second argument (there is no ambient context). It describes the
@@ -180,11 +180,11 @@ export interface DashboardSnapshot {
   /** When it was taken, epoch ms. */
   timestamp: number;
   /**
-   * The run a dashboard belongs to, with its items' terminal states so far: set in the snapshots
-   * that `run(items, { dashboard })` hands to `onUpdate`, so a display counts its own run even
-   * while other runs share the pipeline.
+   * The run a dashboard belongs to, with its items' terminal states and failures by type so far:
+   * set in the snapshots that `run(items, { dashboard })` hands to `onUpdate`, so a display counts
+   * its own run even while other runs share the pipeline.
    */
-  run?: RunEvent;
+  run?: RunSnapshot;
 }
 
 /**

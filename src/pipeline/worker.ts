@@ -292,7 +292,7 @@ export async function runWorker(
       slot.itemsFailed++;
       engine.settleItem(envelope, "failed");
       const facts = errorFacts(failure);
-      engine.failures.record(envelope.id, runtime.name, facts, failedAttempt, input);
+      engine.recordFailure(envelope, runtime.name, facts, failedAttempt, input);
       pending = engine.emit(envelope, runtime.stageRef, STATUS.failed, slot.workerRef, {
         ...facts,
         attempt: failedAttempt,

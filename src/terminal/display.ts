@@ -108,7 +108,9 @@ export class TerminalDisplay implements DashboardProtocol {
         return;
       }
       const timestamp = Math.max(Date.now(), this.#last?.timestamp ?? 0);
-      const view = this.#progress!.view({ ...fresh, errorSummary: summary, timestamp });
+      // The run's own counts come with the snapshots of run(); a fresh one has the pipeline's.
+      const run = fresh.run ?? this.#last?.run;
+      const view = this.#progress!.view({ ...fresh, run, errorSummary: summary, timestamp });
       const lines = summaryLines(view, summary, this.#progress!);
       const frame = this.#options.isTTY ? this.#frame(view) : "";
       this.#write(frame + lines.join("\n") + "\n");

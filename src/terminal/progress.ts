@@ -1,4 +1,5 @@
 import type { ErrorSummary, FailedItem } from "../tracker/error_summary.ts";
+import type { RunSnapshot } from "../tracker/run_event.ts";
 import type {
   DashboardSnapshot,
   PipelineStats,
@@ -74,6 +75,8 @@ export class RunProgress {
   #baseline: Baseline;
   #total: number | undefined;
   #fraction = 0;
+  /** The run's own numbers, from the latest snapshot that carried them. */
+  #run: RunSnapshot | undefined;
 
   constructor(baseline: Baseline, total: number | undefined) {
     this.#baseline = baseline;
@@ -85,6 +88,7 @@ export class RunProgress {
   }
 
   view(snapshot: DashboardSnapshot): ProgressView {
+    if (snapshot.run !== undefined) this.#run = snapshot.run;
     const stats = snapshot.pipelineStats;
     const base = this.#baseline.stats;
     // A run's own counts when the snapshot carries them (other runs may share the pipeline);
@@ -133,6 +137,10 @@ export class RunProgress {
 
   /** This run's failure counts by error type, largest first. */
   errorsByType(summary: ErrorSummary): [string, number][] {
+    const own = this.#run?.errorsByType;
+    if (own !== undefined) {
+      return Object.entries(own).filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1]);
+    }
     const before = this.#baseline.errorsByType;
     return Object.entries(summary.errorsByType)
       .map(([type, count]): [string, number] => [type, count - (before[type] ?? 0)])

@@ -21,7 +21,7 @@ export {
   type TaskEventJSON,
 } from "./events.ts";
 export { RunEventSchema, StatusEventSchema, TaskEventSchema } from "./schemas.ts";
-export type { RunCounts, RunEvent, RunEventType } from "./run_event.ts";
+export type { RunCounts, RunEvent, RunEventType, RunSnapshot } from "./run_event.ts";
 export { ErrorSummary, type FailedItem } from "./error_summary.ts";
 export {
   type ErrorJSON,

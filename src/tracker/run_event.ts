@@ -26,6 +26,15 @@ export interface RunEvent {
   counts: RunCounts;
 }
 
+/**
+ * A run as a dashboard driven by `run(items, { dashboard })` sees it (`DashboardSnapshot.run`):
+ * the lifecycle data plus this run's failures by error type.
+ */
+export interface RunSnapshot extends RunEvent {
+  /** This run's failures by error `name`. */
+  errorsByType: Record<string, number>;
+}
+
 /** The names of the run lifecycle events. */
 export type RunEventType = "runstart" | "runend";
 
