@@ -271,6 +271,16 @@ describe("the typed builder and quick()", () => {
     assert.equal(v, "#3");
   });
 
+  it("add() after a stage that always throws is not taken for the first add()", async () => {
+    const builder = Pipeline.create()
+      .add("Fail", async (n: number): Promise<never> => {
+        throw new Error(`no ${n}`);
+      }, { retries: 1 })
+      .add("After", (x) => String(x));
+    expectType<Equals<typeof builder, PipelineBuilder<number, string>>>(true);
+    assert.deepEqual(await builder.run([1]), []);
+  });
+
   it("add() refuses a task that does not take the previous stage's output", () => {
     const numbers = Pipeline.create().add("Count", (s: string) => s.length);
     // @ts-expect-error: the previous stage outputs numbers, this task takes strings.

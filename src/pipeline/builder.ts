@@ -84,6 +84,11 @@ export class PipelineBuilder<I = never, O = never> {
   #stages: Stage[] = [];
   #tracker: StatusTracker | undefined;
   #collect = true;
+  /**
+   * Type-only (nothing at runtime): makes `I` invariant, so that a builder whose last stage
+   * returns `never` is not taken for an empty one by `add()`.
+   */
+  declare private readonly inputType?: (input: I) => I;
 
   /**
    * Adds the first stage: its task's parameter sets the pipeline's input type.
@@ -134,7 +139,8 @@ export class PipelineBuilder<I = never, O = never> {
     name: string,
     tasks: TaskFn | readonly TaskFn[],
     options: BuilderStageOptions = {},
-  ): PipelineBuilder<unknown, unknown> {
+    // deno-lint-ignore no-explicit-any
+  ): PipelineBuilder<any, unknown> {
     validateOptions(
       `Pipeline.create().add(${JSON.stringify(name)})`,
       options,
