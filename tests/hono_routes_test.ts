@@ -93,7 +93,7 @@ describe("antflowRoutes() JSON endpoints", () => {
   it("GET /items/:id matches String(itemId) for number and string ids, else 404 JSON", async () => {
     const tracker = new StatusTracker();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: string) => x] })],
+      stages: [new Stage({ name: "S", workers: 1, tasks: [(x: string | number) => x] })],
       statusTracker: tracker,
     });
     await pipeline.run(["a", "b"], { idOf: (x: string) => `id-${x}` });

@@ -10,10 +10,17 @@ import { StageValidationError } from "../errors.ts";
 import { RUN_RULES, type RunOptions } from "./options.ts";
 import { Pipeline, type PipelineInput } from "./pipeline.ts";
 import { Stage, STAGE_ALIASES, STAGE_RULES, type StageOptions } from "./stage.ts";
-import type { PipelineResult, TaskFn } from "./types.ts";
+import type { PipelineResult, StreamResult, Task, TaskFn, TaskList } from "./types.ts";
 
-/** Stage options for {@linkcode PipelineBuilder.prototype.add}: a `Stage`'s, minus name and tasks. */
-export interface BuilderStageOptions extends Partial<Omit<StageOptions, "name" | "tasks">> {
+/**
+ * Stage options for {@linkcode PipelineBuilder.prototype.add}: a `Stage`'s, minus name and tasks.
+ *
+ * @typeParam I The stage's input.
+ * @typeParam O The stage's output.
+ */
+// deno-lint-ignore no-explicit-any
+export interface BuilderStageOptions<I = any, O = unknown>
+  extends Partial<Omit<StageOptions<I, O>, "name" | "tasks">> {
   /**
    * Total attempts: `taskAttempts` in per_task mode, `stageAttempts` in per_stage mode.
    * @default {3}
@@ -21,8 +28,12 @@ export interface BuilderStageOptions extends Partial<Omit<StageOptions, "name" |
   retries?: number;
 }
 
-/** Options of `Pipeline.quick()`. */
-export interface QuickOptions extends RunOptions {
+/**
+ * Options of `Pipeline.quick()`.
+ *
+ * @typeParam I The input (what `idOf` receives).
+ */
+export interface QuickOptions<I = unknown> extends RunOptions<I> {
   /**
    * Workers per stage.
    * @default {5}
@@ -79,6 +90,14 @@ const stageError = (message: string): Error => new StageValidationError(message)
 /**
  * Builds a pipeline step by step: `Pipeline.create().add(...).add(...).build()` (or `.run(items)`).
  *
+ * Typed step by step too: `Pipeline.create()` is a `PipelineBuilder<never, never>` (no stages);
+ * the first `add()` sets `I` from its task's parameter, and each later `add()`'s task takes the
+ * previous stage's output (an unannotated parameter gets that type), so a mismatch fails to
+ * type-check where it is written.
+ *
+ * @typeParam I The pipeline's input (`never` before the first `add()`).
+ * @typeParam O The last stage's output (`never` before the first `add()`).
+ *
  * @example
  * ```ts
  * import { Pipeline, StatusTracker } from "@antflow/antflow";
@@ -91,13 +110,18 @@ const stageError = (message: string): Error => new StageValidationError(message)
  * console.log((await pipeline.run(["3"]))[0].value); // 9
  * ```
  */
-export class PipelineBuilder {
+export class PipelineBuilder<I = never, O = never> {
   #stages: Stage[] = [];
   #tracker: StatusTracker | undefined;
   #collect = true;
+  /**
+   * Type-only (nothing at runtime): makes `I` invariant, so that a builder whose last stage
+   * returns `never` is not taken for an empty one by `add()`.
+   */
+  declare private readonly inputType?: (input: I) => I;
 
   /**
-   * Adds a stage.
+   * Adds the first stage: its task's parameter sets the pipeline's input type.
    *
    * @param name The stage's name.
    * @param tasks One task or several, run in order for each item.
@@ -106,7 +130,47 @@ export class PipelineBuilder {
    * @throws {StageValidationError} When an option is invalid, e.g.
    * `Pipeline.create().add("F"): retries must be an integer >= 1, got 0`.
    */
-  add(name: string, tasks: TaskFn | TaskFn[], options: BuilderStageOptions = {}): this {
+  add<In, Out>(
+    this: PipelineBuilder<never, never>,
+    name: string,
+    tasks: Task<In, Out> | TaskList<In, Out>,
+    options?: BuilderStageOptions<In, Out>,
+  ): PipelineBuilder<In, Out>;
+  /**
+   * Adds a stage after the others: its (first) task takes the previous stage's output.
+   *
+   * @param name The stage's name.
+   * @param tasks One task or several, run in order for each item.
+   * @param options Stage options; `workers` defaults to 5, `retries` to 3 total attempts.
+   * @returns The builder.
+   * @throws {StageValidationError} When an option is invalid.
+   */
+  add<Out>(
+    name: string,
+    tasks: Task<O, Out> | TaskList<O, Out>,
+    options?: BuilderStageOptions<O, Out>,
+  ): PipelineBuilder<I, Out>;
+  /**
+   * Adds a stage from an array of tasks held in a variable: its output is `unknown` (write the
+   * tasks in place to have them typed).
+   *
+   * @param name The stage's name.
+   * @param tasks The tasks, run in order for each item.
+   * @param options Stage options; `workers` defaults to 5, `retries` to 3 total attempts.
+   * @returns The builder.
+   * @throws {StageValidationError} When an option is invalid.
+   */
+  add(
+    name: string,
+    tasks: readonly TaskFn[],
+    options?: BuilderStageOptions<O>,
+  ): PipelineBuilder<[I] extends [never] ? unknown : I, unknown>;
+  add(
+    name: string,
+    tasks: TaskFn | readonly TaskFn[],
+    options: BuilderStageOptions = {},
+    // deno-lint-ignore no-explicit-any
+  ): PipelineBuilder<any, unknown> {
     validateOptions(
       `Pipeline.create().add(${JSON.stringify(name)})`,
       options,
@@ -156,14 +220,25 @@ export class PipelineBuilder {
    * @returns The pipeline.
    * @throws {PipelineError} When the stages do not compose (none, duplicate names, pull first).
    */
-  build(): Pipeline {
+  build(): Pipeline<I, O> {
     return new Pipeline({
       stages: this.#stages,
       statusTracker: this.#tracker,
       collectResults: this.#collect,
-    });
+    }) as Pipeline<I, O>;
   }
 
+  /**
+   * Builds the pipeline and runs `items` through it, resolving every item's result.
+   *
+   * @param items The input.
+   * @param options `includeFailures: true` and any other run option.
+   * @returns Every item's result (failures with `error` set), in input order.
+   */
+  run(
+    items: PipelineInput<I>,
+    options: RunOptions<I> & { includeFailures: true },
+  ): Promise<StreamResult<O>[]>;
   /**
    * Builds the pipeline and runs `items` through it.
    *
@@ -171,7 +246,11 @@ export class PipelineBuilder {
    * @param options Run options.
    * @returns The successful results, in input order.
    */
-  run(items: PipelineInput, options: RunOptions = {}): Promise<PipelineResult[]> {
+  run(items: PipelineInput<I>, options?: RunOptions<I>): Promise<PipelineResult<O>[]>;
+  run(
+    items: PipelineInput<I>,
+    options: RunOptions<I> = {},
+  ): Promise<PipelineResult<O>[] | StreamResult<O>[]> {
     return this.build().run(items, options);
   }
 }
@@ -179,7 +258,7 @@ export class PipelineBuilder {
 /** `Pipeline.quick()`: one stage per task, named after the task. */
 export function quick(
   items: PipelineInput,
-  tasks: TaskFn | TaskFn[],
+  tasks: TaskFn | readonly TaskFn[],
   options: QuickOptions = {},
 ): Promise<PipelineResult[]> {
   try {
@@ -188,7 +267,7 @@ export function quick(
     }
     const { workers = 5, retries = 3, ...runOptions } = options;
     const list = Array.isArray(tasks) ? tasks : [tasks];
-    const builder = new PipelineBuilder();
+    const builder = new PipelineBuilder<unknown, unknown>();
     const used = new Set<string>();
     list.forEach((task, i) => {
       const base = stageName(typeof task === "function" ? task.name : "", i);

@@ -8,6 +8,7 @@ export {
   Pipeline,
   type PipelineInput,
   type PipelineOptions,
+  type StageList,
 } from "./pipeline.ts";
 export { type RetryMode, Stage, type StageOptions } from "./stage.ts";
 export { type BuilderStageOptions, PipelineBuilder, type QuickOptions } from "./builder.ts";
@@ -15,12 +16,17 @@ export type { FeedOptions, RunOptions, StreamOptions } from "./options.ts";
 export {
   type DashboardProtocol,
   type DashboardSnapshot,
+  type FailedResult,
   type PipelineLike,
   PipelineResult,
   type PipelineStats,
   type StageStats,
+  type StreamResult,
+  type SucceededResult,
+  type Task,
   type TaskContext,
   type TaskFn,
+  type TaskList,
   type WorkerMetrics,
   type WorkerState,
 } from "./types.ts";

@@ -10,13 +10,16 @@ import {
 } from "../utils/validate.ts";
 import type { DashboardProtocol } from "./types.ts";
 
-/** Options of `run()`. */
-export interface RunOptions {
+/**
+ * Options of `run()`.
+ *
+ * @typeParam I The pipeline's input (what `idOf` receives).
+ */
+export interface RunOptions<I = unknown> {
   /** Aborting it stops intake, aborts running tasks and cancels every unfinished item. */
   signal?: AbortSignal;
   /** The caller's id for each item (`index` is its position in this call's input). */
-  // deno-lint-ignore no-explicit-any
-  idOf?: (item: any, index: number) => ItemId;
+  idOf?(item: I, index: number): ItemId;
   /**
    * Lower runs first; FIFO within a priority; inherited downstream.
    * @default {100}
@@ -39,13 +42,16 @@ export interface RunOptions {
   dashboardIntervalMs?: number;
 }
 
-/** Options of `stream()`. */
-export interface StreamOptions {
+/**
+ * Options of `stream()`.
+ *
+ * @typeParam I The pipeline's input (what `idOf` receives).
+ */
+export interface StreamOptions<I = unknown> {
   /** Aborting it stops the run; the stream errors with the signal's reason. */
   signal?: AbortSignal;
   /** The caller's id for each item. */
-  // deno-lint-ignore no-explicit-any
-  idOf?: (item: any, index: number) => ItemId;
+  idOf?(item: I, index: number): ItemId;
   /**
    * Lower runs first.
    * @default {100}
@@ -58,8 +64,12 @@ export interface StreamOptions {
   highWaterMark?: number;
 }
 
-/** Options of `feed()`. */
-export interface FeedOptions {
+/**
+ * Options of `feed()`.
+ *
+ * @typeParam I The fed items (what `idOf` receives).
+ */
+export interface FeedOptions<I = unknown> {
   /** Put the items into this stage (skipping the earlier ones). */
   targetStage?: string;
   /**
@@ -68,8 +78,7 @@ export interface FeedOptions {
    */
   priority?: number;
   /** The caller's id for each item. */
-  // deno-lint-ignore no-explicit-any
-  idOf?: (item: any, index: number) => ItemId;
+  idOf?(item: I, index: number): ItemId;
   /** Aborting it stops this feed's intake (items already fed carry on). */
   signal?: AbortSignal;
 }

@@ -9,9 +9,9 @@ import { PipelineResult } from "./types.ts";
  * not an object: a million results would otherwise all outlive the young generation and be copied
  * into the old one while the run is still busy. The `PipelineResult`s are built once, at the end.
  */
-export class RunOutput implements BatchOutput {
+export class RunOutput<O = unknown> implements BatchOutput {
   readonly wantsFailures: boolean;
-  readonly promise: Promise<PipelineResult[]>;
+  readonly promise: Promise<PipelineResult<O>[]>;
   #values: unknown[] = [];
   /** The sequence number by input position; a hole where no result (yet). */
   #sequences: number[] = [];
@@ -21,7 +21,7 @@ export class RunOutput implements BatchOutput {
   #errors: Error[] | undefined;
   #count = 0;
   #collect: boolean;
-  #resolve!: (results: PipelineResult[]) => void;
+  #resolve!: (results: PipelineResult<O>[]) => void;
   #reject!: (reason: unknown) => void;
 
   constructor(collect: boolean, size?: number, includeFailures = false) {
@@ -53,29 +53,29 @@ export class RunOutput implements BatchOutput {
   }
 
   /** The results so far (successes, and failures when included), in input order. */
-  results(): PipelineResult[] {
+  results(): PipelineResult<O>[] {
     const values = this.#values;
     const sequences = this.#sequences;
     const ids = this.#ids;
     const errors = this.#errors;
-    const out: PipelineResult[] = new Array(this.#count);
+    const out: PipelineResult<O>[] = new Array(this.#count);
     let n = 0;
     for (let i = 0; i < sequences.length && n < out.length; i++) {
       const sequenceId = sequences[i];
       if (sequenceId === undefined) continue;
       const id = ids === undefined || ids[i] === undefined ? sequenceId : ids[i];
-      out[n++] = new PipelineResult(id, values[i], sequenceId, errors?.[i]);
+      out[n++] = new PipelineResult(id, values[i] as O, sequenceId, errors?.[i]);
     }
     return out;
   }
 }
 
 /** `feed()` + `join()`: results collected for the next `join()`, in sequence order. */
-export class FeedOutput implements BatchOutput {
+export class FeedOutput<O = unknown> implements BatchOutput {
   readonly wantsFailures = false;
   readonly done: Promise<void>;
   #collect: boolean;
-  #results: () => PipelineResult[];
+  #results: () => PipelineResult<O>[];
   #onSettle: () => void;
   #resolve!: () => void;
 
@@ -84,7 +84,7 @@ export class FeedOutput implements BatchOutput {
    * @param results Where results go as they come (the pipeline's list for the next `join()`).
    * @param onSettle Called once, synchronously, when the batch settles.
    */
-  constructor(collect: boolean, results: () => PipelineResult[], onSettle: () => void) {
+  constructor(collect: boolean, results: () => PipelineResult<O>[], onSettle: () => void) {
     this.#collect = collect;
     this.#results = results;
     this.#onSettle = onSettle;
@@ -93,7 +93,7 @@ export class FeedOutput implements BatchOutput {
 
   deliver(envelope: Envelope, value: unknown): void {
     if (this.#collect) {
-      this.#results().push(new PipelineResult(envelope.id, value, envelope.sequenceId));
+      this.#results().push(new PipelineResult(envelope.id, value as O, envelope.sequenceId));
     }
   }
 

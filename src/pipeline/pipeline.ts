@@ -30,15 +30,36 @@ import type {
   PipelineLike,
   PipelineResult,
   PipelineStats,
+  StreamResult,
+  Task,
   TaskFn,
+  TaskList,
   WorkerMetrics,
   WorkerState,
 } from "./types.ts";
 
-/** Options of a {@linkcode Pipeline}. */
-export interface PipelineOptions {
+/**
+ * Stages written in place (`[fetch, parse, save]`): the first stage's input is the pipeline's
+ * input `I`, the last stage's output its output `O`. Adjacent stages are not checked against each
+ * other (the builder, `Pipeline.create().add(...)`, checks every step).
+ *
+ * @typeParam I The first stage's input.
+ * @typeParam O The last stage's output.
+ */
+export type StageList<I, O> =
+  & readonly [Stage<I, unknown>, ...Stage[]]
+  // deno-lint-ignore no-explicit-any
+  & readonly [...Stage[], Stage<any, O>];
+
+/**
+ * Options of a {@linkcode Pipeline}.
+ *
+ * @typeParam I The pipeline's input: the first stage's.
+ * @typeParam O The pipeline's output: the last stage's.
+ */
+export interface PipelineOptions<I = unknown, O = unknown> {
   /** The stages, in order (at least one; unique names; the first may not be a pull stage). */
-  stages: Stage[];
+  stages: StageList<I, O> | readonly Stage<I, O>[];
   /** Receives every status and task event. */
   statusTracker?: StatusTracker;
   /**
@@ -61,12 +82,22 @@ export interface JoinOptions {
   signal?: AbortSignal;
 }
 
-/** Items a pipeline accepts: arrays, any iterable, or any async iterable. */
+/**
+ * Items a pipeline accepts: arrays, any iterable, or any async iterable.
+ *
+ * @typeParam T The items' type.
+ */
 export type PipelineInput<T = unknown> = Iterable<T> | AsyncIterable<T>;
 
 /**
  * An async pipeline: items flow through stages; each stage's workers take the next item the
  * moment they are free. See the README for retries, limits, backpressure, priority and pull stages.
+ *
+ * Its types come from its stages: `I` is the first stage's input, `O` the last stage's output, so
+ * `run()` takes `I`s and resolves to `PipelineResult<O>`s.
+ *
+ * @typeParam I The pipeline's input.
+ * @typeParam O The pipeline's output.
  *
  * Every item fed ends in exactly one terminal state (`completed`/`skipped` at the final stage,
  * `failed`, or `cancelled`) and `itemsProcessed + itemsFailed + itemsCancelled` equals the items fed.
@@ -84,7 +115,7 @@ export type PipelineInput<T = unknown> = Iterable<T> | AsyncIterable<T>;
  * console.log(results.map((r) => r.value)); // ["saved 10", "saved 20", "saved 30"]
  * ```
  */
-export class Pipeline implements PipelineLike {
+export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
   /** The stages, in order. */
   readonly stages: readonly Stage[];
   /** The tracker receiving events, if any. */
@@ -93,8 +124,8 @@ export class Pipeline implements PipelineLike {
   readonly collectResults: boolean;
   #engine: Engine;
   #feedBatch: Batch | undefined;
-  #feedOutput: FeedOutput | undefined;
-  #joined: PipelineResult[] = [];
+  #feedOutput: FeedOutput<O> | undefined;
+  #joined: PipelineResult<O>[] = [];
   /** Set by `shutdown()` until the next `start()`, `run()` or `stream()`: `feed()` then rejects. */
   #stopped = false;
 
@@ -105,7 +136,17 @@ export class Pipeline implements PipelineLike {
    * @throws {PipelineError} For no stages, a non-Stage entry, duplicate stage names, a pull first
    * stage, a tracker that is not a `StatusTracker`, or an unknown option.
    */
-  constructor(options: PipelineOptions) {
+  constructor(options: Omit<PipelineOptions<I, O>, "stages"> & { stages: StageList<I, O> });
+  /**
+   * Creates a pipeline from an array of stages held in a variable: a `Pipeline<unknown, unknown>`
+   * unless typed explicitly (`new Pipeline<string, number>({ ... })`).
+   *
+   * @param options The stages, tracker and result collection.
+   * @throws {PipelineError} For no stages, a non-Stage entry, duplicate stage names, a pull first
+   * stage, a tracker that is not a `StatusTracker`, or an unknown option.
+   */
+  constructor(options: Omit<PipelineOptions<I, O>, "stages"> & { stages: readonly Stage[] });
+  constructor(options: PipelineOptions<I, O>) {
     checkPipelineOptions(options);
     const { stages, statusTracker, collectResults = true, failureLimit = 1000 } = options;
     if (!Array.isArray(stages) || stages.length === 0) {
@@ -155,7 +196,8 @@ export class Pipeline implements PipelineLike {
   /**
    * Starts a fluent builder.
    *
-   * @returns A new builder.
+   * @returns A new builder, with no stages: the first `add()` sets the pipeline's input type,
+   * each later `add()`'s task takes the previous stage's output.
    *
    * @example
    * ```ts
@@ -167,7 +209,7 @@ export class Pipeline implements PipelineLike {
    * console.log(results.map((r) => r.value)); // ["#2", "#4"]
    * ```
    */
-  static create(): PipelineBuilder {
+  static create(): PipelineBuilder<never, never> {
     return new PipelineBuilder();
   }
 
@@ -186,14 +228,48 @@ export class Pipeline implements PipelineLike {
    * console.log(results.map((r) => r.value)); // [4, 6, 8]
    * ```
    */
-  static quick<T>(
-    items: PipelineInput<T>,
-    tasks: TaskFn | TaskFn[],
+  static quick<I, O>(
+    items: PipelineInput<I>,
+    tasks: Task<I, O> | TaskList<I, O>,
+    options?: QuickOptions<NoInfer<I>>,
+  ): Promise<PipelineResult<O>[]>;
+  /**
+   * Runs `items` through one stage per task of an array held in a variable (its results are
+   * `unknown`: write the tasks in place to have them typed).
+   *
+   * @param items The input.
+   * @param tasks The tasks (one stage each, in order).
+   * @param options `workers` per stage (default 5) and `retries` = total attempts per task (default 3).
+   * @returns The successful results in input order.
+   */
+  static quick<I>(
+    items: PipelineInput<I>,
+    tasks: readonly TaskFn[],
+    options?: QuickOptions<NoInfer<I>>,
+  ): Promise<PipelineResult[]>;
+  static quick(
+    items: PipelineInput,
+    tasks: TaskFn | readonly TaskFn[],
     options: QuickOptions = {},
   ): Promise<PipelineResult[]> {
     return quick(items, tasks, options);
   }
 
+  /**
+   * Feeds `items` through every stage and resolves to every item's result in input order:
+   * successes (`isSuccess`, `value: O`) and failures (`error` set, `value` the failing stage's
+   * input) — what `Promise.allSettled` is to `Promise.all`.
+   *
+   * @param items An array, iterable or async iterable.
+   * @param options `includeFailures: true`, and any other run option.
+   * @returns Every item's result, in input order.
+   * @throws {unknown} The signal's reason when aborted (every fed item is `cancelled` or done by then).
+   * @throws {PipelineError} When `idOf` returns an id still in flight.
+   */
+  run(
+    items: PipelineInput<I>,
+    options: RunOptions<I> & { includeFailures: true },
+  ): Promise<StreamResult<O>[]>;
   /**
    * Feeds `items` through every stage and resolves to this run's successful results in input
    * order. Failed items are left out (see `getErrorSummary()`), unless `includeFailures` is set:
@@ -205,11 +281,15 @@ export class Pipeline implements PipelineLike {
    * @throws {unknown} The signal's reason when aborted (every fed item is `cancelled` or done by then).
    * @throws {PipelineError} When `idOf` returns an id still in flight.
    */
-  async run(items: PipelineInput, options: RunOptions = {}): Promise<PipelineResult[]> {
+  run(items: PipelineInput<I>, options?: RunOptions<I>): Promise<PipelineResult<O>[]>;
+  async run(
+    items: PipelineInput<I>,
+    options: RunOptions<I> = {},
+  ): Promise<PipelineResult<O>[] | StreamResult<O>[]> {
     checkItems("Pipeline.run", items);
     checkRunOptions(options);
     options.signal?.throwIfAborted();
-    const output = new RunOutput(
+    const output = new RunOutput<O>(
       this.collectResults,
       Array.isArray(items) ? items.length : undefined,
       options.includeFailures,
@@ -246,11 +326,14 @@ export class Pipeline implements PipelineLike {
    * @param options Abort signal, ids, priority and the result buffer (`highWaterMark`).
    * @returns A stream of results; it errors with the signal's reason on abort.
    */
-  stream(items: PipelineInput, options: StreamOptions = {}): ReadableStream<PipelineResult> {
+  stream(
+    items: PipelineInput<I>,
+    options: StreamOptions<I> = {},
+  ): ReadableStream<StreamResult<O>> {
     checkItems("Pipeline.stream", items);
     checkStreamOptions(options);
     let unlink = (): void => {};
-    const output: ResultStreamOutput = new ResultStreamOutput(
+    const output: ResultStreamOutput<O> = new ResultStreamOutput(
       options.highWaterMark ?? 16,
       (reason) => this.#abort(batch, reason),
       () => unlink(),
@@ -289,6 +372,19 @@ export class Pipeline implements PipelineLike {
    * @throws {PipelineError} For an unknown `targetStage`, an id still in flight, or a pipeline
    * that was shut down (call `start()` first).
    */
+  feed(items: PipelineInput<I>, options?: FeedOptions<I>): Promise<void>;
+  /**
+   * Feeds items into a later stage (`targetStage`), whose input is not the pipeline's.
+   *
+   * @param items An array, iterable or async iterable.
+   * @param options The target stage, and priority, ids and signal as above.
+   * @returns A promise that resolves once every item is queued.
+   * @throws {PipelineError} For an unknown `targetStage` or an id still in flight.
+   */
+  feed(
+    items: PipelineInput<unknown>,
+    options: FeedOptions<unknown> & { targetStage: string },
+  ): Promise<void>;
   async feed(items: PipelineInput, options: FeedOptions = {}): Promise<void> {
     checkItems("Pipeline.feed", items);
     checkFeedOptions(options);
@@ -345,7 +441,7 @@ export class Pipeline implements PipelineLike {
    * @returns The results of the items fed since the last `join()`.
    * @throws {unknown} The signal's reason, if it aborts first.
    */
-  async join(options: JoinOptions = {}): Promise<PipelineResult[]> {
+  async join(options: JoinOptions = {}): Promise<PipelineResult<O>[]> {
     checkJoinOptions(options);
     const signal = options.signal;
     signal?.throwIfAborted();

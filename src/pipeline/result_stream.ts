@@ -1,9 +1,9 @@
 import { Deque } from "../utils/deque.ts";
 import type { BatchOutput } from "./batch.ts";
 import type { Envelope } from "./envelope.ts";
-import { PipelineResult } from "./types.ts";
+import { PipelineResult, type StreamResult } from "./types.ts";
 
-type Next = PipelineResult | Promise<PipelineResult | undefined> | undefined;
+type Next<O> = StreamResult<O> | Promise<StreamResult<O> | undefined> | undefined;
 
 /**
  * `stream()`'s output: results in completion order, in a buffer of `highWaterMark` that the
@@ -16,21 +16,21 @@ type Next = PipelineResult | Promise<PipelineResult | undefined> | undefined;
  *
  * @internal
  */
-export class ResultStreamOutput implements BatchOutput {
+export class ResultStreamOutput<O = unknown> implements BatchOutput {
   readonly wantsFailures = true;
-  readonly stream: ReadableStream<PipelineResult>;
-  #buffer = new Deque<PipelineResult>();
+  readonly stream: ReadableStream<StreamResult<O>>;
+  #buffer = new Deque<StreamResult<O>>();
   #capacity: number;
   #resumeAt: number;
   /** Workers waiting for room. */
   #producers: (() => void)[] = [];
   /** A `for await` (or stream pull) waiting for the next result. */
-  #consumer: ((result: PipelineResult | undefined) => void) | undefined;
+  #consumer: ((result: StreamResult<O> | undefined) => void) | undefined;
   #ended = false;
   #failed = false;
   #reason: unknown;
   #open = true;
-  #controller!: ReadableStreamDefaultController<PipelineResult>;
+  #controller!: ReadableStreamDefaultController<StreamResult<O>>;
   #onSettle: () => void;
 
   /**
@@ -48,7 +48,7 @@ export class ResultStreamOutput implements BatchOutput {
     this.#onSettle = onSettle;
     // The stream's own queue stays empty (highWaterMark 0): it pulls from the buffer only when a
     // reader asks, so the buffer is the single place results wait.
-    this.stream = new ReadableStream<PipelineResult>({
+    this.stream = new ReadableStream<StreamResult<O>>({
       start: (controller) => {
         this.#controller = controller;
       },
@@ -58,7 +58,7 @@ export class ResultStreamOutput implements BatchOutput {
         return cancel(reason ?? new DOMException("The result stream was cancelled", "AbortError"));
       },
     }, new CountQueuingStrategy({ highWaterMark: 0 }));
-    const stream = this.stream as ReadableStream<PipelineResult> & AsyncIterable<PipelineResult>;
+    const stream = this.stream as ReadableStream<StreamResult<O>> & AsyncIterable<StreamResult<O>>;
     Object.defineProperty(stream, Symbol.asyncIterator, {
       value: () => this.#iterate(stream),
       configurable: true,
@@ -69,7 +69,12 @@ export class ResultStreamOutput implements BatchOutput {
   deliver(envelope: Envelope, value: unknown, error: Error | undefined): void | Promise<void> {
     // Nobody reads any more, or the run already settled (a late result of an aborted run).
     if (!this.#open || this.#ended) return;
-    const result = new PipelineResult(envelope.id, value, envelope.sequenceId, error);
+    const result = new PipelineResult(
+      envelope.id,
+      value,
+      envelope.sequenceId,
+      error,
+    ) as StreamResult<O>;
     const consumer = this.#consumer;
     if (consumer !== undefined) {
       this.#consumer = undefined;
@@ -102,7 +107,7 @@ export class ResultStreamOutput implements BatchOutput {
   }
 
   /** The next result, or `undefined` at the end; rejects with the abort reason. */
-  #next(): Next {
+  #next(): Next<O> {
     if (this.#failed) throw this.#reason;
     const result = this.#buffer.shift();
     if (result !== undefined) {
@@ -112,7 +117,7 @@ export class ResultStreamOutput implements BatchOutput {
       return result;
     }
     if (this.#ended) return undefined;
-    return new Promise<PipelineResult | undefined>((resolve) => (this.#consumer = resolve)).then(
+    return new Promise<StreamResult<O> | undefined>((resolve) => (this.#consumer = resolve)).then(
       (value) => {
         if (value === undefined && this.#failed) throw this.#reason;
         return value;
@@ -120,12 +125,12 @@ export class ResultStreamOutput implements BatchOutput {
     );
   }
 
-  #pull(controller: ReadableStreamDefaultController<PipelineResult>): void | Promise<void> {
-    const deliverTo = (result: PipelineResult | undefined): void => {
+  #pull(controller: ReadableStreamDefaultController<StreamResult<O>>): void | Promise<void> {
+    const deliverTo = (result: StreamResult<O> | undefined): void => {
       if (result !== undefined) controller.enqueue(result);
       else if (!this.#failed) controller.close();
     };
-    let next: Next;
+    let next: Next<O>;
     try {
       next = this.#next();
     } catch {
@@ -135,19 +140,19 @@ export class ResultStreamOutput implements BatchOutput {
     deliverTo(next);
   }
 
-  #iterate(stream: ReadableStream<PipelineResult>): AsyncIterableIterator<PipelineResult> {
+  #iterate(stream: ReadableStream<StreamResult<O>>): AsyncIterableIterator<StreamResult<O>> {
     // Lock the stream as its own iterator would; reads go straight to the buffer.
     const reader = stream.getReader();
     let finished = false;
-    const done = (): IteratorResult<PipelineResult> => {
+    const done = (): IteratorResult<StreamResult<O>> => {
       finished = true;
       reader.releaseLock();
       return { value: undefined, done: true };
     };
-    const iterator: AsyncIterableIterator<PipelineResult> = {
-      next: (): Promise<IteratorResult<PipelineResult>> => {
+    const iterator: AsyncIterableIterator<StreamResult<O>> = {
+      next: (): Promise<IteratorResult<StreamResult<O>>> => {
         if (finished) return Promise.resolve({ value: undefined, done: true });
-        let next: Next;
+        let next: Next<O>;
         try {
           next = this.#next();
         } catch (error) {
@@ -165,7 +170,7 @@ export class ResultStreamOutput implements BatchOutput {
         }
         return Promise.resolve(next === undefined ? done() : { value: next, done: false });
       },
-      return: async (value?: unknown): Promise<IteratorResult<PipelineResult>> => {
+      return: async (value?: unknown): Promise<IteratorResult<StreamResult<O>>> => {
         if (!finished) {
           finished = true;
           await reader.cancel(value);

@@ -9,19 +9,28 @@ import {
   type OptionAliases,
   validateOptions,
 } from "../utils/validate.ts";
-import type { TaskFn } from "./types.ts";
+import type { Task, TaskFn, TaskList } from "./types.ts";
 
 /** `per_task` retries only the failing task; `per_stage` re-queues the item and restarts the stage. */
 export type RetryMode = "per_task" | "per_stage";
 
-/** Options of a {@linkcode Stage}. */
-export interface StageOptions {
+/**
+ * Options of a {@linkcode Stage}.
+ *
+ * @typeParam I The stage's input: what its first task takes.
+ * @typeParam O The stage's output: what its last task returns (awaited).
+ */
+// deno-lint-ignore no-explicit-any
+export interface StageOptions<I = any, O = unknown> {
   /** Unique in the pipeline; names the workers (`"<name>-W<i>"`). */
   name: string;
   /** How many items the stage works on at once (an integer >= 1). */
   workers: number;
-  /** Run in order for each item; each output feeds the next task. */
-  tasks: TaskFn[];
+  /**
+   * Run in order for each item; each output feeds the next task. Written in place, the first
+   * task's parameter types the stage's input and the last task's (awaited) return its output.
+   */
+  tasks: TaskList<I, O> | readonly Task<I, O>[];
   /**
    * `per_task` retries only the failing task with the same input; `per_stage` re-queues the item
    * behind the stage's queue and restarts the stage from its original input.
@@ -79,18 +88,23 @@ export interface StageOptions {
    * @default {false}
    */
   pull?: boolean;
-  /** Skip the stage for a value: it is forwarded unchanged, with a `skipped` event. */
-  // deno-lint-ignore no-explicit-any
-  skipIf?: (value: any) => boolean | Promise<boolean>;
-  /** After an item leaves the stage successfully. Errors are reported, never fatal. */
-  // deno-lint-ignore no-explicit-any
-  onSuccess?: (itemId: ItemId, result: any, value: any) => void | Promise<void>;
-  /** After an item fails for good in the stage. Errors are reported, never fatal. */
-  // deno-lint-ignore no-explicit-any
-  onFailure?: (itemId: ItemId, error: unknown, value: any) => void | Promise<void>;
-  /** After an item is skipped. Errors are reported, never fatal. */
-  // deno-lint-ignore no-explicit-any
-  onSkip?: (itemId: ItemId, value: any) => void | Promise<void>;
+  /**
+   * Skip the stage for a value: it is forwarded unchanged, with a `skipped` event (so the next
+   * stage receives an `I` where the types say `O`: skip only values that are both).
+   */
+  skipIf?(value: NoInfer<I>): boolean | Promise<boolean>;
+  /**
+   * After an item leaves the stage successfully, with the stage's output and input. Errors are
+   * reported, never fatal.
+   */
+  onSuccess?(itemId: ItemId, result: NoInfer<O>, value: NoInfer<I>): void | Promise<void>;
+  /**
+   * After an item fails for good in the stage, with the error (always an `Error`) and the stage's
+   * input. Errors are reported, never fatal.
+   */
+  onFailure?(itemId: ItemId, error: Error, value: NoInfer<I>): void | Promise<void>;
+  /** After an item is skipped, with the stage's input. Errors are reported, never fatal. */
+  onSkip?(itemId: ItemId, value: NoInfer<I>): void | Promise<void>;
 }
 
 const isFunction = (v: unknown): boolean => typeof v === "function";
@@ -166,6 +180,13 @@ const stageError = (message: string): Error => new StageValidationError(message)
  * A stage of a pipeline: a pool of `workers` that each take the next item the moment they are
  * free and run the stage's `tasks` on it in order. Options are validated here, at construction.
  *
+ * Its types come from its tasks: `I` from the first task's parameter, `O` from the last task's
+ * (awaited) return, so `new Stage({ ..., tasks: [(url: string) => fetch(url)] })` is a
+ * `Stage<string, Response>`. An untyped task (a {@linkcode TaskFn}) gives `Stage<any, unknown>`.
+ *
+ * @typeParam I The stage's input.
+ * @typeParam O The stage's output.
+ *
  * @example
  * ```ts
  * import { Pipeline, Stage } from "@antflow/antflow";
@@ -181,7 +202,8 @@ const stageError = (message: string): Error => new StageValidationError(message)
  * console.log(results.map((r) => r.value));
  * ```
  */
-export class Stage {
+// deno-lint-ignore no-explicit-any
+export class Stage<I = any, O = unknown> {
   /** The stage's name. */
   readonly name: string;
   /** How many workers. */
@@ -205,7 +227,7 @@ export class Stage {
   /** Whether the stage is a zero-buffer pull stage. */
   readonly pull: boolean;
   /** The options as given. */
-  readonly options: Readonly<StageOptions>;
+  readonly options: Readonly<StageOptions<I, O>>;
 
   /**
    * Creates a stage.
@@ -214,7 +236,16 @@ export class Stage {
    * @throws {StageValidationError} When an option is invalid or unknown; the message names the
    * stage, the field, the rule and the value received.
    */
-  constructor(options: StageOptions) {
+  constructor(options: Omit<StageOptions<I, O>, "tasks"> & { tasks: TaskList<I, O> });
+  /**
+   * Creates a stage from an array of tasks held in a variable: a `Stage<any, unknown>` unless
+   * typed explicitly (`new Stage<string, number>({ ... })`).
+   *
+   * @param options The stage's options.
+   * @throws {StageValidationError} When an option is invalid.
+   */
+  constructor(options: Omit<StageOptions<I, O>, "tasks"> & { tasks: readonly TaskFn[] });
+  constructor(options: StageOptions<I, O>) {
     if (options === null || typeof options !== "object") {
       throw new StageValidationError(
         `Stage: options must be an object, got ${describeValue(options)}`,

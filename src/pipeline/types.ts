@@ -56,10 +56,34 @@ export interface TaskContext {
 
 /**
  * A task: takes the previous task's output (or the stage input) and returns the next value. Its
- * `name` is the task's name in events and limits.
+ * `name` is the task's name in events and limits. The untyped form: any task is a `TaskFn`; use
+ * {@linkcode Task} to name its types.
  */
 // deno-lint-ignore no-explicit-any
 export type TaskFn = (value: any, ctx: TaskContext) => unknown;
+
+/**
+ * A typed task: takes `I` (the previous task's output, or the stage's input) and returns `O`, or a
+ * promise of it. `(x: number) => string` and `async (x: number, ctx: TaskContext) => string` are
+ * both a `Task<number, string>`.
+ *
+ * @typeParam I The value it takes.
+ * @typeParam O The value it returns (awaited).
+ */
+export type Task<I, O> = (value: I, ctx: TaskContext) => O | PromiseLike<O>;
+
+/**
+ * A list of tasks written in place (`[parse, validate]`): its first task takes `I`, its last one
+ * returns `O` (or a promise of it); each task's output feeds the next. The types of the values
+ * between two tasks of one list are not checked.
+ *
+ * @typeParam I What the first task takes.
+ * @typeParam O What the last task returns (awaited).
+ */
+export type TaskList<I, O> =
+  & readonly [Task<I, unknown>, ...TaskFn[]]
+  // deno-lint-ignore no-explicit-any
+  & readonly [...TaskFn[], Task<any, O>];
 
 /**
  * One item's outcome: `value` is the final output on success, or the failing stage's input on
@@ -102,6 +126,52 @@ export class PipelineResult<T = unknown> {
     return this.error === undefined;
   }
 }
+
+/**
+ * A result of an item that succeeded: `value` is the pipeline's output. `stream()` yields these
+ * and {@linkcode FailedResult}s; `isSuccess` or `error` tells them apart.
+ *
+ * @typeParam O The pipeline's output.
+ */
+export interface SucceededResult<O> extends PipelineResult<O> {
+  /** Always `undefined`. */
+  readonly error?: undefined;
+  /** Always `true`. */
+  readonly isSuccess: true;
+}
+
+/**
+ * A result of an item that failed: `value` is the failing stage's input (its type is not known
+ * statically), `error` why it failed. A thrown non-`Error` value arrives wrapped in an `Error`
+ * whose `cause` is that value.
+ */
+export interface FailedResult extends PipelineResult<unknown> {
+  /** Why the item failed. */
+  readonly error: Error;
+  /** Always `false`. */
+  readonly isSuccess: false;
+}
+
+/**
+ * What `stream()` yields: a {@linkcode SucceededResult} or a {@linkcode FailedResult}, narrowed by
+ * `isSuccess` (or `error`).
+ *
+ * @typeParam O The pipeline's output.
+ *
+ * @example
+ * ```ts
+ * import { Pipeline } from "@antflow/antflow";
+ * const pipeline = Pipeline.create().add("Half", (n: number) => {
+ *   if (n % 2) throw new Error("odd");
+ *   return n / 2;
+ * }, { retries: 1 }).build();
+ * for await (const result of pipeline.stream([1, 2])) {
+ *   if (result.isSuccess) console.log(result.value.toFixed(1)); // a number
+ *   else console.log(result.error.message, result.value); // an Error; value is unknown
+ * }
+ * ```
+ */
+export type StreamResult<O> = SucceededResult<O> | FailedResult;
 
 /** Counters of one stage. */
 export interface StageStats {
