@@ -11,7 +11,7 @@ import { serve } from "./support/client_http.ts";
 import { SSEHub } from "./support/client_sse_server.ts";
 
 const URL_ = "http://hub.test/antflow/events";
-const REFUSED = "fetch failed (connect ECONNREFUSED 127.0.0.1:9)";
+const REFUSED = "fetch failed: connect ECONNREFUSED 127.0.0.1:9";
 
 /** Captures `console.error` lines while `body` runs. */
 async function capturingConsole(body: (lines: string[]) => Promise<void>): Promise<string[]> {

@@ -307,15 +307,20 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Why a connection failed, in words: the error's message and its cause's, if it adds one. */
-export function reasonOf(error: unknown): string {
+/**
+ * Why a connection failed, in words: the error's message, then its innermost cause's (what the
+ * runtime says went wrong: `fetch failed: connect ECONNREFUSED 127.0.0.1:8787`), without a
+ * repetition of the request (Deno's causes start with "error sending request for url (…): …").
+ */
+function reasonOf(error: unknown): string {
   if (error === undefined) return "the connection closed before the first message";
   if (!(error instanceof Error)) return String(error);
-  let reason = error.message || error.name;
-  const cause = error.cause;
-  const causeText = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "";
-  if (causeText !== "" && !reason.includes(causeText)) reason += ` (${causeText})`;
-  return reason;
+  const reason = error.message || error.name;
+  let cause: unknown = error.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  let detail = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "";
+  if (detail.includes("://")) detail = detail.slice(detail.lastIndexOf(": ") + 2);
+  return detail === "" || reason.includes(detail) ? reason : `${reason}: ${detail}`;
 }
 
 function discard(response: Response): void {

@@ -50,12 +50,12 @@ export interface Served {
 
 /** A tracker + pipeline + hub served over HTTP at `<origin>/antflow/events`. */
 export async function served(
-  options: Partial<SSEHubOptions> & { taskMs?: number } = {},
+  options: Partial<SSEHubOptions> & { taskMs?: number; port?: number } = {},
 ): Promise<Served> {
   const tracker = options.tracker ?? new StatusTracker();
   const pipeline = options.pipeline ?? makePipeline(tracker, options.taskMs);
   const hub = new SSEHub({ ...options, tracker, pipeline });
-  const server = await serve((request) => hub.handle(request));
+  const server = await serve((request) => hub.handle(request), options.port);
   return {
     tracker,
     pipeline,
