@@ -79,6 +79,7 @@ describe("RemoteTracker: connection failures", () => {
       const remote = new RemoteTracker(URL_, { fetch, retryMs: 5, maxRetryMs: 20 });
       remote.addEventListener("connectionerror", (e) => failures.push(e.detail));
       remote.addEventListener("open", (e) => opened.push(e.detail));
+      assert.equal(remote.listenerCount("connectionerror"), 1);
       try {
         await until(() => failures.length >= 4, 5000, "four failures");
         state.online = true;

@@ -3,6 +3,7 @@ import type { ErrorSummary, FailedItem } from "../tracker/error_summary.ts";
 import type { StatusEventJSON } from "../tracker/events.ts";
 import {
   StatusTracker,
+  type StatusTrackerEventMap,
   type StatusTrackerOptions,
   type TrackerSink,
   trackerSink,
@@ -36,7 +37,6 @@ const OWN_RULES = {
   autoStart: { schema: z.boolean().optional(), rule: "must be a boolean" },
 };
 
-/**
 /**
  * A `StatusTracker` fed by a remote AntFlow event stream: it answers the same queries
  * (`getStatus`, `getStats`, `getHistory`, `getFailedItems`, `getErrorSummary`, `getRuns`…) and
@@ -229,6 +229,17 @@ export class RemoteTracker extends StatusTracker {
     }
     const wrapper = this.#reporter.listeners.remove(type, listener, options);
     if (wrapper !== undefined) super.removeEventListener(type, wrapper, options);
+  }
+
+  /**
+   * How many listeners are registered for an event type, the connection's included.
+   *
+   * @param type The event name.
+   * @returns The count.
+   */
+  override listenerCount(type: keyof RemoteTrackerEventMap): number {
+    if (CONNECTION_EVENTS.has(type)) return this.#reporter.listeners.count(type);
+    return super.listenerCount(type as keyof StatusTrackerEventMap);
   }
 
   /**

@@ -169,23 +169,24 @@ export class Subscription {
     });
   }
 
+  /** Why `response` is not an event stream to read (its error and, for reports, the reason). */
   #check(response: Response): { error: Error; reason: string } | undefined {
-    let reason: string;
-    let error: (message: string) => Error;
     if (!response.ok) {
       const text = response.statusText ? ` ${response.statusText}` : "";
-      reason = `answered HTTP ${response.status}${text}, expected 200`;
-      error = (message) => new Error(message);
-    } else {
-      const type = response.headers.get("content-type");
-      const essence = type?.split(";", 1)[0].trim().toLowerCase();
-      if (essence === "text/event-stream") return undefined;
-      reason = `answered with content type ${
-        type === null ? "(none)" : JSON.stringify(type)
-      }, expected text/event-stream`;
-      error = (message) => new TypeError(message);
+      return this.#refused(Error, `answered HTTP ${response.status}${text}, expected 200`);
     }
-    return { error: error(`${this.#owner}: ${this.#url.href} ${reason}`), reason };
+    const type = response.headers.get("content-type");
+    const essence = type?.split(";", 1)[0].trim().toLowerCase();
+    if (essence === "text/event-stream") return undefined;
+    const given = type === null ? "(none)" : JSON.stringify(type);
+    return this.#refused(
+      TypeError,
+      `answered with content type ${given}, expected text/event-stream`,
+    );
+  }
+
+  #refused(kind: ErrorConstructor, reason: string): { error: Error; reason: string } {
+    return { error: new kind(`${this.#owner}: ${this.#url.href} ${reason}`), reason };
   }
 
   #onMessage(sse: SSEMessage): void {
