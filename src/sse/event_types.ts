@@ -16,5 +16,3 @@ export const SSE_EVENT_TYPES = [
   "runend",
 ] as const;
 
-/** The run lifecycle event types among {@linkcode SSE_EVENT_TYPES} (no stage, item or status). */
-export const SSE_RUN_EVENT_TYPES = ["runstart", "runend"] as const;
