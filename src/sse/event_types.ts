@@ -15,4 +15,3 @@ export const SSE_EVENT_TYPES = [
   "runstart",
   "runend",
 ] as const;
-
