@@ -68,6 +68,17 @@ describe("the dashboard in headless Chromium", { skip }, () => {
         retries: document.getElementById("retries")!.textContent,
         statuses: document.getElementById("statuses")!.textContent,
       }));
+      // The run started before the page connected: its runend still shows how it ended.
+      const [ran] = tracker.getRuns();
+      await page.waitForFunction(
+        (id) => document.getElementById("run")!.textContent!.startsWith(`run ${id} ended `),
+        ran.runId.slice(0, 8),
+      );
+      const runText = await page.evaluate(() => document.getElementById("run")!.textContent);
+      assert.match(
+        runText!,
+        new RegExp(`: ${ran.counts.completed} completed, ${ran.counts.failed} failed$`),
+      );
       assert.equal(final.failed, String(expectedFailures(500)));
       assert.equal(final.succeeded, String(500 - expectedFailures(500)));
       assert.ok(final.failures.length > 0 && final.failures.length <= 20);

@@ -61,7 +61,7 @@ describe("antflowRoutes() JSON endpoints", () => {
     await pipeline.run(range(120));
     const app = mount({ tracker, pipeline });
     const snapshot = await getJSON(app, "/antflow/snapshot") as Record<string, never>;
-    assert.deepEqual(Object.keys(snapshot), ["stats", "pipeline", "lastEventId"]);
+    assert.deepEqual(Object.keys(snapshot), ["stats", "pipeline", "lastEventId", "errors"]);
     assert.deepEqual(snapshot.stats, tracker.getStats());
     assert.equal(snapshot.lastEventId, 0);
     const pipelineJSON = snapshot.pipeline as Record<string, Record<string, unknown>>;
@@ -82,6 +82,7 @@ describe("antflowRoutes() JSON endpoints", () => {
       })),
     );
     assert.equal(errors.totalFailed, expectedFailures(120));
+    assert.deepEqual(snapshot.errors, errors, "the snapshot carries the same error summary");
   });
 
   it("without a pipeline: snapshot.pipeline is null and /workers is {}", async () => {

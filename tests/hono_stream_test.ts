@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { StatusEvent, StatusTracker, TaskEvent } from "../mod.ts";
 import { antflowRoutes, type AntflowRoutesOptions } from "../src/hono/mod.ts";
-import { EVENT_TYPES, makeFixture, range } from "./support/hono_fixture.ts";
+import { EVENT_TYPES, ITEM_EVENT_TYPES, makeFixture, range } from "./support/hono_fixture.ts";
 import { openSSE, type SSEClient } from "./support/hono_sse_client.ts";
 
 const BASE = "http://antflow.test/antflow";
@@ -43,7 +43,7 @@ function from(first: number, last: number): number[] {
 }
 
 describe("GET /events: the start of a stream", () => {
-  it("sends retry: once, then a snapshot with stats, pipeline and lastEventId (no id)", async () => {
+  it("sends retry: once, then a snapshot with stats, pipeline, lastEventId and errors (no id)", async () => {
     const { tracker, pipeline } = makeFixture({ delays: false });
     const { app } = mount({ tracker, pipeline, retryMs: 1234 });
     const client = await open(app);
@@ -53,7 +53,13 @@ describe("GET /events: the start of a stream", () => {
     assert.equal(snapshot.type, "snapshot");
     assert.equal(snapshot.id, undefined);
     const data = JSON.parse(snapshot.data);
-    assert.deepEqual(Object.keys(data), ["stats", "pipeline", "lastEventId"]);
+    assert.deepEqual(Object.keys(data), ["stats", "pipeline", "lastEventId", "errors"]);
+    assert.deepEqual(data.errors, {
+      totalFailed: 0,
+      errorsByType: {},
+      errorsByStage: {},
+      failedItems: [],
+    });
     assert.deepEqual(data.stats, tracker.getStats());
     assert.deepEqual(Object.keys(data.pipeline.workerStates).length, 9);
     assert.equal(data.lastEventId, 0);
@@ -117,11 +123,11 @@ describe("GET /events: live events", () => {
     const client = await open(app);
     const task = new TaskEvent(7, "S", "fetch", "S-W0", "fail", 2, 1, new Error("no\nway"), 5);
     tracker.dispatchEvent(new CustomEvent("error", { detail: { error: new Error("x") } }));
-    for (const type of EVENT_TYPES.slice(1)) {
+    for (const type of ITEM_EVENT_TYPES.slice(1)) {
       tracker.dispatchEvent(new CustomEvent(type, { detail: task }));
     }
     await client.waitFor(() => client.events().length === 4, "4 task events");
-    assert.deepEqual(client.events().map((m) => m.type), EVENT_TYPES.slice(1));
+    assert.deepEqual(client.events().map((m) => m.type), ITEM_EVENT_TYPES.slice(1));
     assert.deepEqual(JSON.parse(client.events()[0].data), JSON.parse(JSON.stringify(task)));
     assert.deepEqual(JSON.parse(client.events()[0].data).error, {
       name: "Error",

@@ -47,6 +47,7 @@ function dashboardHTML(nonce: string): string {
 <header>
   <h1>AntFlow</h1>
   <span id="conn" class="badge wait">connecting…</span>
+  <span id="run"></span>
   <span id="updated" class="muted"></span>
 </header>
 <main>

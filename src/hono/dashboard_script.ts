@@ -162,6 +162,18 @@ export const DASHBOARD_SCRIPT = `
     el.textContent = text;
   }
 
+  // The latest run (runstart / runend): "run 1a2b3c4d running since 12:00:01", or how it ended.
+  function showRun(run) {
+    var name = "run " + String(run.runId).slice(0, 8);
+    var c = run.counts;
+    var text = run.endedAt === undefined
+      ? name + " running since " + clock(run.startedAt)
+      : name + " ended " + clock(run.endedAt) + ": " + fmt(c.completed) + " completed, " +
+        fmt(c.failed) + " failed" + (c.skipped ? ", " + fmt(c.skipped) + " skipped" : "") +
+        (c.cancelled ? ", " + fmt(c.cancelled) + " cancelled" : "");
+    setText("run", text);
+  }
+
   function track(e) { if (e.lastEventId) lastEventId = e.lastEventId; }
 
   function connect() {
@@ -195,6 +207,8 @@ export const DASHBOARD_SCRIPT = `
     ["taskstart", "taskcomplete", "taskretry", "taskfail"].forEach(function (type) {
       source.addEventListener(type, track);
     });
+    source.addEventListener("runstart", function (e) { track(e); showRun(JSON.parse(e.data)); });
+    source.addEventListener("runend", function (e) { track(e); showRun(JSON.parse(e.data)); });
   }
 
   render();

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { SSE_EVENT_TYPES } from "../sse/event_types.ts";
 import type { StatusEvent, TaskEvent } from "../tracker/events.ts";
+import type { RunEvent } from "../tracker/run_event.ts";
 import { STATUS_TYPES } from "../tracker/types.ts";
 import { describeValue } from "../utils/validate.ts";
 
@@ -10,8 +11,11 @@ export const STREAMED_TYPES: typeof SSE_EVENT_TYPES = SSE_EVENT_TYPES;
 /** A tracker event type streamed over SSE. */
 export type StreamedType = typeof STREAMED_TYPES[number];
 
+/** A tracker event as the SSE adapter streams it: an item event or a run lifecycle event. */
+export type StreamedEvent = StatusEvent | TaskEvent | RunEvent;
+
 /** Decides whether one event goes to one client. */
-export type EventPredicate = (type: StreamedType, event: StatusEvent | TaskEvent) => boolean;
+export type EventPredicate = (type: StreamedType, event: StreamedEvent) => boolean;
 
 /** One problem found in the query (a plain copy of a zod issue). */
 export interface FilterIssue {
@@ -55,6 +59,10 @@ type FieldName = keyof typeof FIELDS;
  * - `status`: only `status` events with one of these statuses (task events have no status, so a
  *   `status` filter leaves them out).
  * - `item`: only events of the item whose `String(itemId)` is this.
+ *
+ * `stage`, `status` and `item` choose among item events; the run lifecycle events (`runstart`,
+ * `runend`) belong to no stage, status or item, so they pass them (a client watching one stage
+ * still learns when the run ends). Only `types` leaves them out.
  *
  * @returns The predicate (`undefined` without filters), or the 400 body naming the bad field.
  */
@@ -106,11 +114,13 @@ function compile(filters: ParsedFilters): EventPredicate | undefined {
   if (!types && !statuses && stage === undefined && item === undefined) return undefined;
   return (type, event) => {
     if (types && !types.has(type)) return false;
+    if (type === "runstart" || type === "runend") return true;
+    const itemEvent = event as StatusEvent | TaskEvent;
     if (statuses && (type !== "status" || !statuses.has((event as StatusEvent).status))) {
       return false;
     }
-    if (stage !== undefined && event.stage !== stage) return false;
-    if (item !== undefined && String(event.itemId) !== item) return false;
+    if (stage !== undefined && itemEvent.stage !== stage) return false;
+    if (item !== undefined && String(itemEvent.itemId) !== item) return false;
     return true;
   };
 }

@@ -1,15 +1,17 @@
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { StatusEvent, StatusEventJSON, TaskEvent, TaskEventJSON } from "../tracker/events.ts";
+import type { FailedItem } from "../tracker/error_summary.ts";
+import { copyRun, type RunEvent } from "../tracker/run_event.ts";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
 import { encodeSSE } from "../sse/encode.ts";
-import { STREAMED_TYPES, type StreamedType } from "./filters.ts";
+import { STREAMED_TYPES, type StreamedEvent, type StreamedType } from "./filters.ts";
 import { IdRing } from "./ring.ts";
 
 /** One tracker event, numbered and serialised once for every client. */
 export interface HubEntry {
   id: number;
   type: StreamedType;
-  event: StatusEvent | TaskEvent;
+  event: StreamedEvent;
   /** The whole SSE message, UTF-8. */
   bytes: Uint8Array;
 }
@@ -22,11 +24,23 @@ export interface HubClient {
 /** What a client gets on connecting: the events it missed, or why it cannot resume. */
 export type Resume = { entries: HubEntry[] } | { reset: string };
 
+/**
+ * The served tracker's failures: the counts in every snapshot, `failedItems` only where a client
+ * starts from it (`GET /snapshot` and a connection's first `snapshot`), not in the periodic ones.
+ */
+export interface SnapshotErrorsJSON {
+  totalFailed: number;
+  errorsByType: Record<string, number>;
+  errorsByStage: Record<string, number>;
+  failedItems?: FailedItem[];
+}
+
 /** What `GET /snapshot` and the `snapshot` event carry. */
 export interface SnapshotJSON {
   stats: ReturnType<StatusTracker["getStats"]>;
   pipeline: ReturnType<PipelineLike["getDashboardSnapshot"]> | null;
   lastEventId: number;
+  errors: SnapshotErrorsJSON;
 }
 
 const ENCODER = new TextEncoder();
@@ -107,12 +121,25 @@ export class EventHub {
     if (this.#clients.delete(client) && this.#clients.size === 0) this.#idleSince = Date.now();
   }
 
-  /** The `snapshot` data as of now. */
-  snapshot(): SnapshotJSON {
+  /**
+   * The `snapshot` data as of now.
+   *
+   * @param withFailedItems Include `errors.failedItems` (a scan of the tracked items): for a
+   * client's starting point, not for the periodic snapshots.
+   */
+  snapshot(withFailedItems = true): SnapshotJSON {
+    const summary = this.#tracker.getErrorSummary();
+    const errors: SnapshotErrorsJSON = {
+      totalFailed: summary.totalFailed,
+      errorsByType: summary.errorsByType,
+      errorsByStage: summary.errorsByStage,
+    };
+    if (withFailedItems) errors.failedItems = summary.failedItems;
     return {
       stats: this.#tracker.getStats(),
       pipeline: this.#pipeline?.getDashboardSnapshot() ?? null,
       lastEventId: this.#lastId,
+      errors,
     };
   }
 
@@ -120,7 +147,8 @@ export class EventHub {
    * The `snapshot` SSE message. Clients that ask within a few ms of each other, with no event in
    * between, share one serialisation.
    *
-   * @param retryMs A `retry:` field to carry (a connection's first snapshot), not cached.
+   * @param retryMs A `retry:` field to carry (a connection's first snapshot, which also lists the
+   * failed items), not cached.
    */
   snapshotMessage(retryMs?: number): Uint8Array {
     if (retryMs !== undefined) {
@@ -133,13 +161,13 @@ export class EventHub {
       return cache.bytes;
     }
     const bytes = ENCODER.encode(
-      encodeSSE({ event: "snapshot", data: JSON.stringify(this.snapshot()) }),
+      encodeSSE({ event: "snapshot", data: JSON.stringify(this.snapshot(false)) }),
     );
     this.#snapshotCache = { lastId: this.#lastId, at: now, bytes };
     return bytes;
   }
 
-  /** An event's JSON as served (metadata beyond the engine's keys only with `exposeValues`). */
+  /** An item event's JSON as served (metadata beyond the engine's keys only with `exposeValues`). */
   toJSON(event: StatusEvent | TaskEvent): StatusEventJSON | TaskEventJSON {
     const json = event.toJSON();
     if (this.#exposeValues || !("metadata" in json)) return json;
@@ -176,11 +204,11 @@ export class EventHub {
       this.#unlisten();
       return;
     }
-    const event = (e as CustomEvent<StatusEvent | TaskEvent>).detail;
-    if (event === null || typeof event !== "object" || typeof event.toJSON !== "function") return;
-    const id = ++this.#lastId;
+    const event = (e as CustomEvent<StreamedEvent>).detail;
     const type = e.type as StreamedType;
-    const data = JSON.stringify(this.toJSON(event));
+    const data = this.#serialise(type, event);
+    if (data === undefined) return;
+    const id = ++this.#lastId;
     const entry: HubEntry = {
       id,
       type,
@@ -190,5 +218,18 @@ export class EventHub {
     const dropped = this.#ring.push(entry);
     if (dropped !== undefined) this.#floor = dropped.id;
     for (const client of this.#clients) client.deliver(entry);
+  }
+
+  /** The event's `data:`, or `undefined` for a detail that is not a tracker event (ignored). */
+  #serialise(type: StreamedType, event: StreamedEvent): string | undefined {
+    if (event === null || typeof event !== "object") return undefined;
+    if (type === "runstart" || type === "runend") {
+      const run = event as RunEvent;
+      if (typeof run.runId !== "string") return undefined;
+      return JSON.stringify(copyRun(run)); // the documented fields only
+    }
+    const item = event as StatusEvent | TaskEvent;
+    if (typeof item.toJSON !== "function") return undefined;
+    return JSON.stringify(this.toJSON(item));
   }
 }

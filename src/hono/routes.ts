@@ -25,13 +25,17 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  * - `GET /` — the dashboard (inline CSS and JS; it connects to `events` relative to itself),
  *   also served at the mount path with a trailing slash.
  * - `GET /events` — `text/event-stream`: a `snapshot` event (carrying the one `retry:`), then every tracker
- *   event (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`) with `id:` = a
- *   sequence number (1, 2, … per `antflowRoutes()` call), a `snapshot` every `snapshotMs` while a
- *   pipeline is attached, and a `: ping` comment every `heartbeatMs`. `Last-Event-ID` (header, or
- *   `?lastEventId=`) replays the missed events from the last `replay` ones, or sends `reset` and a
- *   fresh `snapshot` when they are gone. Filters: `types`, `stage`, `status`, `item` (bad value →
- *   400 JSON `{ error, issues }`). More than `maxClients` streams → 503.
- * - `GET /snapshot` — `{ stats, pipeline, lastEventId }` (the `snapshot` event's data).
+ *   event (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`, and the run lifecycle
+ *   events `runstart` and `runend`) with `id:` = a sequence number (1, 2, … per `antflowRoutes()`
+ *   call), a `snapshot` every `snapshotMs` while a pipeline is attached, and a `: ping` comment
+ *   every `heartbeatMs`. `Last-Event-ID` (header, or `?lastEventId=`) replays the missed events
+ *   from the last `replay` ones, or sends `reset` and a fresh `snapshot` when they are gone.
+ *   Filters: `types`, `stage`, `status`, `item` (bad value → 400 JSON `{ error, issues }`); run
+ *   events pass `stage`, `status` and `item` (only `types` leaves them out). More than
+ *   `maxClients` streams → 503.
+ * - `GET /snapshot` — `{ stats, pipeline, lastEventId, errors }` (the `snapshot` event's data;
+ *   `errors` is the tracker's error summary, whose `failedItems` only the first `snapshot` of a
+ *   connection carries).
  * - `GET /stats` — `tracker.getStats()`. `GET /workers` — `pipeline.getWorkerStates()` or `{}`.
  * - `GET /errors` — `{ totalFailed, errorsByType, errorsByStage, failedItems }`.
  * - `GET /items/:id` — the history (`StatusEvent` JSON, oldest first) of the item whose
