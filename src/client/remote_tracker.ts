@@ -228,7 +228,7 @@ export class RemoteTracker extends StatusTracker {
       case "taskretry":
       case "taskfail":
         this.#lastSeen = Number(message.id);
-        return this.#sink.ingestTask(toTaskEvent(message.event));
+        return this.#sink.task(toTaskEvent(message.event));
       case "snapshot":
         return this.#onSnapshot(message.snapshot);
       case "reset":
@@ -285,14 +285,14 @@ export class RemoteTracker extends StatusTracker {
 const ZERO = Object.fromEntries(STATUS_TYPES.map((s) => [s, 0])) as Record<StatusType, number>;
 
 function toStatusEvent(json: StatusEventJSON): StatusEvent {
-  return new StatusEvent(
-    json.itemId,
-    json.stage,
-    json.status,
-    json.worker,
-    json.timestamp,
-    json.metadata,
-  );
+  return new StatusEvent({
+    itemId: json.itemId,
+    stage: json.stage,
+    status: json.status,
+    worker: json.worker,
+    timestamp: json.timestamp,
+    metadata: json.metadata,
+  });
 }
 
 function toTaskEvent(json: TaskEventJSON): TaskEvent {
@@ -301,15 +301,15 @@ function toTaskEvent(json: TaskEventJSON): TaskEvent {
     error = new Error(json.error.message);
     error.name = json.error.name;
   }
-  return new TaskEvent(
-    json.itemId,
-    json.stage,
-    json.taskName,
-    json.worker,
-    json.eventType,
-    json.attempt,
-    json.timestamp,
+  return new TaskEvent({
+    itemId: json.itemId,
+    stage: json.stage,
+    taskName: json.taskName,
+    worker: json.worker,
+    eventType: json.eventType,
+    attempt: json.attempt,
+    timestamp: json.timestamp,
     error,
-    json.duration,
-  );
+    duration: json.duration,
+  });
 }

@@ -3,7 +3,7 @@ import type { StatusTracker } from "../tracker/status_tracker.ts";
 import { type FieldRule, validateOptions } from "../utils/validate.ts";
 import { StageValidationError } from "../errors.ts";
 import type { RunOptions } from "./options.ts";
-import { Pipeline, type PipelineInput } from "./pipeline.ts";
+import type { Pipeline, PipelineInput, PipelineOptions } from "./pipeline.ts";
 import { Stage, type StageOptions } from "./stage.ts";
 import type { PipelineResult, TaskFn } from "./types.ts";
 
@@ -45,6 +45,18 @@ const ADD_RULES: Record<string, FieldRule> = { retries: positiveInt };
 const QUICK_RULES: Record<string, FieldRule> = { workers: positiveInt, retries: positiveInt };
 
 const stageError = (message: string): Error => new StageValidationError(message);
+
+/**
+ * `new Pipeline(options)`, handed over by the `Pipeline` class when it is defined: pipeline.ts
+ * imports this module (`Pipeline.create()`, `Pipeline.quick()`), so this one does not import it
+ * back at run time.
+ */
+let newPipeline: (options: PipelineOptions) => Pipeline;
+
+/** @internal Called once, by the `Pipeline` class. */
+export function providePipeline(create: (options: PipelineOptions) => Pipeline): void {
+  newPipeline = create;
+}
 
 /**
  * Builds a pipeline step by step: `Pipeline.create().add(...).add(...).build()` (or `.run(items)`).
@@ -126,7 +138,7 @@ export class PipelineBuilder {
    * @throws {PipelineError} When the stages do not compose (none, duplicate names, pull first).
    */
   build(): Pipeline {
-    return new Pipeline({
+    return newPipeline({
       stages: this.#stages,
       statusTracker: this.#tracker,
       collectResults: this.#collect,
