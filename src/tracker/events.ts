@@ -1,3 +1,4 @@
+import { describeValue } from "../utils/validate.ts";
 import { errorToJSON, metadataToJSON } from "./json.ts";
 import type { ErrorJSON, ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
 
@@ -159,8 +160,10 @@ export class StatusEvent {
    *
    * @param init Its fields; `worker` defaults to `null`, `timestamp` to now, `metadata` to an
    *   empty (frozen) object. `workerId` is parsed from `worker`.
+   * @throws {TypeError} If `init` is not an object (the constructor takes no positional form).
    */
   constructor(init: StatusEventInit) {
+    checkInit("StatusEvent", "{ itemId, stage, status, worker?, timestamp?, metadata? }", init);
     this.itemId = init.itemId;
     this.stage = init.stage;
     this.status = init.status;
@@ -232,8 +235,10 @@ export class TaskEvent {
    * Creates an event.
    *
    * @param init Its fields; `worker` defaults to `null` and `timestamp` to now.
+   * @throws {TypeError} If `init` is not an object (the constructor takes no positional form).
    */
   constructor(init: TaskEventInit) {
+    checkInit("TaskEvent", "{ itemId, stage, taskName, eventType, attempt, … }", init);
     this.itemId = init.itemId;
     this.stage = init.stage;
     this.taskName = init.taskName;
@@ -268,5 +273,14 @@ export class TaskEvent {
     if (this.error !== undefined) json.error = errorToJSON(this.error);
     if (this.duration !== undefined) json.duration = this.duration;
     return json;
+  }
+}
+
+/** Rejects the positional form `new StatusEvent(1, "S", …)` (a number where the init goes). */
+function checkInit(owner: string, shape: string, init: unknown): void {
+  if (typeof init !== "object" || init === null) {
+    throw new TypeError(
+      `${owner}: the constructor takes one object ${shape}, got ${describeValue(init)}`,
+    );
   }
 }
