@@ -50,8 +50,9 @@ export interface WorkerHost {
 }
 
 /**
- * What a phase returns to the driver: a promise to wait for, or nothing (`undefined`) once user
- * code ran. A phase that goes on by itself returns what its continuation returns.
+ * What a phase returns to the driver: a promise to wait for, or `undefined` to have it run
+ * `loop.phase` next (after user code ran, say). A phase that goes on by itself returns what its
+ * continuation returns.
  */
 export type Step = PromiseLike<unknown> | void;
 
@@ -180,12 +181,16 @@ export function callBack(
   then: Phase,
 ): Step {
   loop.phase = then;
-  const report = (error: unknown): void => loop.host.report(error, name, loop.runtime.name);
   try {
     const result = call();
-    if (isThenable(result)) return Promise.resolve(result).then(undefined, report);
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        undefined,
+        (error) => loop.host.report(error, name, loop.runtime.name),
+      );
+    }
   } catch (error) {
-    report(error);
+    loop.host.report(error, name, loop.runtime.name);
   }
   return undefined;
 }
