@@ -1,6 +1,7 @@
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { StatusEvent, StatusEventJSON, TaskEvent, TaskEventJSON } from "../tracker/events.ts";
 import type { FailedItem } from "../tracker/error_summary.ts";
+import type { LatencySnapshot } from "../tracker/latency.ts";
 import { copyRun, type RunEvent } from "../tracker/run_event.ts";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
 import { encodeSSE } from "../sse/encode.ts";
@@ -41,6 +42,10 @@ export interface SnapshotJSON {
   pipeline: ReturnType<PipelineLike["getDashboardSnapshot"]> | null;
   lastEventId: number;
   errors: SnapshotErrorsJSON;
+  /** `tracker.getRuns()`: the newest runs, oldest first (one without `endedAt` is going on). */
+  runs: RunEvent[];
+  /** `tracker.getLatency()`: duration percentiles per stage and per task. */
+  latency: LatencySnapshot;
 }
 
 const ENCODER = new TextEncoder();
@@ -140,6 +145,8 @@ export class EventHub {
       pipeline: this.#pipeline?.getDashboardSnapshot() ?? null,
       lastEventId: this.#lastId,
       errors,
+      runs: this.#tracker.getRuns(),
+      latency: this.#tracker.getLatency(),
     };
   }
 

@@ -33,9 +33,11 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  *   Filters: `types`, `stage`, `status`, `item` (bad value → 400 JSON `{ error, issues }`); run
  *   events pass `stage`, `status` and `item` (only `types` leaves them out). More than
  *   `maxClients` streams → 503.
- * - `GET /snapshot` — `{ stats, pipeline, lastEventId, errors }` (the `snapshot` event's data;
- *   `errors` is the tracker's error summary, whose `failedItems` only the first `snapshot` of a
- *   connection carries).
+ * - `GET /snapshot` — `{ stats, pipeline, lastEventId, errors, runs, latency }` (the `snapshot`
+ *   event's data; `errors` is the tracker's error summary, whose `failedItems` only the first
+ *   `snapshot` of a connection carries; `runs` is `tracker.getRuns()`, `latency`
+ *   `tracker.getLatency()`).
+ * - `GET /latency` — `tracker.getLatency()`: p50/p95/p99 per stage and per task.
  * - `GET /stats` — `tracker.getStats()`. `GET /workers` — `pipeline.getWorkerStates()` or `{}`.
  * - `GET /errors` — `{ totalFailed, errorsByType, errorsByStage, failedItems }`.
  * - `GET /items/:id` — the history (`StatusEvent` JSON, oldest first) of the item whose
@@ -117,6 +119,7 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
   app.get("/snapshot", (c) => c.json(hub.snapshot(), 200, NO_STORE));
   app.get("/stats", (c) => c.json(tracker.getStats(), 200, NO_STORE));
   app.get("/workers", (c) => c.json(pipeline?.getWorkerStates() ?? {}, 200, NO_STORE));
+  app.get("/latency", (c) => c.json(tracker.getLatency(), 200, NO_STORE));
   app.get("/errors", (c) => {
     const { totalFailed, errorsByType, errorsByStage, failedItems } = tracker.getErrorSummary();
     return c.json({ totalFailed, errorsByType, errorsByStage, failedItems }, 200, NO_STORE);

@@ -1,5 +1,6 @@
 import { StatusEvent } from "./events.ts";
 import type { FailedItem } from "./error_summary.ts";
+import { LatencyRecorder } from "./latency.ts";
 import { NameTable } from "./names.ts";
 import type { NameRef } from "./names.ts";
 import { type ItemId, STATUS_TYPES, type StatusMetadata, type StatusType } from "./types.ts";
@@ -26,6 +27,8 @@ class ItemRecord {
   retries = 0;
   finished = false;
   version = 0;
+  /** When the current stage visit's first `in_progress` happened (-1: not in a visit). */
+  visitStart = -1;
 
   constructor(itemId: ItemId) {
     this.itemId = itemId;
@@ -41,6 +44,7 @@ class ItemRecord {
     this.stage = null;
     this.retries = 0;
     this.finished = false;
+    this.visitStart = -1;
     this.version++;
     return this;
   }
@@ -60,6 +64,8 @@ export class ItemStore {
   readonly #failedByType = new Map<string, number>();
   readonly #failedByStage = new Map<string, number>();
   readonly names: NameTable = new NameTable();
+  /** Whole-stage durations (timed by `record()`) and task durations (fed by the tracker). */
+  readonly latency: LatencyRecorder = new LatencyRecorder();
   #finished: ItemRecord[] = [];
   #finishedVersions: number[] = [];
   #finishedHead = 0;
@@ -99,6 +105,7 @@ export class ItemStore {
       if (record.status === FAILED) this.#countFailure(this.#metadataOf(record), record.stage, -1);
       if (record.stage !== stage.name) record.retries = 0;
     }
+    this.#timeStage(record, stage, status, timestamp);
     const number = record.dropped + record.used / 2;
     if (metadata !== undefined && hasKeys(metadata)) {
       (record.metadata ??= new Map()).set(number, metadata);
@@ -213,6 +220,24 @@ export class ItemStore {
     );
   }
 
+  /**
+   * Times the item's visit of a stage: it starts at the first `in_progress` there (a `queued` event
+   * or another stage ends a visit; per_stage retries stay in it) and is recorded at `completed` or
+   * `failed`. Called before the record takes the new event.
+   */
+  #timeStage(record: ItemRecord, stage: NameRef, status: number, timestamp: number): void {
+    if (status === IN_PROGRESS) {
+      if (record.visitStart < 0 || record.stage !== stage.name) record.visitStart = timestamp;
+    } else if (status === COMPLETED || status === FAILED) {
+      if (record.visitStart >= 0 && record.stage === stage.name) {
+        this.latency.stage(stage, timestamp - record.visitStart, timestamp);
+      }
+      record.visitStart = -1;
+    } else if (status === QUEUED) {
+      record.visitStart = -1;
+    }
+  }
+
   #metadataOf(record: ItemRecord): StatusMetadata | undefined {
     return record.metadata?.get(record.dropped + record.used / 2 - 1);
   }
@@ -268,6 +293,9 @@ export type ItemHandle = ItemRecord;
  */
 const STAGE_UNIT = 2 ** 32;
 const FAILED = STATUS_TYPES.indexOf("failed");
+const COMPLETED = STATUS_TYPES.indexOf("completed");
+const IN_PROGRESS = STATUS_TYPES.indexOf("in_progress");
+const QUEUED = STATUS_TYPES.indexOf("queued");
 /** Room for 12 events (3 stages take 9); a reused record keeps what it grew to. */
 const INITIAL_SLOTS = 24;
 

@@ -2,6 +2,7 @@ import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
 import { StatusEvent, TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
+import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
 import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
 import type { NameRef } from "./names.ts";
@@ -310,6 +311,18 @@ export class StatusTracker extends EventTarget {
     return this.#runs.map(copyRun);
   }
 
+  /**
+   * Durations, as percentiles from fixed-size histograms: per stage, from an item's first
+   * `in_progress` at the stage to its `completed` or `failed` there (always recorded); per task,
+   * each attempt's duration (recorded while task events are built: while a task event listener or
+   * callback exists). Each series has all-time figures and `recent` ones (the last minute).
+   *
+   * @returns `{ windowMs, stages, tasks }`; times in ms.
+   */
+  getLatency(): LatencySnapshot {
+    return this.#store.latency.snapshot(Date.now());
+  }
+
   // ---- recording (the engine's side) ----
 
   #sink: TrackerSink = {
@@ -482,6 +495,9 @@ export class StatusTracker extends EventTarget {
 
   #emitTask(event: TaskEvent): void | Promise<void> {
     const type = event.eventType;
+    if (event.duration !== undefined) {
+      this.#store.latency.task(event.stage, event.taskName, event.duration, event.timestamp);
+    }
     if (this.#taskListenerMask & TASK_BITS[type]) this.#dispatch(TASK_EVENT_NAMES[type], event);
     const name = TASK_CALLBACK_NAMES[type];
     const callback = this[name];
