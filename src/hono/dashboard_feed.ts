@@ -14,7 +14,7 @@
 export const DASHBOARD_FEED: string = String.raw`
 // The routes' base path, so that the page works under any mount path, with or without "/".
 var base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
-var FEED_PATH = "events?types=status,runstart,runend&status=failed";
+var FEED_PATH = "events?mode=summary";
 var TOKEN_KEY = "antflow-token:" + base;
 var IDLE_MS = 45000;
 
