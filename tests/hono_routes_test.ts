@@ -61,7 +61,14 @@ describe("antflowRoutes() JSON endpoints", () => {
     await pipeline.run(range(120));
     const app = mount({ tracker, pipeline });
     const snapshot = await getJSON(app, "/antflow/snapshot") as Record<string, never>;
-    assert.deepEqual(Object.keys(snapshot), ["stats", "pipeline", "lastEventId", "errors", "runs", "latency"]);
+    assert.deepEqual(Object.keys(snapshot), [
+      "stats",
+      "pipeline",
+      "lastEventId",
+      "errors",
+      "runs",
+      "latency",
+    ]);
     assert.deepEqual(snapshot.stats, tracker.getStats());
     assert.equal(snapshot.lastEventId, 0);
     const pipelineJSON = snapshot.pipeline as Record<string, Record<string, unknown>>;

@@ -95,14 +95,14 @@ function dashboardHTML(nonce: string): string {
     <p id="stages-empty" class="muted empty-note">No pipeline attached: only the tracker's counts are
       known.</p>
   </section>
-  <section class="card span8">
+  <section class="card span9">
     <div class="card-head"><h2>Throughput</h2><span id="chart-span" class="muted small">items/s</span>
       <span id="series" class="toggles"></span></div>
     <div id="rate-chart" class="chart"></div>
     <div class="card-head sub"><h3>In flight</h3></div>
     <div id="inflight-chart" class="chart"></div>
   </section>
-  <section class="card span4">
+  <section class="card span3">
     <div class="card-head"><h2>Runs</h2></div>
     <ul id="runs" class="runs"></ul>
     <p id="runs-empty" class="muted empty-note">No run yet.</p>
@@ -123,7 +123,7 @@ function dashboardHTML(nonce: string): string {
     <p id="latency-tasks-note" class="muted small" hidden>Task durations are recorded while task
       events are built (a task event listener or callback).</p>
   </section>
-  <section class="card span5">
+  <section id="errors-card" class="card span5">
     <div class="card-head"><h2>Errors</h2><span id="errors-total" class="muted small"></span></div>
     <div id="groups" class="groups"></div>
     <p id="errors-empty" class="muted empty-note">No failures.</p>

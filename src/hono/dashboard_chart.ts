@@ -53,14 +53,14 @@ TimeChart.prototype.layout = function () {
   this.axisFor = 0;
   this.draw(this.series);
 };
-/** The x axis: a line and a label every 10 s, 30 s or minute back from "now". */
+/** The x axis: a line and a label every 2 s, 5 s, 10 s, 30 s or minute back from "now". */
 TimeChart.prototype.drawXAxis = function () {
   var windowMs = this.options.windowMs;
   if (this.axisFor === windowMs) return;
   this.axisFor = windowMs;
   var m = this.margin;
   var h = this.options.height;
-  var step = windowMs <= 60000 ? 10000 : windowMs <= 180000 ? 30000 : 60000;
+  var step = windowMs <= 10000 ? 2000 : windowMs <= 30000 ? 5000 : windowMs <= 60000 ? 10000 : windowMs <= 180000 ? 30000 : 60000;
   var items = [];
   for (var back = 0; back <= windowMs; back += step) {
     var x = m.left + this.plotW * (1 - back / windowMs);

@@ -77,14 +77,14 @@ function renderTimeline(history) {
     visits(history).length + " stage visits · " + retries + (retries === 1 ? " retry" : " retries") +
     " · first seen " + clockMs(first.timestamp);
   fill(summary, [pill, el("span", "muted", text)]);
-  fill($("lookup-body"), [gantt(history, first.timestamp, endAt), eventTable(history)]);
+  fill($("lookup-body"), [gantt(history, first.timestamp, endAt), legend(), eventTable(history)]);
 }
 
 function gantt(history, t0, t1) {
   var list = visits(history);
   var width = Math.max(300, $("lookup-body").clientWidth - 4);
   var label = 120;
-  var right = 90;
+  var right = 170;
   var rowH = 24;
   var height = list.length * rowH + 22;
   var span = Math.max(t1 - t0, 1);
@@ -105,7 +105,8 @@ function gantt(history, t0, t1) {
     if (v.start !== null) root.appendChild(svgEl("rect", { x: x(v.start), y: y + 2, width: Math.max(2, x(end) - x(v.start)), height: 14, rx: 3, fill: color }));
     v.retries.forEach(function (t) { root.appendChild(svgEl("line", { x1: x(t), x2: x(t), y1: y, y2: y + 18, "class": "retry" })); });
     var took = svgEl("text", { x: width - 2, y: y + 13, "text-anchor": "end", "class": "gtime" });
-    took.textContent = v.start === null ? v.status : fmtMs(end - v.start) + (v.end === null ? "…" : "");
+    var waited = v.queued !== null && v.start !== null ? " · waited " + fmtMs(v.start - v.queued) : "";
+    took.textContent = v.start === null ? v.status : fmtMs(end - v.start) + (v.end === null ? "…" : "") + waited;
     root.appendChild(took);
   });
   var axis = svgEl("text", { x: label + plot, y: height - 4, "text-anchor": "end", "class": "axis" });
@@ -117,10 +118,21 @@ function gantt(history, t0, t1) {
   return root;
 }
 
+function legend() {
+  var box = el("div", "legend");
+  [["lw", "waiting in the queue"], ["lb", "working (attempts and retry waits)"], ["lr", "retry"]].forEach(function (l) {
+    var span = el("span", "");
+    span.appendChild(el("i", l[0]));
+    span.appendChild(document.createTextNode(l[1]));
+    box.appendChild(span);
+  });
+  return box;
+}
+
 function eventTable(history) {
   var table = el("table", "events");
   var head = el("thead", "");
-  head.appendChild(row(["time", "+", "stage", "status", "worker", "attempt", "error"].map(function (h) { return { text: h }; })));
+  head.appendChild(row(["time", "since first", "stage", "status", "worker", "attempt", "error"].map(function (h) { return { text: h }; })));
   head.querySelectorAll("td").forEach(function (td) { var th = el("th", "", td.textContent); td.replaceWith(th); });
   table.appendChild(head);
   var body = el("tbody", "");

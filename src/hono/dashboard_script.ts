@@ -59,13 +59,14 @@ function addSample() {
   while (samples.length > 2 && samples[1].t < now - WINDOW_MS - 10000) samples.shift();
 }
 
-/** [[t, per second]] of value(sample), each over at least RATE_SPAN_MS of server time. */
-function rateSeries(value) {
+/** [[t, per second]] of value(sample), each over at least span (RATE_SPAN_MS) of server time. */
+function rateSeries(value, span) {
+  span = span || RATE_SPAN_MS;
   var samples = state.samples;
   var out = [];
   var j = 0;
   for (var i = 1; i < samples.length; i++) {
-    while (j < i - 1 && samples[i].st - samples[j + 1].st >= RATE_SPAN_MS) j++;
+    while (j < i - 1 && samples[i].st - samples[j + 1].st >= span) j++;
     var a = samples[j];
     var b = samples[i];
     var va = value(a);
@@ -77,8 +78,9 @@ function rateSeries(value) {
   return out;
 }
 
+/** The rate over the last 5 s (0 when the newest sample is old). */
 function lastRate(value) {
-  var series = rateSeries(value);
+  var series = rateSeries(value, 5000);
   var last = series[series.length - 1];
   return last && Date.now() - last[0] < 10000 ? last[1] : 0;
 }
@@ -91,18 +93,21 @@ function stageRates() {
   return out;
 }
 
-/** The charts' span: the time since the first sample, from one to five minutes. */
+var WINDOWS = [10000, 20000, 30000, 60000, 120000, 180000, 240000, WINDOW_MS];
+
+/** The charts' span: the time since the first sample, rounded up to 10 s … 5 minutes. */
 function chartWindow() {
   var first = state.samples[0];
   var span = first ? Date.now() - first.t : 0;
-  return Math.min(WINDOW_MS, Math.max(60000, Math.ceil(span / 60000) * 60000));
+  for (var i = 0; i < WINDOWS.length; i++) if (span <= WINDOWS[i]) return WINDOWS[i];
+  return WINDOW_MS;
 }
 
 function renderCharts() {
   var windowMs = chartWindow();
   charts.rate.options.windowMs = windowMs;
   charts.inflight.options.windowMs = windowMs;
-  setText("chart-span", "items/s, last " + (windowMs === 60000 ? "minute" : windowMs / 60000 + " minutes"));
+  setText("chart-span", "items/s, last " + (windowMs < 60000 ? windowMs / 1000 + " s" : windowMs === 60000 ? "minute" : windowMs / 60000 + " minutes"));
   var series = [];
   stageNames().forEach(function (name, index) {
     if (state.show[name]) {
@@ -151,7 +156,8 @@ function renderConn() {
   badge.setAttribute("data-state", name);
   setText("conn", labels[name] || name);
   show("auth", state.conn === "unauthorized");
-  var stale = state.lastUpdate && now - state.lastUpdate > 10000;
+  // While the stream is live, an old "updated" only means that nothing changed.
+  var stale = state.lastUpdate && state.conn !== "live";
   var updated = $("updated");
   updated.className = stale ? "stale" : "muted";
   setText("updated", state.lastUpdate ? "updated " + clock(state.lastUpdate) + " (" + ago(now - state.lastUpdate) + ")" : "no data yet");

@@ -37,9 +37,9 @@ h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: v
 main { display: grid; grid-template-columns: repeat(12, minmax(0, 1fr)); gap: 14px; padding: 14px 20px 24px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px;
   box-shadow: var(--shadow); min-width: 0; }
-.span12 { grid-column: span 12; } .span8 { grid-column: span 8; } .span7 { grid-column: span 7; }
-.span5 { grid-column: span 5; } .span4 { grid-column: span 4; }
-@media (max-width: 1000px) { .span8, .span7, .span5, .span4 { grid-column: span 12; } }
+.span12 { grid-column: span 12; } .span9 { grid-column: span 9; } .span7 { grid-column: span 7; }
+.span5 { grid-column: span 5; } .span3 { grid-column: span 3; }
+@media (max-width: 1000px) { .span9, .span7, .span5, .span3 { grid-column: span 12; } }
 .card-head { display: flex; align-items: center; gap: 10px; margin-bottom: 10px; flex-wrap: wrap; }
 .card-head.sub { margin: 6px 0 2px; }
 .notice h2 { margin-bottom: 6px; } .notice p { margin: 0; color: var(--muted); }
@@ -145,6 +145,11 @@ svg.gantt .glabel { font-size: 12px; fill: var(--fg); font-weight: 600; }
 svg.gantt .gtime { font-size: 11.5px; fill: var(--muted); }
 svg.gantt .wait { fill: var(--muted); fill-opacity: .3; }
 svg.gantt .retry { stroke: var(--warn); stroke-width: 2; }
-.events td { font-size: 12.5px; }
+.events { width: auto; min-width: 70%; } .events td { font-size: 12.5px; padding-right: 18px; }
+.legend { display: flex; gap: 16px; font-size: 12px; color: var(--muted); margin: -4px 0 10px; }
+.legend i { display: inline-block; width: 14px; height: 8px; border-radius: 2px; margin-right: 5px;
+  vertical-align: 0; }
+.legend .lw { background: var(--muted); opacity: .35; } .legend .lb { background: var(--accent); }
+.legend .lr { width: 2px; height: 12px; background: var(--warn); vertical-align: -2px; }
 .notfound { margin: 0; }
 `;
