@@ -27,8 +27,11 @@ class ItemRecord {
   retries = 0;
   finished = false;
   version = 0;
-  /** When the current stage visit's first `in_progress` happened (-1: not in a visit). */
-  visitStart = -1;
+  /**
+   * When the current stage visit's first `in_progress` happened (-Infinity: none; a double from
+   * the start, so that storing a timestamp never changes the field's representation).
+   */
+  visitStart = -Infinity;
 
   constructor(itemId: ItemId) {
     this.itemId = itemId;
@@ -44,7 +47,7 @@ class ItemRecord {
     this.stage = null;
     this.retries = 0;
     this.finished = false;
-    this.visitStart = -1;
+    this.visitStart = -Infinity;
     this.version++;
     return this;
   }
@@ -221,20 +224,22 @@ export class ItemStore {
   }
 
   /**
-   * Times the item's visit of a stage: it starts at the first `in_progress` there (a `queued` event
-   * or another stage ends a visit; per_stage retries stay in it) and is recorded at `completed` or
-   * `failed`. Called before the record takes the new event.
+   * Times the item's visit of a stage: it starts at its first `in_progress` there (after a
+   * `queued`, or coming from another stage; per_stage retries stay in the visit) and is recorded
+   * at `completed` or `failed` there. Called before the record takes the new event, so
+   * `record.status` and `record.stage` are the previous event's.
    */
   #timeStage(record: ItemRecord, stage: NameRef, status: number, timestamp: number): void {
     if (status === IN_PROGRESS) {
-      if (record.visitStart < 0 || record.stage !== stage.name) record.visitStart = timestamp;
-    } else if (status === COMPLETED || status === FAILED) {
-      if (record.visitStart >= 0 && record.stage === stage.name) {
-        this.latency.stage(stage, timestamp - record.visitStart, timestamp);
+      if (record.status === QUEUED || record.stage !== stage.name || record.visitStart < 0) {
+        record.visitStart = timestamp;
       }
-      record.visitStart = -1;
-    } else if (status === QUEUED) {
-      record.visitStart = -1;
+    } else if (
+      (status === COMPLETED || status === FAILED) && record.visitStart >= 0 &&
+      record.stage === stage.name
+    ) {
+      this.latency.stage(stage, timestamp - record.visitStart, timestamp);
+      record.visitStart = -Infinity;
     }
   }
 

@@ -57,6 +57,8 @@ const SUB_BITS = 4;
 const SUB = 1 << SUB_BITS;
 const BUCKETS = (32 - SUB_BITS + 1) * SUB;
 const SLICE_MS = 10_000;
+/** Durations buffered before they are counted (in a batch, off the per-event path). */
+const PENDING = 256;
 const SLICES = 6;
 const MAX_MICROS = 2 ** 32 - 1;
 
@@ -107,15 +109,37 @@ export class LatencyHistogram {
   readonly #slices = new Uint32Array(BUCKETS * SLICES);
   /** Which 10 s period (timestamp / SLICE_MS, floored) each slice holds; -1 = none. */
   readonly #sliceEpochs = new Float64Array(SLICES).fill(-1);
-  readonly #sliceCounts = new Float64Array(SLICES);
   readonly #sliceSums = new Float64Array(SLICES);
   #count = 0;
   #sum = 0;
   #min = Infinity;
   #max = -Infinity;
+  /** The newest slice: its time span [from, to) and its offset in #slices (doubles from the start). */
+  #from = Infinity;
+  #to = -Infinity;
+  #offset = 0;
+  /** Durations not yet counted, as [ms, timestamp] pairs: recording one is two writes. */
+  readonly #pending = new Float64Array(2 * PENDING);
+  #pendingUsed = 0;
 
   /** Records a duration of `ms` that ended at `timestamp` (epoch ms). */
   add(ms: number, timestamp: number): void {
+    const used = this.#pendingUsed;
+    this.#pending[used] = ms;
+    this.#pending[used + 1] = timestamp;
+    this.#pendingUsed = used + 2;
+    if (used + 2 === this.#pending.length) this.#flush();
+  }
+
+  /** Counts the pending durations. */
+  #flush(): void {
+    const pending = this.#pending;
+    const used = this.#pendingUsed;
+    this.#pendingUsed = 0;
+    for (let i = 0; i < used; i += 2) this.#count1(pending[i], pending[i + 1]);
+  }
+
+  #count1(ms: number, timestamp: number): void {
     if (!(ms >= 0)) return;
     const bucket = bucketOf(ms);
     this.#total[bucket]++;
@@ -123,22 +147,37 @@ export class LatencyHistogram {
     this.#sum += ms;
     if (ms < this.#min) this.#min = ms;
     if (ms > this.#max) this.#max = ms;
+    const offset = timestamp >= this.#from && timestamp < this.#to
+      ? this.#offset
+      : this.#sliceFor(timestamp);
+    if (offset < 0) return; // older than the window
+    this.#slices[offset + bucket]++;
+    this.#sliceSums[(offset / BUCKETS) | 0] += ms;
+  }
+
+  /** The offset of the slice for `timestamp` (cleared if it held an older period), or -1. */
+  #sliceFor(timestamp: number): number {
     const epoch = Math.floor(timestamp / SLICE_MS);
     const slice = epoch % SLICES;
-    if (this.#sliceEpochs[slice] !== epoch) {
-      if (epoch < this.#sliceEpochs[slice]) return; // older than the window
-      this.#slices.fill(0, slice * BUCKETS, (slice + 1) * BUCKETS);
+    const offset = slice * BUCKETS;
+    const held = this.#sliceEpochs[slice];
+    if (epoch < held) return -1;
+    if (epoch > held) {
+      this.#slices.fill(0, offset, offset + BUCKETS);
       this.#sliceEpochs[slice] = epoch;
-      this.#sliceCounts[slice] = 0;
       this.#sliceSums[slice] = 0;
     }
-    this.#slices[slice * BUCKETS + bucket]++;
-    this.#sliceCounts[slice]++;
-    this.#sliceSums[slice] += ms;
+    if (epoch * SLICE_MS >= this.#from || this.#to === -Infinity) {
+      this.#from = epoch * SLICE_MS;
+      this.#to = this.#from + SLICE_MS;
+      this.#offset = offset;
+    }
+    return offset;
   }
 
   /** The series as of `now` (epoch ms). */
   snapshot(now: number): LatencySeries {
+    this.#flush();
     const min = this.#min;
     const max = this.#max;
     const all = stats(this.#total, 0, this.#count, this.#sum, min, max);
@@ -152,13 +191,13 @@ export class LatencyHistogram {
     let sum = 0;
     let recentMax = -Infinity;
     for (let slice = 0; slice < SLICES; slice++) {
-      if (this.#sliceEpochs[slice] < oldest || this.#sliceCounts[slice] === 0) continue;
-      count += this.#sliceCounts[slice];
+      if (this.#sliceEpochs[slice] < oldest) continue;
       sum += this.#sliceSums[slice];
       const offset = slice * BUCKETS;
       for (let b = 0; b < BUCKETS; b++) {
         const n = this.#slices[offset + b];
         if (n === 0) continue;
+        count += n;
         merged[b] += n;
         recentMax = Math.max(recentMax, middleOf(b));
       }
