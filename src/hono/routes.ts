@@ -50,7 +50,10 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  *   `String(itemId)` is `:id`; 404 JSON when unknown.
  *
  * Errors go out as `{ name, message }` only; item values are never sent. The routes have no
- * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them.
+ * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them. The
+ * dashboard's requests carry the browser's cookies and HTTP credentials, and a bearer token given
+ * as `#token=…` in the page's address (or typed into its prompt after a 401); the page itself
+ * holds no data, so it can be left open.
  *
  * @param options The tracker, an optional pipeline, and stream settings.
  * @returns A Hono app to mount with `app.route()`.
