@@ -57,8 +57,6 @@ const SUB_BITS = 4;
 const SUB = 1 << SUB_BITS;
 const BUCKETS = (32 - SUB_BITS + 1) * SUB;
 const SLICE_MS = 10_000;
-/** Durations buffered before they are counted (in a batch, off the per-event path). */
-const PENDING = 256;
 const SLICES = 6;
 const MAX_MICROS = 2 ** 32 - 1;
 
@@ -118,28 +116,9 @@ export class LatencyHistogram {
   #from = Infinity;
   #to = -Infinity;
   #offset = 0;
-  /** Durations not yet counted, as [ms, timestamp] pairs: recording one is two writes. */
-  readonly #pending = new Float64Array(2 * PENDING);
-  #pendingUsed = 0;
 
   /** Records a duration of `ms` that ended at `timestamp` (epoch ms). */
   add(ms: number, timestamp: number): void {
-    const used = this.#pendingUsed;
-    this.#pending[used] = ms;
-    this.#pending[used + 1] = timestamp;
-    this.#pendingUsed = used + 2;
-    if (used + 2 === this.#pending.length) this.#flush();
-  }
-
-  /** Counts the pending durations. */
-  #flush(): void {
-    const pending = this.#pending;
-    const used = this.#pendingUsed;
-    this.#pendingUsed = 0;
-    for (let i = 0; i < used; i += 2) this.#count1(pending[i], pending[i + 1]);
-  }
-
-  #count1(ms: number, timestamp: number): void {
     if (!(ms >= 0)) return;
     const bucket = bucketOf(ms);
     this.#total[bucket]++;
@@ -177,7 +156,6 @@ export class LatencyHistogram {
 
   /** The series as of `now` (epoch ms). */
   snapshot(now: number): LatencySeries {
-    this.#flush();
     const min = this.#min;
     const max = this.#max;
     const all = stats(this.#total, 0, this.#count, this.#sum, min, max);
