@@ -101,9 +101,16 @@ function percentiles(
   return out;
 }
 
-/** One series' histograms: all time, and six rotating 10 s slices. @internal */
+/**
+ * One series: six rotating 10 s slices of bucket counts (the last minute), and the counts of the
+ * slices that rotated out (so that all time is `#older` plus every slice). Recording a duration
+ * touches one bucket.
+ *
+ * @internal
+ */
 export class LatencyHistogram {
-  readonly #total = new Float64Array(BUCKETS);
+  /** Counts of the slices that rotated out, and of durations that came too late for a slice. */
+  readonly #older = new Float64Array(BUCKETS);
   readonly #slices = new Uint32Array(BUCKETS * SLICES);
   /** Which 10 s period (timestamp / SLICE_MS, floored) each slice holds; -1 = none. */
   readonly #sliceEpochs = new Float64Array(SLICES).fill(-1);
@@ -121,7 +128,6 @@ export class LatencyHistogram {
   add(ms: number, timestamp: number): void {
     if (!(ms >= 0)) return;
     const bucket = bucketOf(ms);
-    this.#total[bucket]++;
     this.#count++;
     this.#sum += ms;
     if (ms < this.#min) this.#min = ms;
@@ -129,12 +135,15 @@ export class LatencyHistogram {
     const offset = timestamp >= this.#from && timestamp < this.#to
       ? this.#offset
       : this.#sliceFor(timestamp);
-    if (offset < 0) return; // older than the window
+    if (offset < 0) {
+      this.#older[bucket]++; // older than the window: all time only
+      return;
+    }
     this.#slices[offset + bucket]++;
     this.#sliceSums[(offset / BUCKETS) | 0] += ms;
   }
 
-  /** The offset of the slice for `timestamp` (cleared if it held an older period), or -1. */
+  /** The offset of the slice for `timestamp` (its older period folded into #older), or -1. */
   #sliceFor(timestamp: number): number {
     const epoch = Math.floor(timestamp / SLICE_MS);
     const slice = epoch % SLICES;
@@ -142,7 +151,10 @@ export class LatencyHistogram {
     const held = this.#sliceEpochs[slice];
     if (epoch < held) return -1;
     if (epoch > held) {
-      this.#slices.fill(0, offset, offset + BUCKETS);
+      const slices = this.#slices;
+      const older = this.#older;
+      for (let b = 0; b < BUCKETS; b++) older[b] += slices[offset + b];
+      slices.fill(0, offset, offset + BUCKETS);
       this.#sliceEpochs[slice] = epoch;
       this.#sliceSums[slice] = 0;
     }
@@ -158,8 +170,13 @@ export class LatencyHistogram {
   snapshot(now: number): LatencySeries {
     const min = this.#min;
     const max = this.#max;
-    const all = stats(this.#total, 0, this.#count, this.#sum, min, max);
-    return { ...all, recent: this.#recent(now, min, max) };
+    const all = Float64Array.from(this.#older);
+    const slices = this.#slices;
+    for (let offset = 0; offset < slices.length; offset += BUCKETS) {
+      for (let b = 0; b < BUCKETS; b++) all[b] += slices[offset + b];
+    }
+    const stats0 = stats(all, 0, this.#count, this.#sum, min, max);
+    return { ...stats0, recent: this.#recent(now, min, max) };
   }
 
   #recent(now: number, min: number, max: number): LatencyStats {
