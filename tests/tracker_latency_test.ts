@@ -202,6 +202,18 @@ describe("StatusTracker.getLatency()", () => {
     assert.equal(stages.B.count, 40);
   });
 
+  it("times task attempts from the first getLatency() call on, with no listener", async () => {
+    const tracker = new StatusTracker();
+    const pipeline = new Pipeline({ stages: [slowStage("S", 1)], statusTracker: tracker });
+    await pipeline.run([1, 2]);
+    assert.deepEqual(tracker.getLatency().tasks, {}, "nobody asked before: no task events built");
+    await pipeline.run([3, 4, 5]);
+    const latency = tracker.getLatency();
+    assert.equal(latency.tasks.S.wait.count, 3);
+    assert.equal(latency.stages.S.count, 5);
+    assert.equal(tracker.listenerCount("taskcomplete"), 0);
+  });
+
   it("is plain JSON", async () => {
     const tracker = new StatusTracker();
     tracker.addEventListener("taskfail", () => {});

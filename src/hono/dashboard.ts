@@ -120,8 +120,9 @@ function dashboardHTML(nonce: string): string {
       <tbody id="latency"></tbody>
     </table>
     <p id="latency-empty" class="muted empty-note">No stage has finished an item yet.</p>
-    <p id="latency-tasks-note" class="muted small" hidden>Task durations are recorded while task
-      events are built (a task event listener or callback).</p>
+    <p id="latency-tasks-note" class="muted small" hidden>Task durations are recorded from the
+      first time something reads the latency (this page, <code>GET latency</code>) or listens to
+      task events; attempts that ended before are not in them.</p>
   </section>
   <section id="errors-card" class="card span5">
     <div class="card-head"><h2>Errors</h2><span id="errors-total" class="muted small"></span></div>

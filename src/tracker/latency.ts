@@ -43,8 +43,8 @@ export interface LatencySnapshot {
   stages: Record<string, LatencySeries>;
   /**
    * Per stage, per task: the duration of each attempt (`TaskEvent.duration` of `taskcomplete`,
-   * `taskretry` and `taskfail`), recorded only while task events are built, i.e. while someone
-   * listens to them (a task event listener, a task callback, or an SSE client of the Hono routes).
+   * `taskretry` and `taskfail`), recorded while task events are built: while someone listens to
+   * them (a listener or a task callback), and from the tracker's first `getLatency()` call on.
    */
   tasks: Record<string, Record<string, LatencySeries>>;
 }

@@ -109,6 +109,8 @@ export class StatusTracker extends EventTarget {
   #runs: RunEvent[] = [];
   /** Which task event types someone wants (listeners or callbacks), as TASK_BITS. */
   #taskMaskValue = 0;
+  /** Whether task events carry durations for getLatency() (set by its first call). */
+  #timeTasks = false;
 
   #store: ItemStore;
   #registry: ListenerRegistry;
@@ -314,12 +316,17 @@ export class StatusTracker extends EventTarget {
   /**
    * Durations, as percentiles from fixed-size histograms: per stage, from an item's first
    * `in_progress` at the stage to its `completed` or `failed` there (always recorded); per task,
-   * each attempt's duration (recorded while task events are built: while a task event listener or
-   * callback exists). Each series has all-time figures and `recent` ones (the last minute).
+   * each attempt's duration, recorded while task events are built — when a task event listener or
+   * callback exists, and from the first `getLatency()` call on (a tracker nobody asks pays
+   * nothing for them). Each series has all-time figures and `recent` ones (the last minute).
    *
    * @returns `{ windowMs, stages, tasks }`; times in ms.
    */
   getLatency(): LatencySnapshot {
+    if (!this.#timeTasks) {
+      this.#timeTasks = true;
+      this.#refreshTaskMask();
+    }
     return this.#store.latency.snapshot(Date.now());
   }
 
@@ -430,6 +437,7 @@ export class StatusTracker extends EventTarget {
     if (this.#onTaskComplete !== undefined) mask |= TASK_BITS.complete;
     if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
     if (this.#onTaskFail !== undefined) mask |= TASK_BITS.fail;
+    if (this.#timeTasks) mask |= TASK_BITS.complete | TASK_BITS.retry | TASK_BITS.fail;
     this.#taskMaskValue = mask;
   }
 
