@@ -58,7 +58,14 @@ describe("GET /events: the start of a stream", () => {
     assert.equal(snapshot.type, "snapshot");
     assert.equal(snapshot.id, undefined);
     const data = JSON.parse(snapshot.data);
-    assert.deepEqual(Object.keys(data), ["stats", "pipeline", "lastEventId", "errors"]);
+    assert.deepEqual(Object.keys(data), [
+      "stats",
+      "pipeline",
+      "lastEventId",
+      "errors",
+      "runs",
+      "latency",
+    ]);
     assert.deepEqual(data.errors, {
       totalFailed: 0,
       errorsByType: {},

@@ -1,9 +1,11 @@
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { StatusEvent, StatusEventJSON, TaskEvent, TaskEventJSON } from "../tracker/events.ts";
 import type { FailedItem } from "../tracker/error_summary.ts";
+import type { LatencySnapshot } from "../tracker/latency.ts";
 import { copyRun, type RunEvent } from "../tracker/run_event.ts";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
 import { encodeSSE } from "../sse/encode.ts";
+import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import { STREAMED_TYPES, type StreamedEvent, type StreamedType } from "./filters.ts";
 import { IdRing } from "./ring.ts";
 
@@ -41,9 +43,37 @@ export interface SnapshotJSON {
   pipeline: ReturnType<PipelineLike["getDashboardSnapshot"]> | null;
   lastEventId: number;
   errors: SnapshotErrorsJSON;
+  /** `tracker.getRuns()`: the newest runs, oldest first (one without `endedAt` is going on). */
+  runs: RunEvent[];
+  /** `tracker.getLatency()`: duration percentiles per stage and per task. */
+  latency: LatencySnapshot;
+}
+
+/**
+ * What a summary `snapshot` adds: how many events were numbered since the client's previous
+ * snapshot (ids in `(sinceEventId, lastEventId]`), by type and, for `status` events, by status.
+ * The counts cover every event, whatever the client's filters.
+ */
+export interface SnapshotChangesJSON {
+  sinceEventId: number;
+  events: Record<StreamedType, number>;
+  statuses: Record<StatusType, number>;
+}
+
+/** Where a summary stream's previous snapshot left off (shared by the clients at that id). */
+export interface SummaryMark {
+  readonly id: number;
+  /** The hub's running totals at `id`. */
+  readonly totals: Float64Array;
 }
 
 const ENCODER = new TextEncoder();
+/** Slots of the running totals: one per streamed type, then one per status. */
+const TYPE_SLOT: Record<string, number> = Object.fromEntries(STREAMED_TYPES.map((t, i) => [t, i]));
+const STATUS_SLOT: Record<string, number> = Object.fromEntries(
+  STATUS_TYPES.map((status, i) => [status, STREAMED_TYPES.length + i]),
+);
+const TOTAL_SLOTS = STREAMED_TYPES.length + STATUS_TYPES.length;
 const SAFE_METADATA = new Set(["error", "errorType", "attempt"]);
 
 /**
@@ -72,7 +102,10 @@ export class EventHub {
   #listening = false;
   #missedEvents = false;
   #idleSince = 0;
-  #snapshotCache: { lastId: number; at: number; bytes: Uint8Array } | undefined;
+  #snapshotCache: { lastId: number; at: number; json: string; bytes: Uint8Array } | undefined;
+  /** Events numbered so far, by type and by status (see TYPE_SLOT, STATUS_SLOT). */
+  #totals = new Float64Array(TOTAL_SLOTS);
+  #mark: SummaryMark | undefined;
   #onEvent = (e: Event): void => this.#record(e);
 
   constructor(
@@ -140,6 +173,8 @@ export class EventHub {
       pipeline: this.#pipeline?.getDashboardSnapshot() ?? null,
       lastEventId: this.#lastId,
       errors,
+      runs: this.#tracker.getRuns(),
+      latency: this.#tracker.getLatency(),
     };
   }
 
@@ -155,16 +190,38 @@ export class EventHub {
       const data = JSON.stringify(this.snapshot());
       return ENCODER.encode(encodeSSE({ event: "snapshot", retry: retryMs, data }));
     }
+    return this.#periodicSnapshot().bytes;
+  }
+
+  /**
+   * A summary stream's `snapshot` message: the periodic snapshot plus `changes` since `since` (the
+   * mark of the client's previous one, or of its first snapshot).
+   *
+   * @returns The message and the mark to pass next time.
+   */
+  summaryMessage(since: SummaryMark): { bytes: Uint8Array; mark: SummaryMark } {
+    const { json } = this.#periodicSnapshot();
+    const mark = this.summaryMark();
+    const changes = JSON.stringify(changesBetween(since, mark));
+    const data = `${json.slice(0, -1)},"changes":${changes}}`;
+    return { bytes: ENCODER.encode(encodeSSE({ event: "snapshot", data })), mark };
+  }
+
+  /** The current id and running totals (one object per id, shared by every client). */
+  summaryMark(): SummaryMark {
+    const mark = this.#mark;
+    if (mark !== undefined && mark.id === this.#lastId) return mark;
+    return (this.#mark = { id: this.#lastId, totals: this.#totals.slice() });
+  }
+
+  #periodicSnapshot(): { json: string; bytes: Uint8Array } {
     const now = Date.now();
     const cache = this.#snapshotCache;
-    if (cache !== undefined && cache.lastId === this.#lastId && now - cache.at < 20) {
-      return cache.bytes;
-    }
-    const bytes = ENCODER.encode(
-      encodeSSE({ event: "snapshot", data: JSON.stringify(this.snapshot(false)) }),
-    );
-    this.#snapshotCache = { lastId: this.#lastId, at: now, bytes };
-    return bytes;
+    if (cache !== undefined && cache.lastId === this.#lastId && now - cache.at < 20) return cache;
+    const json = JSON.stringify(this.snapshot(false));
+    const bytes = ENCODER.encode(encodeSSE({ event: "snapshot", data: json }));
+    this.#snapshotCache = { lastId: this.#lastId, at: now, json, bytes };
+    return this.#snapshotCache;
   }
 
   /** An item event's JSON as served (metadata beyond the engine's keys only with `exposeValues`). */
@@ -209,6 +266,7 @@ export class EventHub {
     const data = this.#serialise(type, event);
     if (data === undefined) return;
     const id = ++this.#lastId;
+    this.#count(type, event);
     const entry: HubEntry = {
       id,
       type,
@@ -218,6 +276,14 @@ export class EventHub {
     const dropped = this.#ring.push(entry);
     if (dropped !== undefined) this.#floor = dropped.id;
     for (const client of this.#clients) client.deliver(entry);
+  }
+
+  #count(type: StreamedType, event: StreamedEvent): void {
+    const totals = this.#totals;
+    totals[TYPE_SLOT[type]]++;
+    if (type !== "status") return;
+    const slot = STATUS_SLOT[(event as StatusEvent).status];
+    if (slot !== undefined) totals[slot]++;
   }
 
   /** The event's `data:`, or `undefined` for a detail that is not a tracker event (ignored). */
@@ -232,4 +298,18 @@ export class EventHub {
     if (typeof item.toJSON !== "function") return undefined;
     return JSON.stringify(this.toJSON(item));
   }
+}
+
+function changesBetween(since: SummaryMark, now: SummaryMark): SnapshotChangesJSON {
+  const events = {} as Record<StreamedType, number>;
+  const statuses = {} as Record<StatusType, number>;
+  for (const type of STREAMED_TYPES) {
+    const slot = TYPE_SLOT[type];
+    events[type] = now.totals[slot] - since.totals[slot];
+  }
+  for (const status of STATUS_TYPES) {
+    const slot = STATUS_SLOT[status];
+    statuses[status] = now.totals[slot] - since.totals[slot];
+  }
+  return { sinceEventId: since.id, events, statuses };
 }

@@ -2,6 +2,7 @@ import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
 import { StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
+import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
 import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
 import type { EventOrigin, TrackedItem, TrackerSink } from "./sink.ts";
@@ -107,6 +108,8 @@ export class StatusTracker extends EventTarget {
   #runs: RunEvent[] = [];
   /** Which task event types someone wants (listeners or callbacks), as TASK_BITS. */
   #taskMaskValue = 0;
+  /** Whether task events carry durations for getLatency() (set by its first call). */
+  #timeTasks = false;
 
   #store: ItemStore;
   #registry: ListenerRegistry;
@@ -309,6 +312,23 @@ export class StatusTracker extends EventTarget {
     return this.#runs.map(copyRun);
   }
 
+  /**
+   * Durations, as percentiles from fixed-size histograms: per stage, from an item's first
+   * `in_progress` at the stage to its `completed` or `failed` there (always recorded); per task,
+   * each attempt's duration, recorded while task events are built — when a task event listener or
+   * callback exists, and from the first `getLatency()` call on (a tracker nobody asks pays
+   * nothing for them). Each series has all-time figures and `recent` ones (the last minute).
+   *
+   * @returns `{ windowMs, stages, tasks }`; times in ms.
+   */
+  getLatency(): LatencySnapshot {
+    if (!this.#timeTasks) {
+      this.#timeTasks = true;
+      this.#refreshTaskMask();
+    }
+    return this.#store.latency.snapshot(Date.now());
+  }
+
   // ---- recording (the engine's side) ----
 
   #sink: TrackerSink = {
@@ -406,6 +426,7 @@ export class StatusTracker extends EventTarget {
     if (this.#onTaskComplete !== undefined) mask |= TASK_BITS.complete;
     if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
     if (this.#onTaskFail !== undefined) mask |= TASK_BITS.fail;
+    if (this.#timeTasks) mask |= TASK_BITS.complete | TASK_BITS.retry | TASK_BITS.fail;
     this.#taskMaskValue = mask;
   }
 
@@ -471,6 +492,9 @@ export class StatusTracker extends EventTarget {
 
   #emitTask(event: TaskEvent): void | Promise<void> {
     const type = event.eventType;
+    if (event.duration !== undefined) {
+      this.#store.latency.task(event.stage, event.taskName, event.duration, event.timestamp);
+    }
     if (this.#taskListenerMask & TASK_BITS[type]) this.#dispatch(TASK_EVENT_NAMES[type], event);
     const name = TASK_CALLBACK_NAMES[type];
     const callback = this[name];
