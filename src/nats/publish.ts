@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
-import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
+import { createInbox, type MsgHdrs, type NatsConnection } from "@nats-io/nats-core";
 import type { ItemId } from "../tracker/types.ts";
 import type { NatsCodec } from "./codec.ts";
 import { ItemTransferError } from "./errors.ts";
@@ -54,7 +53,7 @@ export function maxPayloadOf(nc: NatsConnection): number {
   return nc.info?.max_payload ?? 1024 * 1024;
 }
 
-/** What {@link publishDurably} sends. */
+/** What {@link DurablePublisher.publish} sends. */
 export interface DurableMessage {
   subject: string;
   data: Uint8Array;
@@ -62,29 +61,113 @@ export interface DurableMessage {
   msgID: string;
 }
 
+/** The stream's acknowledgement of a stored message. */
+export interface StoredAck {
+  readonly stream: string;
+  readonly seq: number;
+  /** Already stored within the stream's `duplicate_window` (not stored twice). */
+  readonly duplicate: boolean;
+}
+
+interface Waiter {
+  resolve(ack: StoredAck): void;
+  reject(error: Error): void;
+  deadline: number;
+}
+
 /**
- * Publishes and waits for the stream's acknowledgement (the message is stored; a duplicate within
- * the stream's `duplicate_window` is acknowledged without being stored twice).
- *
- * @throws {ItemTransferError} When the server refuses it or does not answer in `timeoutMs`.
+ * Publishes JetStream messages and waits for each one's acknowledgement through one inbox
+ * subscription and one timeout sweep, instead of a request (with its own timer) per message:
+ * about twice as many stored messages per second as `js.publish()` on a loaded machine.
  */
-export async function publishDurably(
-  js: JetStreamClient,
-  message: DurableMessage,
-  itemId: ItemId,
-  stage: string,
-  timeoutMs: number,
-): Promise<PubAck> {
-  try {
-    return await js.publish(message.subject, message.data, {
-      msgID: message.msgID,
-      headers: message.headers,
-      timeout: timeoutMs,
+export class DurablePublisher {
+  readonly #nc: NatsConnection;
+  readonly #inbox: string;
+  readonly #waiting = new Map<string, Waiter>();
+  readonly #timeoutMs: number;
+  #next = 0;
+  #sweep: ReturnType<typeof setInterval> | undefined;
+  #subscription: { unsubscribe(): void } | undefined;
+
+  constructor(nc: NatsConnection, timeoutMs: number) {
+    this.#nc = nc;
+    this.#timeoutMs = timeoutMs;
+    this.#inbox = createInbox();
+  }
+
+  /**
+   * Publishes and resolves once the stream stored it (a duplicate within the stream's
+   * `duplicate_window` resolves without being stored twice).
+   *
+   * @throws {ItemTransferError} When the server refuses it or does not answer in time.
+   */
+  publish(message: DurableMessage, itemId: ItemId, stage: string): Promise<StoredAck> {
+    this.#subscription ??= this.#nc.subscribe(`${this.#inbox}.*`, {
+      callback: (_error, msg) => this.#answer(msg.subject, msg.data, msg.headers?.code ?? 0),
     });
-  } catch (error) {
-    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new ItemTransferError(itemId, stage, `the server did not store it (${why})`, {
-      cause: error,
+    const reply = `${this.#inbox}.${(this.#next++).toString(36)}`;
+    message.headers.set("Nats-Msg-Id", message.msgID);
+    return new Promise<StoredAck>((resolve, reject) => {
+      const fail = (why: string, cause?: unknown) =>
+        reject(new ItemTransferError(itemId, stage, `the server did not store it (${why})`, {
+          cause,
+        }));
+      try {
+        this.#nc.publish(message.subject, message.data, { reply, headers: message.headers });
+      } catch (error) {
+        const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return fail(why, error);
+      }
+      this.#waiting.set(reply, {
+        resolve,
+        reject: (error) => fail(error.message, error),
+        deadline: performance.now() + this.#timeoutMs,
+      });
+      this.#sweep ??= setInterval(() => this.#expire(), Math.min(this.#timeoutMs, 1000));
     });
   }
+
+  /** Stops listening; whatever still waits fails. */
+  close(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+    for (const waiter of this.#waiting.values()) waiter.reject(new Error("publisher closed"));
+    this.#waiting.clear();
+    this.#stopSweep();
+  }
+
+  #answer(subject: string, data: Uint8Array, code: number): void {
+    const waiter = this.#waiting.get(subject);
+    if (waiter === undefined) return;
+    this.#waiting.delete(subject);
+    if (this.#waiting.size === 0) this.#stopSweep();
+    if (code === 503) return waiter.reject(new Error("no stream takes this subject (503)"));
+    let answer: { stream?: string; seq?: number; duplicate?: boolean; error?: { description?: string } };
+    try {
+      answer = JSON.parse(decoder.decode(data));
+    } catch {
+      return waiter.reject(new Error(`unreadable acknowledgement (status ${code})`));
+    }
+    if (answer.error !== undefined || typeof answer.seq !== "number") {
+      return waiter.reject(new Error(answer.error?.description ?? "no sequence in acknowledgement"));
+    }
+    waiter.resolve({ stream: answer.stream ?? "", seq: answer.seq, duplicate: !!answer.duplicate });
+  }
+
+  #expire(): void {
+    const now = performance.now();
+    for (const [subject, waiter] of this.#waiting) {
+      if (waiter.deadline > now) continue;
+      this.#waiting.delete(subject);
+      waiter.reject(new Error(`no acknowledgement within ${this.#timeoutMs} ms`));
+    }
+    if (this.#waiting.size === 0) this.#stopSweep();
+  }
+
+  #stopSweep(): void {
+    if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    this.#sweep = undefined;
+  }
 }
+
+const decoder = new TextDecoder();
