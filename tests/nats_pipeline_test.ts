@@ -115,7 +115,7 @@ describe("natsPipeline", { skip: natsServerMissing() }, () => {
     const name = freshName("cfg");
     await using _cluster = await natsPipeline(nc, squareThenLabel(), {
       name,
-      stages: [],
+      stages: ["Square", "Label it"],
       ackWaitMs: 4000,
       maxDeliver: 7,
       clusterConcurrency: { Square: 3 },

@@ -118,14 +118,16 @@ export async function natsPipeline<I, O>(
     report: (error, where) => console.error(`AntFlow (nats, ${where}):`, error),
   };
   await ensureStreams(jsm, layout, resolved);
-  for (const stage of stages) {
-    await ensureStageConsumer(jsm, layout, stage.name, {
+  const worked = resolved.stages ?? stages.map((s) => s.name);
+  // Only the processes that work a stage create (or update) its consumer: a producer needs none,
+  // since the work-queue stream keeps items until a consumer takes them.
+  for (const name of worked) {
+    await ensureStageConsumer(jsm, layout, name, {
       ackWaitMs: resolved.ackWaitMs,
       maxDeliver: resolved.maxDeliver,
-      maxAckPending: resolved.clusterConcurrency[stage.name] ?? -1,
+      maxAckPending: resolved.clusterConcurrency[name] ?? -1,
     });
   }
-  const worked = resolved.stages ?? stages.map((s) => s.name);
   const workers: StageWorker[] = [];
   const local: Record<string, Pipeline> = {};
   for (const name of worked) {

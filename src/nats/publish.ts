@@ -72,8 +72,14 @@ export interface StoredAck {
 interface Waiter {
   resolve(ack: StoredAck): void;
   reject(error: Error): void;
+  /** When to send it again (the same `Nats-Msg-Id`: stored at most once). */
+  resendAt: number;
   deadline: number;
+  message: DurableMessage;
 }
+
+/** An unanswered message is sent again this often (a server restarting drops what it gets). */
+const RESEND_MS = 1000;
 
 /**
  * Publishes JetStream messages and waits for each one's acknowledgement through one inbox
@@ -118,12 +124,15 @@ export class DurablePublisher {
         const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         return fail(why, error);
       }
+      const now = performance.now();
       this.#waiting.set(reply, {
         resolve,
         reject: (error) => fail(error.message, error),
-        deadline: performance.now() + this.#timeoutMs,
+        resendAt: now + RESEND_MS,
+        deadline: now + this.#timeoutMs,
+        message,
       });
-      this.#sweep ??= setInterval(() => this.#expire(), Math.min(this.#timeoutMs, 1000));
+      this.#sweep ??= setInterval(() => this.#expire(), Math.min(this.#timeoutMs, RESEND_MS) / 2);
     });
   }
 
@@ -138,10 +147,10 @@ export class DurablePublisher {
 
   #answer(subject: string, data: Uint8Array, code: number): void {
     const waiter = this.#waiting.get(subject);
-    if (waiter === undefined) return;
+    // No responders: JetStream is not (yet) there, e.g. a restarting server. Send it again later.
+    if (waiter === undefined || code === 503) return;
     this.#waiting.delete(subject);
     if (this.#waiting.size === 0) this.#stopSweep();
-    if (code === 503) return waiter.reject(new Error("no stream takes this subject (503)"));
     let answer: { stream?: string; seq?: number; duplicate?: boolean; error?: { description?: string } };
     try {
       answer = JSON.parse(decoder.decode(data));
@@ -157,9 +166,18 @@ export class DurablePublisher {
   #expire(): void {
     const now = performance.now();
     for (const [subject, waiter] of this.#waiting) {
-      if (waiter.deadline > now) continue;
-      this.#waiting.delete(subject);
-      waiter.reject(new Error(`no acknowledgement within ${this.#timeoutMs} ms`));
+      if (waiter.deadline <= now) {
+        this.#waiting.delete(subject);
+        waiter.reject(new Error(`no acknowledgement within ${this.#timeoutMs} ms`));
+      } else if (waiter.resendAt <= now && !this.#nc.isClosed()) {
+        waiter.resendAt = now + RESEND_MS;
+        const { subject: to, data, headers } = waiter.message;
+        try {
+          this.#nc.publish(to, data, { reply: subject, headers });
+        } catch {
+          // disconnected: the next sweep tries again
+        }
+      }
     }
     if (this.#waiting.size === 0) this.#stopSweep();
   }
