@@ -106,7 +106,13 @@ describe("natsPipeline", { skip: natsServerMissing() }, () => {
       (await labels.run([7], { targetStage: "Label it" })).map((r) => r.value),
       ["#7"],
     );
-    assert.deepEqual(ran.sort(), ["Label it:4", "Label it:7", "Label it:9", "Square:2", "Square:3"]);
+    assert.deepEqual(ran.sort(), [
+      "Label it:4",
+      "Label it:7",
+      "Label it:9",
+      "Square:2",
+      "Square:3",
+    ]);
     assert.equal(squares.local["Square"].getStats().itemsProcessed, 2);
     assert.equal(labels.local["Label it"].getStats().itemsProcessed, 3);
   });

@@ -41,7 +41,10 @@ describe("natsPipeline values", { skip: natsServerMissing() }, () => {
     assert.deepEqual(results.map((r) => r.value), [2, 2, 4]);
     const error = results[1].error as Error;
     assert.equal(error.name, "ItemTransferError");
-    assert.match(error.message, /^Item 1 could not be sent to stage "Use": it cannot be encoded \(json\): .*BigInt/);
+    assert.match(
+      error.message,
+      /^Item 1 could not be sent to stage "Use": it cannot be encoded \(json\): .*BigInt/,
+    );
   });
 
   it("an input too large for max_payload fails at feed, naming the sizes; the others go on", async () => {
@@ -69,7 +72,10 @@ describe("natsPipeline values", { skip: natsServerMissing() }, () => {
     await using cluster = await natsPipeline(nc, pipeline, { name });
     const results = await cluster.run([3, 100_000], { includeFailures: true });
     assert.equal(results[0].value, "yyy");
-    assert.match((results[1].error as Error).message, /could not be sent to the results: its payload/);
+    assert.match(
+      (results[1].error as Error).message,
+      /could not be sent to the results: its payload/,
+    );
     assert.equal(results[1].value, 100_000);
     assert.equal(await streamMessages(nc, `AF_${name}_DEAD`), 1);
   });

@@ -10,7 +10,7 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsLayout } from "./layout.ts";
 import type { ResolvedNatsOptions } from "./options.ts";
 import { type DurablePublisher, encodeFor, maxPayloadOf } from "./publish.ts";
-import { resultHeaders, type ResultHeaders, resultMsgId } from "./record.ts";
+import { type ResultHeaders, resultHeaders, resultMsgId } from "./record.ts";
 
 /** The shared handles of one `natsPipeline()` (see the module doc). */
 export interface NatsContext {
@@ -44,20 +44,28 @@ export async function writeTerminal(
   const { layout, publisher } = ctx;
   const headers = resultHeaders(facts);
   const writes: Promise<unknown>[] = [
-    publisher.publish({
-      subject: layout.resultsSubject(facts.origin),
-      data,
-      headers,
-      msgID: resultMsgId(facts),
-    }, facts.id, "results"),
+    publisher.publish(
+      {
+        subject: layout.resultsSubject(facts.origin),
+        data,
+        headers,
+        msgID: resultMsgId(facts),
+      },
+      facts.id,
+      "results",
+    ),
   ];
   if (facts.status === "failed") {
-    writes.push(publisher.publish({
-      subject: layout.deadSubject(facts.stage),
-      data,
-      headers: resultHeaders(facts),
-      msgID: `dead|${facts.origin}|${JSON.stringify(facts.id)}`,
-    }, facts.id, "dead letters"));
+    writes.push(publisher.publish(
+      {
+        subject: layout.deadSubject(facts.stage),
+        data,
+        headers: resultHeaders(facts),
+        msgID: `dead|${facts.origin}|${JSON.stringify(facts.id)}`,
+      },
+      facts.id,
+      "dead letters",
+    ));
   }
   await Promise.all(writes);
 }

@@ -46,9 +46,7 @@ async function failLost(
   seq: number,
   deliveries: number,
 ): Promise<void> {
-  const stored = await ctx.jsm.streams.getMessage(ctx.layout.workStream, { seq }).catch(() =>
-    null
-  );
+  const stored = await ctx.jsm.streams.getMessage(ctx.layout.workStream, { seq }).catch(() => null);
   if (stored === null) return; // settled meanwhile
   const item = readItemHeaders(stored.header);
   if (item !== undefined) {

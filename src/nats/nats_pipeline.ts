@@ -133,17 +133,23 @@ export async function natsPipeline<I, O>(
   for (const name of worked) {
     const index = stages.findIndex((s) => s.name === name);
     const consumer = await ctx.js.consumers.get(layout.workStream, layout.stageConsumer(name));
-    let worker: StageWorker | undefined;
     const source = new StageSource(consumer, {
       stage: name,
       heartbeatMs: Math.floor(resolved.ackWaitMs / 3),
       maxDeliver: resolved.maxDeliver,
       minBatch: Math.ceil(stages[index].workers / 4),
-      onLast: (delivery) => worker!.failLost(delivery),
+      // Called only once fetching started, after `worker` below exists.
+      onLast: (delivery) => worker.failLost(delivery),
       onForeign: (msg) => ctx.report(new Error(`not an AntFlow message on ${msg.subject}`), name),
       onError: (error) => ctx.report(error, `stage ${name}`),
     });
-    worker = new StageWorker(ctx, stages[index], stages[index + 1], source, pipeline.statusTracker);
+    const worker = new StageWorker(
+      ctx,
+      stages[index],
+      stages[index + 1],
+      source,
+      pipeline.statusTracker,
+    );
     workers.push(worker);
     local[name] = worker.local;
   }
@@ -205,7 +211,10 @@ class Member<I, O> implements NatsPipeline<I, O> {
     return await Promise.all(fed.map((item) => item.result!));
   }
 
-  async run(items: PipelineInput<I>, options: NatsRunOptions<I> = {}): Promise<PipelineResult<O>[]> {
+  async run(
+    items: PipelineInput<I>,
+    options: NatsRunOptions<I> = {},
+  ): Promise<PipelineResult<O>[]> {
     checkFeedOptions("run", options, true);
     const { includeFailures, ...feedOptions } = options;
     const results: Promise<PipelineResult>[] = [];
@@ -266,4 +275,3 @@ class Member<I, O> implements NatsPipeline<I, O> {
     return this.close();
   }
 }
-

@@ -111,7 +111,9 @@ export function resolveNatsOptions(
   ) {
     throw new PipelineError(`${owner}: codec must be an object with encode() and decode()`);
   }
-  for (const stage of [...(options.stages ?? []), ...Object.keys(options.clusterConcurrency ?? {})]) {
+  for (
+    const stage of [...(options.stages ?? []), ...Object.keys(options.clusterConcurrency ?? {})]
+  ) {
     if (!stageNames.includes(stage)) {
       throw new PipelineError(
         `${owner}: unknown stage ${JSON.stringify(stage)} (the pipeline's stages: ${
@@ -169,6 +171,10 @@ const RUN_RULES: Record<string, FieldRule> = {
 
 /** Validates the options of `feed()` (or `run()`/`stream()` when `run` is set). */
 export function checkFeedOptions(owner: string, options: object, run: boolean): void {
-  validateOptions(owner, options, run ? RUN_RULES : FEED_RULES, (message, wrongType) =>
-    wrongType ? new TypeError(message) : new RangeError(message));
+  validateOptions(
+    owner,
+    options,
+    run ? RUN_RULES : FEED_RULES,
+    (message, wrongType) => wrongType ? new TypeError(message) : new RangeError(message),
+  );
 }

@@ -127,11 +127,15 @@ export class Producer {
     const key = { origin: this.#origin, id, priority };
     // Throws an ItemTransferError naming the item, the stage and the reason.
     const data = encodeFor(ctx.options.codec, value, id, stage, maxPayload(ctx));
-    await ctx.publisher.publish({
-      subject: ctx.layout.stageSubject(stage),
-      data,
-      headers: itemHeaders(key),
-      msgID: stageMsgId(key, stageToken(stage)),
-    }, id, stage);
+    await ctx.publisher.publish(
+      {
+        subject: ctx.layout.stageSubject(stage),
+        data,
+        headers: itemHeaders(key),
+        msgID: stageMsgId(key, stageToken(stage)),
+      },
+      id,
+      stage,
+    );
   }
 }

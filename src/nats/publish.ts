@@ -115,9 +115,11 @@ export class DurablePublisher {
     message.headers.set("Nats-Msg-Id", message.msgID);
     return new Promise<StoredAck>((resolve, reject) => {
       const fail = (why: string, cause?: unknown) =>
-        reject(new ItemTransferError(itemId, stage, `the server did not store it (${why})`, {
-          cause,
-        }));
+        reject(
+          new ItemTransferError(itemId, stage, `the server did not store it (${why})`, {
+            cause,
+          }),
+        );
       try {
         this.#nc.publish(message.subject, message.data, { reply, headers: message.headers });
       } catch (error) {
@@ -151,14 +153,21 @@ export class DurablePublisher {
     if (waiter === undefined || code === 503) return;
     this.#waiting.delete(subject);
     if (this.#waiting.size === 0) this.#stopSweep();
-    let answer: { stream?: string; seq?: number; duplicate?: boolean; error?: { description?: string } };
+    let answer: {
+      stream?: string;
+      seq?: number;
+      duplicate?: boolean;
+      error?: { description?: string };
+    };
     try {
       answer = JSON.parse(decoder.decode(data));
     } catch {
       return waiter.reject(new Error(`unreadable acknowledgement (status ${code})`));
     }
     if (answer.error !== undefined || typeof answer.seq !== "number") {
-      return waiter.reject(new Error(answer.error?.description ?? "no sequence in acknowledgement"));
+      return waiter.reject(
+        new Error(answer.error?.description ?? "no sequence in acknowledgement"),
+      );
     }
     waiter.resolve({ stream: answer.stream ?? "", seq: answer.seq, duplicate: !!answer.duplicate });
   }

@@ -56,7 +56,9 @@ export class StageWorker {
 
   /** Starts taking deliveries. */
   start(): void {
-    this.#loop ??= this.#run().catch((error) => this.#ctx.report(error, `stage ${this.#stage.name}`));
+    this.#loop ??= this.#run().catch((error) =>
+      this.#ctx.report(error, `stage ${this.#stage.name}`)
+    );
   }
 
   /** Stops fetching; resolves once every item in hand is settled on the server. */
@@ -168,12 +170,16 @@ export class StageWorker {
       if (next === undefined) {
         await writeTerminal(this.#ctx, { ...facts, attempts: 1 }, data);
       } else {
-        await this.#ctx.publisher.publish({
-          subject: this.#ctx.layout.stageSubject(next.name),
-          data,
-          headers: itemHeaders(delivery.item),
-          msgID: stageMsgId(delivery.item, stageToken(next.name)),
-        }, id, next.name);
+        await this.#ctx.publisher.publish(
+          {
+            subject: this.#ctx.layout.stageSubject(next.name),
+            data,
+            headers: itemHeaders(delivery.item),
+            msgID: stageMsgId(delivery.item, stageToken(next.name)),
+          },
+          id,
+          next.name,
+        );
       }
       this.#source.ack(delivery.msg);
     } catch (error) {

@@ -127,7 +127,10 @@ function launch(binary: string, config: string, websocket: boolean): Promise<Lau
   const child = spawn(binary, ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   return new Promise<Launched>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`nats-server did not start in 10 s:\n${log}`)), 10_000);
+    const timer = setTimeout(
+      () => fail(new Error(`nats-server did not start in 10 s:\n${log}`)),
+      10_000,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill("SIGKILL");
