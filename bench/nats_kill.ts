@@ -67,10 +67,12 @@ async function oneRun(run: number, restart: boolean): Promise<string> {
     workers[victim].child.kill("SIGKILL");
     if (restart) await server.restart();
   }, 20);
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const results = await Promise.race([
     producer.run(Array.from({ length: ITEMS }, (_, i) => i), { includeFailures: true }),
-    new Promise<undefined>((r) => setTimeout(() => r(undefined), 300_000)),
+    new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), 300_000))),
   ]);
+  clearTimeout(timer);
   clearInterval(watcher);
   const ids = new Set(results?.map((r) => r.id));
   const wrong = results?.filter((r) =>
