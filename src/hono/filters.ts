@@ -28,6 +28,8 @@ export interface StreamRequest {
   /** `undefined`: every event of the mode. */
   predicate: EventPredicate | undefined;
   mode: StreamMode;
+  /** The same for requests that want the same events (their filters and mode, normalised). */
+  key: string;
 }
 
 /** One problem found in the query (a plain copy of a zod issue). */
@@ -117,7 +119,11 @@ export function parseFilters(query: URLSearchParams): StreamRequest | { failure:
   const parsed = values as ParsedFilters;
   const mode = parsed.mode ?? "full";
   const predicate = compile(parsed);
-  return { predicate: mode === "summary" ? summaryOnly(predicate) : predicate, mode };
+  return {
+    predicate: mode === "summary" ? summaryOnly(predicate) : predicate,
+    mode,
+    key: keyOf(parsed, mode),
+  };
 }
 
 interface ParsedFilters {
@@ -126,6 +132,17 @@ interface ParsedFilters {
   stage?: string;
   item?: string;
   mode?: StreamMode;
+}
+
+function keyOf(filters: ParsedFilters, mode: StreamMode): string {
+  const set = (list: string[] | undefined) => list && [...new Set(list)].sort();
+  return JSON.stringify([
+    mode,
+    set(filters.types),
+    set(filters.status),
+    filters.stage,
+    filters.item,
+  ]);
 }
 
 /** What a summary stream sends besides its snapshots: failures and run events (then `inner`). */

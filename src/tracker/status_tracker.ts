@@ -6,6 +6,7 @@ import { ListenerRegistry } from "./listeners.ts";
 import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
 import type { NameRef } from "./names.ts";
 import type { TrackedHolder, TrackerSink } from "./sink.ts";
+import { TapList, TAPPED_TYPES, type TappedType, type TrackerTap } from "./taps.ts";
 import {
   OPTION_RULES,
   type RunCallback,
@@ -49,6 +50,7 @@ const TASK_CALLBACK_NAMES = {
 } as const;
 /** Bit per task event type in the "wanted" mask. */
 const TASK_BITS: Record<TaskEventType, number> = { start: 1, complete: 2, retry: 4, fail: 8 };
+const ALL_TASK_BITS = 15;
 const TRACKED_TYPES = new Set<string>([
   "status",
   "taskstart",
@@ -63,10 +65,24 @@ const TRACKED_TYPES = new Set<string>([
 const RUNS_KEPT = 100;
 
 let sinkOf: (tracker: StatusTracker) => TrackerSink;
+let tapsOf: (tracker: StatusTracker) => TapList;
 
 /** @internal The engine's handle on a tracker. */
 export function trackerSink(tracker: StatusTracker): TrackerSink {
   return sinkOf(tracker);
+}
+
+/**
+ * @internal Attaches an internal consumer (the SSE hub) that gets every event without a DOM
+ * dispatch; returns the function that detaches it.
+ */
+export function tapTracker(tracker: StatusTracker, tap: TrackerTap): () => void {
+  return tapsOf(tracker).add(tap);
+}
+
+/** @internal How many internal consumers a tracker has. */
+export function tapCount(tracker: StatusTracker): number {
+  return tapsOf(tracker).size;
 }
 
 export { TASK_BITS };
@@ -113,9 +129,16 @@ export class StatusTracker extends EventTarget {
   #registry: ListenerRegistry;
   #statusListeners = 0;
   #taskListenerMask = 0;
+  /** The event the tracker is dispatching itself (its taps had it already). */
+  #ownEvent: Event | undefined;
+  #taps: TapList = new TapList(
+    () => this.#refreshTaskMask(),
+    (error) => this.#reportError(error, "tap", undefined),
+  );
 
   static {
     sinkOf = (tracker) => tracker.#sink;
+    tapsOf = (tracker) => tracker.#taps;
   }
 
   /**
@@ -348,6 +371,7 @@ export class StatusTracker extends EventTarget {
       runs.push(kept);
       if (runs.length > RUNS_KEPT) runs.shift();
     }
+    if (this.#taps.size > 0) this.#taps.emit(type, copyRun(event));
     if (this.#registry.count(type) > 0) this.#dispatch(type, copyRun(event));
     const name = type === "runstart" ? "onRunStart" : "onRunEnd";
     const callback = this[name];
@@ -370,7 +394,7 @@ export class StatusTracker extends EventTarget {
   ): void | Promise<void> {
     const callback = this.#onStatusChange;
     // Build the event object only for someone who will read it.
-    const event = this.#statusListeners > 0 || callback !== undefined
+    const event = this.#statusListeners > 0 || callback !== undefined || this.#taps.size > 0
       ? new StatusEvent(itemId, stage.name, STATUS_TYPES[status], worker.name, timestamp, metadata)
       : undefined;
     const record = this.#store.record(
@@ -385,6 +409,7 @@ export class StatusTracker extends EventTarget {
     );
     if (holder !== undefined) holder.trackerRecord = record;
     if (event === undefined) return;
+    if (this.#taps.size > 0) this.#taps.emit("status", event);
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
   }
@@ -402,6 +427,7 @@ export class StatusTracker extends EventTarget {
       metadata,
       finished,
     );
+    if (this.#taps.size > 0) this.#taps.emit("status", event);
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     const callback = this.#onStatusChange;
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
@@ -412,7 +438,8 @@ export class StatusTracker extends EventTarget {
   }
 
   #refreshTaskMask(): void {
-    let mask = this.#taskListenerMask;
+    // A tap gets every event type.
+    let mask = this.#taps.size > 0 ? ALL_TASK_BITS : this.#taskListenerMask;
     if (this.#onTaskStart !== undefined) mask |= TASK_BITS.start;
     if (this.#onTaskComplete !== undefined) mask |= TASK_BITS.complete;
     if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
@@ -482,6 +509,7 @@ export class StatusTracker extends EventTarget {
 
   #emitTask(event: TaskEvent): void | Promise<void> {
     const type = event.eventType;
+    if (this.#taps.size > 0) this.#taps.emit(TASK_EVENT_NAMES[type] as TappedType, event);
     if (this.#taskListenerMask & TASK_BITS[type]) this.#dispatch(TASK_EVENT_NAMES[type], event);
     const name = TASK_CALLBACK_NAMES[type];
     const callback = this[name];
@@ -489,7 +517,25 @@ export class StatusTracker extends EventTarget {
   }
 
   #dispatch(type: string, detail: StatusEvent | TaskEvent | RunEvent): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    const event = new CustomEvent(type, { detail });
+    this.#ownEvent = event; // the taps had it already
+    this.dispatchEvent(event);
+  }
+
+  /**
+   * Dispatches an event. A `status`, task or run event dispatched from outside (a custom producer
+   * replaying events, a test) also reaches the tracker's internal consumers, such as the routes of
+   * `@antflow/antflow/hono`, exactly as the tracker's own events do.
+   *
+   * @param event The event.
+   * @returns `false` if a listener called `preventDefault()` on a cancelable event, else `true`.
+   */
+  override dispatchEvent(event: Event): boolean {
+    if (event === this.#ownEvent) this.#ownEvent = undefined;
+    else if (this.#taps.size > 0 && event instanceof CustomEvent && TAPPED_TYPES.has(event.type)) {
+      this.#taps.emit(event.type as TappedType, event.detail);
+    }
+    return super.dispatchEvent(event);
   }
 
   #invoke<E extends StatusEvent | TaskEvent | RunEvent>(
