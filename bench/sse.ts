@@ -9,20 +9,20 @@ import { antflowRoutes } from "../src/hono/mod.ts";
 export type StreamMode = "full" | "summary";
 
 const RUN_END = new TextEncoder().encode("event: runend\n");
+const LF = 10;
 
-/** Whether `chunk` holds the `runend` message (searched from its end: it is the last event). */
+/**
+ * Whether the last SSE message of `chunk` is the `runend` (it is the run's last event, and the
+ * hub never puts a snapshot or a ping after events in the same chunk). Reads a few bytes from the
+ * end, whatever the chunk's size.
+ */
 export function hasRunEnd(chunk: Uint8Array): boolean {
-  const first = RUN_END[0];
-  let at = chunk.lastIndexOf(first);
-  while (at >= 0) {
-    let i = 1;
-    while (i < RUN_END.length && chunk[at + i] === RUN_END[i]) i++;
-    if (i === RUN_END.length) return true;
-    // A snapshot or a ping never follows it that far.
-    if (at === 0 || chunk.length - at > 16_384) return false;
-    at = chunk.lastIndexOf(first, at - 1);
-  }
-  return false;
+  // The message before the last one ends with "\n\n"; the last one holds no blank line.
+  let at = chunk.length - 3;
+  while (at > 0 && !(chunk[at] === LF && chunk[at - 1] === LF)) at = chunk.lastIndexOf(LF, at - 1);
+  const start = at <= 0 ? 0 : at + 1;
+  for (let i = 0; i < RUN_END.length; i++) if (chunk[start + i] !== RUN_END[i]) return false;
+  return true;
 }
 
 /**
@@ -30,7 +30,9 @@ export function hasRunEnd(chunk: Uint8Array): boolean {
  *
  * @throws {Error} If the stream ends or fails first (a client cut off as slow, for instance).
  */
-export async function readToRunEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<number> {
+export async function readToRunEnd(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<number> {
   let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();

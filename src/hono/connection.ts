@@ -1,5 +1,5 @@
 import { encodeSSE } from "../sse/encode.ts";
-import { ByteBuffer } from "./byte_buffer.ts";
+import { PendingChunk } from "./pending.ts";
 import type { EventPredicate, StreamRequest } from "./filters.ts";
 import type { EventHub, HubClient } from "./hub.ts";
 import type { SummaryMark } from "./snapshots.ts";
@@ -48,6 +48,7 @@ export class SSEConnection implements HubClient {
   readonly stream: ReadableStream<Uint8Array>;
   readonly groupKey: string;
   readonly predicate: EventPredicate | undefined;
+  readonly full: boolean;
   #hub: EventHub;
   #signal: AbortSignal | undefined;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -64,6 +65,7 @@ export class SSEConnection implements HubClient {
     this.#hub = hub;
     this.groupKey = options.request.key;
     this.predicate = options.request.predicate;
+    this.full = options.request.mode === "full";
     this.#signal = options.signal;
     this.#maxBuffered = options.maxBufferedEvents;
     this.stream = new ReadableStream<Uint8Array>(
@@ -122,18 +124,15 @@ export class SSEConnection implements HubClient {
   #open(options: ConnectionOptions): void {
     const hub = this.#hub;
     const resume = hub.attach(this, options.lastEventId);
-    const out = new ByteBuffer();
+    const out = new PendingChunk();
     if ("reset" in resume) {
       const data = JSON.stringify({ reason: resume.reset, lastEventId: hub.lastEventId });
-      out.utf8(encodeSSE({ event: "reset", data }));
+      out.add(encodeSSE({ event: "reset", data }));
     }
-    out.utf8(hub.snapshots.first(options.retryMs));
-    if ("entries" in resume) {
-      const predicate = this.predicate;
-      for (const entry of resume.entries) {
-        if (predicate === undefined || predicate(entry.type, entry.event)) {
-          hub.writeEntry(out, entry);
-        }
+    out.add(hub.snapshots.first(options.retryMs));
+    if ("slots" in resume) {
+      for (const slot of resume.slots) {
+        if (hub.wants(this.predicate, slot)) out.add(hub.textOf(slot));
       }
     }
     // A long replay counts as one queued message, not as `replay` of them.
@@ -160,7 +159,8 @@ export class SSEConnection implements HubClient {
       if (this.#closed) return;
       const now = Date.now();
       const hub = this.#hub;
-      const changed = hub.lastEventId !== since.id;
+      // Marks are shared while nothing changes, and counts only grow: another mark, news.
+      const changed = hub.snapshots.mark() !== since;
       if (!changed && (snapshotMs === undefined || now - sentAt < snapshotMs)) {
         this.#summarise(since, sentAt, snapshotMs);
         return;

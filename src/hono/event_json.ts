@@ -6,16 +6,24 @@ import {
 } from "../tracker/events.ts";
 import { metadataToJSON } from "../tracker/json.ts";
 import { copyRun, type RunEvent } from "../tracker/run_event.ts";
-import type { StatusMetadata } from "../tracker/types.ts";
+import { type ItemId, STATUS_TYPES, type StatusMetadata } from "../tracker/types.ts";
 import type { StreamedEvent, StreamedType } from "./filters.ts";
 
 /** The metadata keys the engine sets; others are sent only with `exposeValues`. */
 const SAFE_METADATA = ["error", "errorType", "attempt"];
-const STATUS_TO_JSON = StatusEvent.prototype.toJSON;
 const TASK_TO_JSON = TaskEvent.prototype.toJSON;
 
-/** The shared empty metadata of events created without any (the engine's usual case). */
-export const NO_METADATA: StatusMetadata = new StatusEvent(0, null, "queued").metadata;
+/** A `StatusEvent` for a recorded status change the fixed-shape writer does not handle. */
+export function statusEvent(
+  itemId: ItemId,
+  stage: string | null,
+  status: number,
+  worker: string | null,
+  timestamp: number,
+  metadata: StatusMetadata | undefined,
+): StatusEvent {
+  return new StatusEvent(itemId, stage, STATUS_TYPES[status], worker, timestamp, metadata);
+}
 
 /**
  * The JSON of tracker events as the SSE stream and the JSON routes serve them:
@@ -33,17 +41,13 @@ export class EventJSON {
   }
 
   /**
-   * Whether the event is one of the tracker's own with fields of the expected types, which the
-   * fixed-shape writer handles and which cannot fail to write (so writing it may wait until a
-   * client needs it).
+   * Whether the event is one of the tracker's own task events with fields of the expected types,
+   * which the fixed-shape writer handles and which cannot fail to write (so writing it may wait
+   * until a client needs it). Status changes reach the hub as the tracker recorded them, and
+   * anything dispatched from outside is written at once: both are `false` here.
    */
   canDefer(type: StreamedType, event: StreamedEvent): boolean {
-    if (event === null || typeof event !== "object") return false;
-    if (type === "status") {
-      const status = event as StatusEvent;
-      return status.toJSON === STATUS_TO_JSON && isPlainStatus(status);
-    }
-    if (type === "runstart" || type === "runend") return false;
+    if (event === null || typeof event !== "object" || !type.startsWith("task")) return false;
     const task = event as TaskEvent;
     return task.toJSON === TASK_TO_JSON && isPlainTask(task);
   }
@@ -91,12 +95,6 @@ export class EventJSON {
 }
 
 /** Fields of the types the fixed-shape writer handles (anything odd takes the generic path). */
-function isPlainStatus(e: StatusEvent): boolean {
-  return isId(e.itemId) && isName(e.stage) && typeof e.status === "string" &&
-    isName(e.worker) && typeof e.timestamp === "number" && typeof e.metadata === "object" &&
-    e.metadata !== null && (e.workerId === null || typeof e.workerId === "number");
-}
-
 function isPlainTask(e: TaskEvent): boolean {
   return isId(e.itemId) && isName(e.stage) && isName(e.taskName) && isName(e.worker) &&
     typeof e.eventType === "string" && typeof e.attempt === "number" &&

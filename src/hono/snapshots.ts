@@ -1,10 +1,8 @@
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { FailedItem } from "../tracker/error_summary.ts";
-import type { StatusEvent } from "../tracker/events.ts";
-import type { StatusTracker } from "../tracker/status_tracker.ts";
+import { type StatusTracker, statusTransitions } from "../tracker/status_tracker.ts";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import { encodeSSE } from "../sse/encode.ts";
-import { STREAMED_TYPES, type StreamedEvent, type StreamedType } from "./filters.ts";
 
 /**
  * The served tracker's failures: the counts in every snapshot, `failedItems` only where a client
@@ -26,38 +24,33 @@ export interface SnapshotJSON {
 }
 
 /**
- * What a summary `snapshot` adds: how many events were numbered since the client's previous
- * snapshot (ids in `(sinceEventId, lastEventId]`), by type and, for `status` events, by status.
- * The counts cover every event, whatever the client's filters.
+ * What a summary `snapshot` adds: how many status changes to each status the tracker recorded
+ * since the client's previous snapshot (whatever the client's filters, whether streamed or not),
+ * and the `lastEventId` of that snapshot.
  */
 export interface SnapshotChangesJSON {
   sinceEventId: number;
-  events: Record<StreamedType, number>;
   statuses: Record<StatusType, number>;
 }
 
-/** Where a summary stream's previous snapshot left off (shared by the clients at that id). */
+/** Where a summary stream's previous snapshot left off (shared by the clients at that moment). */
 export interface SummaryMark {
   readonly id: number;
-  /** The running totals at `id`. */
-  readonly totals: Float64Array;
+  /** The tracker's status changes so far, in all. */
+  readonly changes: number;
+  /** … and per status. */
+  readonly transitions: Float64Array;
 }
 
 const ENCODER = new TextEncoder();
-/** Slots of the running totals: one per streamed type, then one per status. */
-const TYPE_SLOT: Record<string, number> = Object.fromEntries(STREAMED_TYPES.map((t, i) => [t, i]));
-const STATUS_SLOT: Record<string, number> = Object.fromEntries(
-  STATUS_TYPES.map((status, i) => [status, STREAMED_TYPES.length + i]),
-);
-const TOTAL_SLOTS = STREAMED_TYPES.length + STATUS_TYPES.length;
 /** Clients that ask this close together, with no event in between, share one serialisation. */
 const SHARE_MS = 20;
 
 /**
  * The `snapshot` messages of one `antflowRoutes()` instance: the data (`GET /snapshot`), a
  * connection's first one, the periodic ones (shared by the clients that ask at the same time), and
- * the summary ones with the `changes` since a mark. It keeps the running totals those changes are
- * computed from (`count()` for every numbered event).
+ * the summary ones with the `changes` since a mark, read from the tracker's running count of
+ * status changes.
  *
  * @internal
  */
@@ -65,24 +58,22 @@ export class Snapshots {
   #tracker: StatusTracker;
   #pipeline: PipelineLike | undefined;
   #lastId: () => number;
-  #cache: { lastId: number; at: number; json: string; bytes: Uint8Array } | undefined;
-  /** Events numbered so far, by type and by status (see TYPE_SLOT, STATUS_SLOT). */
-  #totals = new Float64Array(TOTAL_SLOTS);
+  #transitions: Float64Array;
+  #cache: { key: string; at: number; json: string; bytes: Uint8Array } | undefined;
   #mark: SummaryMark | undefined;
 
   constructor(tracker: StatusTracker, pipeline: PipelineLike | undefined, lastId: () => number) {
     this.#tracker = tracker;
     this.#pipeline = pipeline;
     this.#lastId = lastId;
+    this.#transitions = statusTransitions(tracker);
   }
 
-  /** Adds a numbered event to the running totals. */
-  count(type: StreamedType, event: StreamedEvent): void {
-    const totals = this.#totals;
-    totals[TYPE_SLOT[type]]++;
-    if (type !== "status") return;
-    const slot = STATUS_SLOT[(event as StatusEvent).status];
-    if (slot !== undefined) totals[slot]++;
+  /** The tracker's status changes so far, in all. */
+  changes(): number {
+    let sum = 0;
+    for (const n of this.#transitions) sum += n;
+    return sum;
   }
 
   /** Forgets the shared serialisation (the events it described are gone). */
@@ -140,36 +131,32 @@ export class Snapshots {
     return { bytes: ENCODER.encode(encodeSSE({ event: "snapshot", data })), mark };
   }
 
-  /** The current id and running totals (one object per id, shared by every client). */
+  /** Where things stand now (one object per moment, shared by the clients that ask then). */
   mark(): SummaryMark {
     const id = this.#lastId();
+    const changes = this.changes();
     const mark = this.#mark;
-    if (mark !== undefined && mark.id === id) return mark;
-    return (this.#mark = { id, totals: this.#totals.slice() });
+    if (mark !== undefined && mark.id === id && mark.changes === changes) return mark;
+    this.#mark = { id, changes, transitions: this.#transitions.slice() };
+    return this.#mark;
   }
 
   #periodic(): { json: string; bytes: Uint8Array } {
     const now = Date.now();
-    const lastId = this.#lastId();
+    const key = `${this.#lastId()} ${this.changes()}`;
     const cache = this.#cache;
-    if (cache !== undefined && cache.lastId === lastId && now - cache.at < SHARE_MS) return cache;
+    if (cache !== undefined && cache.key === key && now - cache.at < SHARE_MS) return cache;
     const json = JSON.stringify(this.data(false));
     const bytes = ENCODER.encode(encodeSSE({ event: "snapshot", data: json }));
-    this.#cache = { lastId, at: now, json, bytes };
+    this.#cache = { key, at: now, json, bytes };
     return this.#cache;
   }
 }
 
 function changesBetween(since: SummaryMark, now: SummaryMark): SnapshotChangesJSON {
-  const events = {} as Record<StreamedType, number>;
   const statuses = {} as Record<StatusType, number>;
-  for (const type of STREAMED_TYPES) {
-    const slot = TYPE_SLOT[type];
-    events[type] = now.totals[slot] - since.totals[slot];
-  }
-  for (const status of STATUS_TYPES) {
-    const slot = STATUS_SLOT[status];
-    statuses[status] = now.totals[slot] - since.totals[slot];
-  }
-  return { sinceEventId: since.id, events, statuses };
+  STATUS_TYPES.forEach((status, i) => {
+    statuses[status] = now.transitions[i] - since.transitions[i];
+  });
+  return { sinceEventId: since.id, statuses };
 }

@@ -66,6 +66,7 @@ const RUNS_KEPT = 100;
 
 let sinkOf: (tracker: StatusTracker) => TrackerSink;
 let tapsOf: (tracker: StatusTracker) => TapList;
+let transitionsOf: (tracker: StatusTracker) => Float64Array;
 
 /** @internal The engine's handle on a tracker. */
 export function trackerSink(tracker: StatusTracker): TrackerSink {
@@ -73,16 +74,31 @@ export function trackerSink(tracker: StatusTracker): TrackerSink {
 }
 
 /**
- * @internal Attaches an internal consumer (the SSE hub) that gets every event without a DOM
- * dispatch; returns the function that detaches it.
+ * @internal Attaches an internal consumer (the SSE hub) that gets the events it asks for without
+ * a DOM dispatch; returns the function that detaches it. A tap that changes its wishes calls
+ * `refreshTaps(tracker)`.
  */
 export function tapTracker(tracker: StatusTracker, tap: TrackerTap): () => void {
   return tapsOf(tracker).add(tap);
 }
 
+/** @internal Reads the taps' wishes (`statusMask`, `tasks`) again. */
+export function refreshTaps(tracker: StatusTracker): void {
+  tapsOf(tracker).refresh();
+}
+
 /** @internal How many internal consumers a tracker has. */
 export function tapCount(tracker: StatusTracker): number {
   return tapsOf(tracker).size;
+}
+
+/**
+ * @internal How many status changes the tracker has recorded, per status (index in
+ * `STATUS_TYPES`), since it was created: running totals (not reset by `restore`), for consumers
+ * that report what changed between two moments without receiving every event. Read-only.
+ */
+export function statusTransitions(tracker: StatusTracker): Float64Array {
+  return transitionsOf(tracker);
 }
 
 export { TASK_BITS };
@@ -129,6 +145,8 @@ export class StatusTracker extends EventTarget {
   #registry: ListenerRegistry;
   #statusListeners = 0;
   #taskListenerMask = 0;
+  /** Status changes recorded, per status code (see `statusTransitions`). */
+  #transitions = new Float64Array(STATUS_TYPES.length);
   /** The event the tracker is dispatching itself (its taps had it already). */
   #ownEvent: Event | undefined;
   #taps: TapList = new TapList(
@@ -139,6 +157,7 @@ export class StatusTracker extends EventTarget {
   static {
     sinkOf = (tracker) => tracker.#sink;
     tapsOf = (tracker) => tracker.#taps;
+    transitionsOf = (tracker) => tracker.#transitions;
   }
 
   /**
@@ -371,7 +390,7 @@ export class StatusTracker extends EventTarget {
       runs.push(kept);
       if (runs.length > RUNS_KEPT) runs.shift();
     }
-    if (this.#taps.size > 0) this.#taps.emit(type, copyRun(event));
+    if (this.#taps.size > 0) this.#taps.run(type, copyRun(event));
     if (this.#registry.count(type) > 0) this.#dispatch(type, copyRun(event));
     const name = type === "runstart" ? "onRunStart" : "onRunEnd";
     const callback = this[name];
@@ -394,7 +413,7 @@ export class StatusTracker extends EventTarget {
   ): void | Promise<void> {
     const callback = this.#onStatusChange;
     // Build the event object only for someone who will read it.
-    const event = this.#statusListeners > 0 || callback !== undefined || this.#taps.size > 0
+    const event = this.#statusListeners > 0 || callback !== undefined
       ? new StatusEvent(itemId, stage.name, STATUS_TYPES[status], worker.name, timestamp, metadata)
       : undefined;
     const record = this.#store.record(
@@ -408,8 +427,11 @@ export class StatusTracker extends EventTarget {
       finished,
     );
     if (holder !== undefined) holder.trackerRecord = record;
+    this.#transitions[status]++;
+    if ((this.#taps.statusMask >> status) & 1) {
+      this.#taps.status(itemId, stage, status, worker, timestamp, metadata);
+    }
     if (event === undefined) return;
-    if (this.#taps.size > 0) this.#taps.emit("status", event);
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
   }
@@ -417,17 +439,25 @@ export class StatusTracker extends EventTarget {
   #record(event: StatusEvent, finished: boolean): void | Promise<void> {
     const { itemId, stage, status, worker, timestamp, metadata } = event;
     const names = this.#store.names;
+    const stageRef = names.ref(stage);
+    const workerRef = names.ref(worker);
+    const code = STATUS_TYPES.indexOf(status);
     this.#store.record(
       undefined,
       itemId,
-      names.ref(stage),
-      STATUS_TYPES.indexOf(status),
-      names.ref(worker),
+      stageRef,
+      code,
+      workerRef,
       timestamp,
       metadata,
       finished,
     );
-    if (this.#taps.size > 0) this.#taps.emit("status", event);
+    if (code >= 0) {
+      this.#transitions[code]++;
+      if ((this.#taps.statusMask >> code) & 1) {
+        this.#taps.status(itemId, stageRef, code, workerRef, timestamp, metadata);
+      }
+    }
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     const callback = this.#onStatusChange;
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
@@ -438,8 +468,7 @@ export class StatusTracker extends EventTarget {
   }
 
   #refreshTaskMask(): void {
-    // A tap gets every event type.
-    let mask = this.#taps.size > 0 ? ALL_TASK_BITS : this.#taskListenerMask;
+    let mask = this.#taps.tasks ? ALL_TASK_BITS : this.#taskListenerMask;
     if (this.#onTaskStart !== undefined) mask |= TASK_BITS.start;
     if (this.#onTaskComplete !== undefined) mask |= TASK_BITS.complete;
     if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
@@ -509,7 +538,7 @@ export class StatusTracker extends EventTarget {
 
   #emitTask(event: TaskEvent): void | Promise<void> {
     const type = event.eventType;
-    if (this.#taps.size > 0) this.#taps.emit(TASK_EVENT_NAMES[type] as TappedType, event);
+    if (this.#taps.tasks) this.#taps.task(TASK_EVENT_NAMES[type] as TappedType, event);
     if (this.#taskListenerMask & TASK_BITS[type]) this.#dispatch(TASK_EVENT_NAMES[type], event);
     const name = TASK_CALLBACK_NAMES[type];
     const callback = this[name];
@@ -533,7 +562,7 @@ export class StatusTracker extends EventTarget {
   override dispatchEvent(event: Event): boolean {
     if (event === this.#ownEvent) this.#ownEvent = undefined;
     else if (this.#taps.size > 0 && event instanceof CustomEvent && TAPPED_TYPES.has(event.type)) {
-      this.#taps.emit(event.type as TappedType, event.detail);
+      this.#taps.external(event.type as TappedType, event.detail);
     }
     return super.dispatchEvent(event);
   }
