@@ -114,8 +114,7 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
     if (c.req.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
     keepOpenOnBun(c.req.raw, c.env, settings.heartbeatMs);
     const connection = new SSEConnection(hub, {
-      predicate: filters.predicate,
-      mode: filters.mode,
+      request: filters,
       lastEventId: c.req.header("Last-Event-ID") ?? query.get("lastEventId") ?? undefined,
       ...disconnectNotices(c.req.raw, c.env),
       retryMs: settings.retryMs,
