@@ -12,6 +12,7 @@ import {
   TaskEventSchema,
 } from "../mod.ts";
 import { gate, range } from "./support/helpers.ts";
+import { heldStage } from "./support/pipeline_fixtures.ts";
 
 function mixedPipeline(tracker: StatusTracker): Pipeline {
   return new Pipeline({
@@ -137,19 +138,7 @@ describe("memory bounds", () => {
   it("maxItems never evicts unfinished items", async () => {
     const tracker = new StatusTracker({ maxItems: 2 });
     const hold = gate();
-    const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 1,
-          tasks: [async (x: number) => {
-            await hold.promise;
-            return x;
-          }],
-        }),
-      ],
-      statusTracker: tracker,
-    });
+    const pipeline = new Pipeline({ stages: [heldStage("S", 1, hold)], statusTracker: tracker });
     await pipeline.feed(range(5)); // one at the gate, four queued: none finished
     assert.equal(tracker.getTrackedIds().length, 5);
     hold.open();

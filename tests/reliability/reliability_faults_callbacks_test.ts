@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Pipeline, Stage, type StageOptions, type StatusTrackerOptions } from "../mod.ts";
+import { Pipeline, Stage, type StageOptions, type StatusTrackerOptions } from "../../mod.ts";
 import {
   assertCounts,
   assertTerminalOnce,

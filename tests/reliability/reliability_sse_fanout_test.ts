@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import process from "node:process";
-import { currentRuntime } from "./support/hono_servers.ts";
-import { runtimeCommand } from "./support/run_script.ts";
+import { currentRuntime } from "../support/hono_servers.ts";
+import { runtimeCommand } from "../support/run_script.ts";
 
 const runtime = currentRuntime();
 /**

@@ -2,7 +2,7 @@
  * The invariants every generated case must satisfy. `checkCase` returns a list of violations (empty
  * when the case is fine); the property turns a non-empty list into a failure with all of them.
  */
-import type { ItemId, Pipeline, StatusEvent, StatusTracker } from "../../mod.ts";
+import type { ItemId, Pipeline, StatusEvent, StatusTracker } from "../../../mod.ts";
 import type { Probe } from "./reliability_build.ts";
 import { taskName } from "./reliability_build.ts";
 import type { Outcome } from "./reliability_drive.ts";

@@ -1,10 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Pipeline, Stage, StatusTracker } from "../mod.ts";
+import { Pipeline, Stage, StatusTracker } from "../../mod.ts";
 import { parameters } from "./support/reliability_property.ts";
 import { settles } from "./support/reliability_faults.ts";
-import { gate } from "./support/helpers.ts";
+import { gate } from "../support/helpers.ts";
 
 /** Feeds queued behind a held worker: [count, priority] per feed() call. */
 const feedsArb = fc.array(

@@ -2,10 +2,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Hono } from "hono";
-import { StatusTracker } from "../mod.ts";
-import { antflowRoutes } from "../src/hono/mod.ts";
-import { encodeSSE } from "../src/sse/encode.ts";
-import { type ClientMessage, type SSEMessage, SSEParser, subscribe } from "../src/client/mod.ts";
+import { StatusTracker } from "../../mod.ts";
+import { antflowRoutes } from "../../src/hono/mod.ts";
+import { encodeSSE } from "../../src/sse/encode.ts";
+import { type ClientMessage, type SSEMessage, SSEParser, subscribe } from "../../src/client/mod.ts";
 import { cutAt, hostileString, trackerEvent } from "./support/reliability_sse_arbitraries.ts";
 
 const RUNS = 300;

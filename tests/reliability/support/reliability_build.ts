@@ -11,7 +11,7 @@ import {
   type StatusTrackerOptions,
   type TaskContext,
   type TaskFn,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 import {
   type CallbackMode,
   type CaseSpec,

@@ -13,7 +13,7 @@ import {
   type StatusTrackerOptions,
   TaskEventSchema,
   type TrackerErrorDetail,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 import { within } from "./reliability_observe.ts";
 
 /** A tracker whose every dispatched event must survive `JSON.stringify` and match its schema. */

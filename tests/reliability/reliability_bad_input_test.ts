@@ -1,5 +1,5 @@
 import { describe, it } from "node:test";
-import { Pipeline, PipelineError, Stage, StageValidationError, StatusTracker } from "../mod.ts";
+import { Pipeline, PipelineError, Stage, StageValidationError, StatusTracker } from "../../mod.ts";
 import {
   type BadValue,
   expectBad,

@@ -11,8 +11,8 @@ import {
   Stage,
   StatusTracker,
   wait,
-} from "../mod.ts";
-import { runUntilExit } from "./support/run_script.ts";
+} from "../../mod.ts";
+import { runUntilExit } from "../support/run_script.ts";
 import { settles } from "./support/reliability_faults.ts";
 
 const fixture = fileURLToPath(new URL("./support/reliability_exit_fixture.ts", import.meta.url));

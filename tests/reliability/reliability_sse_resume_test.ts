@@ -1,10 +1,10 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { StatusEvent, StatusTracker } from "../mod.ts";
-import { antflowRoutes } from "../src/hono/mod.ts";
-import { currentRuntime, startServer } from "./support/hono_servers.ts";
-import { openSSE } from "./support/hono_sse_client.ts";
+import { StatusEvent, StatusTracker } from "../../mod.ts";
+import { antflowRoutes } from "../../src/hono/mod.ts";
+import { currentRuntime, startServer } from "../support/hono_servers.ts";
+import { openSSE } from "../support/hono_sse_client.ts";
 import { openParsedRawStream, type ParsedRawStream } from "./support/reliability_sse_sinks.ts";
 
 const runtime = currentRuntime();

@@ -8,7 +8,7 @@ import {
   Stage,
   StatusTracker,
   wait,
-} from "../mod.ts";
+} from "../../mod.ts";
 import { assertTerminalOnce, pause, settles } from "./support/reliability_faults.ts";
 import { type BadValue, expectBad, expectGood, label } from "./support/reliability_table.ts";
 

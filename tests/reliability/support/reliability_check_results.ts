@@ -2,7 +2,7 @@
  * The result side of the invariants: what `run()` resolves or rejects with, what `stream()`
  * yields, and what `join()` returns, checked against the items' terminal states.
  */
-import type { ItemId, PipelineResult } from "../../mod.ts";
+import type { ItemId, PipelineResult } from "../../../mod.ts";
 import type { Ledger } from "./reliability_check.ts";
 import type { Outcome } from "./reliability_drive.ts";
 import type { CaseSpec } from "./reliability_model.ts";

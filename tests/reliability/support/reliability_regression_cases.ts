@@ -1,7 +1,7 @@
 /**
  * Minimal reproductions of the engine bugs the property tests found (all fixed), run by
- * `tests/reliability_regressions_test.ts`. Each resolves to `undefined` when the engine behaves as
- * the SPEC says, or to a description of what went wrong.
+ * `tests/reliability/reliability_regressions_test.ts`. Each resolves to `undefined` when the engine
+ * behaves as the SPEC says, or to a description of what went wrong.
  */
 import {
   AsyncExecutor,
@@ -14,7 +14,7 @@ import {
   StatusTracker,
   TaskEvent,
   wait,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 
 type Case = [id: string, title: string, reproduce: () => Promise<string | undefined>];
 

@@ -3,7 +3,7 @@
  * cancelled, aborted by their signal or cut by a (cancelling) shutdown at random moments.
  */
 import fc from "fast-check";
-import { AsyncExecutor, type AsyncFuture, ExecutorShutdownError, Semaphore } from "../../mod.ts";
+import { AsyncExecutor, type AsyncFuture, ExecutorShutdownError, Semaphore } from "../../../mod.ts";
 import { within } from "./reliability_observe.ts";
 import { parameters } from "./reliability_property.ts";
 

@@ -17,10 +17,10 @@
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { Hono } from "hono";
-import { Pipeline, Stage, StatusTracker } from "../../mod.ts";
-import { antflowRoutes } from "../../src/hono/mod.ts";
-import { EVENT_TYPES, range } from "./hono_fixture.ts";
-import { startServer } from "./hono_servers.ts";
+import { Pipeline, Stage, StatusTracker } from "../../../mod.ts";
+import { antflowRoutes } from "../../../src/hono/mod.ts";
+import { EVENT_TYPES, range } from "../../support/hono_fixture.ts";
+import { startServer } from "../../support/hono_servers.ts";
 import { BlockCounter, openCountingStream } from "./reliability_sse_sinks.ts";
 import type { RawStream } from "./reliability_sse_raw_client.ts";
 

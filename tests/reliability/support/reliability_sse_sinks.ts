@@ -2,7 +2,7 @@
  * What the SSE reliability tests do with a raw stream's body: parse it fully with the tests' own
  * spec parser (few streams), or only count messages and check their ids (a thousand streams).
  */
-import { type ParsedMessage, SSETestParser } from "./hono_sse_parser.ts";
+import { type ParsedMessage, SSETestParser } from "../../support/hono_sse_parser.ts";
 import { openRawStream, type RawHead, type RawStream } from "./reliability_sse_raw_client.ts";
 
 /** A raw stream whose body goes through the tests' spec parser. */

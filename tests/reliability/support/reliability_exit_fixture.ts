@@ -6,7 +6,7 @@
  * Usage: reliability_exit_fixture.ts <mode> [seed]
  */
 import fc from "fast-check";
-import { AsyncExecutor, delay, Pipeline, Semaphore, Stage, StatusTracker } from "../../mod.ts";
+import { AsyncExecutor, delay, Pipeline, Semaphore, Stage, StatusTracker } from "../../../mod.ts";
 import { caseArb } from "./reliability_model.ts";
 import { runCase } from "./reliability_property.ts";
 

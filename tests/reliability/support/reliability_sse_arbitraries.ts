@@ -4,7 +4,7 @@
  * tracker events built from them.
  */
 import fc from "fast-check";
-import { STATUS_TYPES, StatusEvent, TASK_EVENT_TYPES, TaskEvent } from "../../mod.ts";
+import { STATUS_TYPES, StatusEvent, TASK_EVENT_TYPES, TaskEvent } from "../../../mod.ts";
 
 /** Pieces that break naive SSE and JSON handling. */
 const NASTY = [

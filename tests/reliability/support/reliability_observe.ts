@@ -10,7 +10,7 @@ import {
   type TaskEvent,
   TaskEventSchema,
   type TrackerErrorDetail,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 import type { Probe } from "./reliability_build.ts";
 
 const TASK_TYPES = ["taskstart", "taskcomplete", "taskretry", "taskfail"] as const;

@@ -3,8 +3,8 @@
  * (a signal or `shutdown()`, after some milliseconds or synchronously inside the n-th status event)
  * and, for streams, a slow or early-cancelling consumer. Everything is raced against a watchdog.
  */
-import type { ItemId, Pipeline, PipelineResult, PipelineStats } from "../../mod.ts";
-import { PipelineError } from "../../mod.ts";
+import type { ItemId, Pipeline, PipelineResult, PipelineStats } from "../../../mod.ts";
+import { PipelineError } from "../../../mod.ts";
 import { keyOf } from "./reliability_model.ts";
 import type { CaseSpec } from "./reliability_model.ts";
 import { sleep } from "./reliability_build.ts";

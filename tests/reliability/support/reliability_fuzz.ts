@@ -4,7 +4,7 @@
  *   deno task fuzz                          # 2000 cases per property
  *   ANTFLOW_FUZZ_RUNS=20000 deno task fuzz run retry   # chosen properties, more cases
  *   ANTFLOW_FUZZ_SEED=… ANTFLOW_FUZZ_PATH=… deno task fuzz stream   # replay a failure
- *   npx -y node@24 tests/support/reliability_fuzz.ts     # (or bun) on another runtime
+ *   npx -y node@24 tests/reliability/support/reliability_fuzz.ts     # (or bun) on another runtime
  *
  * Properties: run, stream, feed, retry (retry-heavy run), executor. Prints cases, time and what
  * was injected per property; exits 1 on the first failure, with its replay command.

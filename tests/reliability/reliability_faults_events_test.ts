@@ -8,7 +8,7 @@ import {
   type StatusMetadata,
   TaskEvent,
   TaskEventSchema,
-} from "../mod.ts";
+} from "../../mod.ts";
 import {
   assertTerminalOnce,
   collect,
