@@ -5,7 +5,6 @@ import { type ItemHandle, ItemStore } from "./item_store.ts";
 import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
 import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
-import type { NameRef } from "./names.ts";
 import type { EventOrigin, TrackedItem, TrackerSink } from "./sink.ts";
 import { TapList, TAPPED_TYPES, type TappedType, type TrackerTap } from "./taps.ts";
 import {
