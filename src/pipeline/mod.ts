@@ -13,6 +13,16 @@ export {
 export { type RetryMode, Stage, type StageOptions } from "./stage.ts";
 export { type BuilderStageOptions, PipelineBuilder, type QuickOptions } from "./builder.ts";
 export type { FeedOptions, RunOptions, StreamOptions } from "./options.ts";
+export type {
+  AttemptInfo,
+  PipelineInstrumentation,
+  QueuedItem,
+  RunInstrumentation,
+  RunKind,
+  RunStart,
+  StageEntry,
+  StageOutcome,
+} from "./instrument.ts";
 export {
   type DashboardProtocol,
   type DashboardSnapshot,

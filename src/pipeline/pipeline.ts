@@ -7,6 +7,7 @@ import { Batch } from "./batch.ts";
 import { PipelineBuilder, quick, type QuickOptions } from "./builder.ts";
 import { Engine } from "./engine.ts";
 import { feedItems } from "./feeder.ts";
+import type { PipelineInstrumentation } from "./instrument.ts";
 import { statsOf, workerMetricsOf, workerNamesOf, workerStatesOf } from "./introspection.ts";
 import { ConsoleProgress, PROGRESS_INTERVAL_MS, RunMonitor } from "./monitor.ts";
 import {
@@ -74,6 +75,11 @@ export interface PipelineOptions<I = unknown, O = unknown> {
    * @default {1000}
    */
   failureLimit?: number;
+  /**
+   * Follows every run, item passage and task attempt (traces, metrics): see
+   * `@antflow/antflow/otel`, or write your own {@linkcode PipelineInstrumentation}.
+   */
+  instrumentation?: PipelineInstrumentation;
 }
 
 /** Options of `join()`. */

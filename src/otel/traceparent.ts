@@ -1,0 +1,34 @@
+import { isSpanContextValid, type SpanContext, TraceFlags } from "@opentelemetry/api";
+
+/**
+ * A span context as a W3C `traceparent` header value (version 00), the form an item's trace
+ * context travels in (and a queue backend puts in message headers).
+ *
+ * @internal
+ */
+export function formatTraceparent(context: SpanContext): string {
+  const flags = (context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? "01" : "00";
+  return `00-${context.traceId}-${context.spanId}-${flags}`;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/**
+ * The span context of a W3C `traceparent`, or `undefined` when it is not a valid one (unknown
+ * version `ff`, an all-zero id, or a version 00 value with extra fields).
+ *
+ * @internal
+ */
+export function parseTraceparent(value: string): SpanContext | undefined {
+  const match = TRACEPARENT.exec(value.trim());
+  if (match === null) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match;
+  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
+  const context: SpanContext = {
+    traceId,
+    spanId,
+    traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED,
+    isRemote: false,
+  };
+  return isSpanContextValid(context) ? context : undefined;
+}
