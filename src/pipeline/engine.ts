@@ -13,6 +13,8 @@ import { runWorker } from "./worker.ts";
 import { FailureLog } from "./failure_log.ts";
 import { errorFacts } from "./attempt.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
+import type { PipelineInstrumentation, RunKind } from "./instrument.ts";
+import { cancelled, leaveStage, NO_PASSAGE, startRun } from "./instrumented.ts";
 
 /** Steps between two looks at the clock for the event-loop yield. */
 const STEPS_PER_CLOCK_READ = 256;
@@ -56,11 +58,16 @@ export class Engine {
   /** The pipeline's own record of failures (with or without a tracker). */
   readonly failures: FailureLog;
 
+  /** Follows runs, items and attempts (traces, metrics), if set. */
+  readonly instrumentation: PipelineInstrumentation | undefined;
+
   constructor(
     stages: readonly Stage[],
     tracker: StatusTracker | undefined,
     failureLimit: number,
+    instrumentation?: PipelineInstrumentation,
   ) {
+    this.instrumentation = instrumentation;
     this.failures = new FailureLog(failureLimit);
     this.stages = stages.map((stage, i) => new StageRuntime(stage, i, i === stages.length - 1));
     this.tracker = tracker;
@@ -125,6 +132,7 @@ export class Engine {
       batch,
     );
     if (id !== undefined) this.customIds.set(id, envelope);
+    if (batch.instrument !== undefined) envelope.trace = batch.instrument.trace;
     batch.register(envelope);
     this.fed++;
     return envelope;
@@ -256,6 +264,16 @@ export class Engine {
   }
 
   /**
+   * A run begins: its instrumentation (if any) is asked for the run's hooks, synchronously in the
+   * caller's call (so the caller's context can be captured).
+   */
+  instrumentRun(batch: Batch, kind: RunKind): void {
+    if (this.instrumentation !== undefined) {
+      startRun(this.instrumentation, batch, kind, this.report);
+    }
+  }
+
+  /**
    * Cancels every live item of the batch: each gets the terminal status `cancelled`, queues drop
    * them, pending retry timers are cleared, and workers stuck on one of them are replaced.
    */
@@ -271,6 +289,12 @@ export class Engine {
       this.settleItem(envelope, "cancelled");
     }
     for (const runtime of this.stages) runtime.queue.purge();
+    const instrument = batch.instrument;
+    if (instrument !== undefined) {
+      for (const envelope of items) {
+        cancelled(instrument, this.stages[envelope.stageIndex], envelope, batch.signal.reason);
+      }
+    }
     // Workers still inside a task (or callback) of a cancelled item are replaced: if the task
     // ignores its signal, the old loop just leaves when it finally returns.
     for (const slot of holders) {
@@ -296,6 +320,15 @@ export class Engine {
   cancelItem(envelope: Envelope): void {
     this.tick();
     this.settleItem(envelope, "cancelled");
+    const instrument = envelope.batch.instrument;
+    if (instrument !== undefined) {
+      cancelled(
+        instrument,
+        this.stages[envelope.stageIndex],
+        envelope,
+        envelope.batch.signal.reason,
+      );
+    }
     const stage = this.stages[envelope.stageIndex].stageRef;
     void this.emit(envelope, stage, STATUS.cancelled, NO_NAME, undefined, true);
     envelope.batch.release(envelope);
@@ -333,6 +366,14 @@ export class Engine {
       runtime.failed++;
       slot.itemsFailed++;
       this.settleItem(envelope, "failed");
+      const instrument = envelope.batch.instrument;
+      if (instrument !== undefined && envelope.passage !== NO_PASSAGE) {
+        try {
+          leaveStage(instrument, envelope, "failed", error);
+        } catch {
+          // the instrumentation itself may be what failed
+        }
+      }
       const error2 = error instanceof Error ? error : new Error(String(error), { cause: error });
       const facts = { ...errorFacts(error2), errorType: "InternalError" };
       this.recordFailure(envelope, runtime.name, facts, envelope.attempt, envelope.value);

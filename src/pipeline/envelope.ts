@@ -1,5 +1,6 @@
 import type { ItemId } from "../tracker/types.ts";
 import type { Batch } from "./batch.ts";
+import { NO_PASSAGE } from "./instrumented.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /**
@@ -27,6 +28,10 @@ export class Envelope {
   holder: WorkerSlot | null = null;
   /** The tracker's handle on this item's record (saves a lookup per event). */
   trackerRecord: unknown = undefined;
+  /** Its trace context (a W3C `traceparent`), kept only when its run is instrumented. */
+  trace: string | undefined = undefined;
+  /** The instrumentation's state of its passage through the current stage, while one is open. */
+  passage: unknown = NO_PASSAGE;
   /** A pending per_stage retry timer. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   // The batch's registry of live items (intrusive doubly linked list).

@@ -154,7 +154,13 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
   constructor(options: Omit<PipelineOptions<I, O>, "stages"> & { stages: readonly Stage[] });
   constructor(options: PipelineOptions<I, O>) {
     checkPipelineOptions(options);
-    const { stages, statusTracker, collectResults = true, failureLimit = 1000 } = options;
+    const {
+      stages,
+      statusTracker,
+      collectResults = true,
+      failureLimit = 1000,
+      instrumentation,
+    } = options;
     if (!Array.isArray(stages) || stages.length === 0) {
       throw new PipelineError(
         `Pipeline: stages must be a non-empty array of Stage, got ${describeValue(stages)}`,
@@ -196,7 +202,8 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
     this.stages = [...stages];
     this.statusTracker = statusTracker;
     this.collectResults = collectResults;
-    this.#engine = new Engine(this.stages, statusTracker, failureLimit);
+    this.#engine = new Engine(this.stages, statusTracker, failureLimit, instrumentation);
+    instrumentation?.attach?.(this, names);
   }
 
   /**
@@ -301,6 +308,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
       options.includeFailures,
     );
     const batch = new Batch(output);
+    this.#engine.instrumentRun(batch, "run");
     const dashboard = options.progress ? new ConsoleProgress() : options.dashboard;
     const monitor = dashboard === undefined ? undefined : new RunMonitor(
       this,
@@ -350,6 +358,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
       return output.stream;
     }
     const batch = new Batch(output);
+    this.#engine.instrumentRun(batch, "stream");
     unlink = this.#launch(batch, items, { ...options, targetStage: undefined }, "Pipeline.stream");
     return output.stream;
   }
@@ -416,6 +425,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
         () => this.#engine.batches.delete(batch),
       );
       const batch = new Batch(output);
+      this.#engine.instrumentRun(batch, "feed");
       this.#feedBatch = batch;
       this.#feedOutput = output;
       this.#engine.batches.add(batch);

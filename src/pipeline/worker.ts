@@ -7,6 +7,7 @@ import type { Envelope } from "./envelope.ts";
 import { CLOSED } from "./stage_queue.ts";
 import type { StageRuntime } from "./stage_runtime.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
+import { enterStage, leaveStage, wrapAttempt } from "./instrumented.ts";
 
 const NOTHING: unique symbol = Symbol("nothing");
 
@@ -54,7 +55,9 @@ export async function runWorker(
     try {
       const batch = envelope.batch;
       const input = envelope.value;
+      const instrument = batch.instrument;
       let pending: void | Promise<void>;
+      if (instrument !== undefined) enterStage(instrument, runtime, slot, envelope);
 
       // ---- skipIf ----
       let skipped = false;
@@ -115,7 +118,17 @@ export async function runWorker(
           let out: unknown;
           let thrown: unknown = NOTHING;
           try {
-            out = startAttempt(runtime, slot, envelope, t, value, attempt);
+            out = instrument === undefined
+              ? startAttempt(runtime, slot, envelope, t, value, attempt)
+              : wrapAttempt(
+                instrument,
+                runtime,
+                slot,
+                envelope,
+                t,
+                attempt,
+                () => startAttempt(runtime, slot, envelope!, t, value, attempt),
+              );
             if (isThenable(out)) out = await out;
           } catch (error) {
             thrown = error;
@@ -183,6 +196,7 @@ export async function runWorker(
             break;
           }
           // per_task: the worker keeps the item and retries the same task with the same input.
+          if (instrument !== undefined) instrument.retrying(envelope.passage, attempt + 1, error);
           pending = engine.emit(envelope, runtime.stageRef, STATUS.retrying, slot.workerRef, {
             ...errorFacts(error),
             attempt: attempt + 1,
@@ -209,6 +223,9 @@ export async function runWorker(
 
       // ---- outcome: pass on ----
       if (failure === undefined) {
+        if (instrument !== undefined) {
+          leaveStage(instrument, envelope, skipped ? "skipped" : "completed", undefined);
+        }
         runtime.completed++;
         slot.itemsProcessed++;
         const last = next === undefined;
@@ -269,6 +286,7 @@ export async function runWorker(
       // ---- outcome: retry the stage ----
       if (retryStage) {
         // per_stage: release the item; after the backoff it goes to the back of the stage's queue.
+        if (instrument !== undefined) leaveStage(instrument, envelope, "retrying", failure);
         pending = engine.emit(envelope, runtime.stageRef, STATUS.retrying, slot.workerRef, {
           ...errorFacts(failure),
           attempt: envelope.attempt + 1,
@@ -288,6 +306,7 @@ export async function runWorker(
       }
 
       // ---- outcome: failed for good ----
+      if (instrument !== undefined) leaveStage(instrument, envelope, "failed", failure);
       runtime.failed++;
       slot.itemsFailed++;
       engine.settleItem(envelope, "failed");
