@@ -176,7 +176,7 @@ export class OtelRun implements RunInstrumentation<Passage> {
   end(): void {}
 
   /** The counters and the stage duration of a passage that ended. */
-  #count(passage: Passage, outcome: StageOutcome, error: Error | undefined): void {
+  #count(passage: Passage, outcome: StageOutcome, error: unknown): void {
     const meters = this.#meters!;
     const stage = passage.entry.stage;
     const attributes = meters.stage(stage);

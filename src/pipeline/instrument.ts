@@ -164,11 +164,12 @@ export interface RunInstrumentation<P = any> {
   retrying(passage: P, nextAttempt: number, error: Error): void;
   /**
    * The passage ended (for a cancelled item, possibly while its task still runs: a task that
-   * ignores its signal settles after this).
+   * ignores its signal settles after this). `error` is the item's error (`failed`, `retrying`),
+   * the abort reason (`cancelled`), or `undefined`.
    *
    * @returns The item's trace context from now on (a W3C `traceparent`), or `undefined` to keep it.
    */
-  leaveStage(passage: P, outcome: StageOutcome, error: Error | undefined): string | undefined;
+  leaveStage(passage: P, outcome: StageOutcome, error: unknown): string | undefined;
   /** An item no worker held was cancelled (it waited in a queue, or for a per_stage retry). */
   cancelled(item: QueuedItem, reason: unknown): void;
   /** The run settled: its final counts (the tracker's `runend` data). */
