@@ -167,10 +167,12 @@ function contenders(list: [string, Engine, Make][], n: number, scenario: Scenari
 
 const runtime = "Deno" in globalThis ? "Deno" : "Bun" in globalThis ? "Bun" : "Node";
 const tables: (() => void)[] = [];
-for (const [tag, title, scenario, stageCount] of [
-  ["s1", "Scenario 1, one stage, run()", oneStage, 1],
-  ["s2", "Scenario 2, three stages, stream()", threeStages, 3],
-] as const) {
+for (
+  const [tag, title, scenario, stageCount] of [
+    ["s1", "Scenario 1, one stage, run()", oneStage, 1],
+    ["s2", "Scenario 2, three stages, stream()", threeStages, 3],
+  ] as const
+) {
   const rows = await measure(contenders(zeroCost, items, scenario), config, {
     tag,
     rounds,
