@@ -4,7 +4,7 @@ import { type NameRef, NO_NAME } from "../tracker/names.ts";
 import { type ItemId, STATUS, type StatusMetadata } from "../tracker/types.ts";
 import type { RunCounts } from "../tracker/run_event.ts";
 import type { Batch } from "./batch.ts";
-import { Envelope } from "./envelope.ts";
+import { Envelope, NO_PASSAGE } from "./envelope.ts";
 import type { Stage } from "./stage.ts";
 import { StageQueue } from "./stage_queue.ts";
 import { StageRuntime } from "./stage_runtime.ts";
@@ -14,7 +14,7 @@ import { FailureLog } from "./failure_log.ts";
 import { errorFacts } from "./attempt.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 import type { PipelineInstrumentation, RunKind } from "./instrument.ts";
-import { cancelled, leaveStage, NO_PASSAGE, startRun } from "./instrumented.ts";
+import { cancelled, leaveStage, startRun } from "./instrumented.ts";
 
 /** Steps between two looks at the clock for the event-loop yield. */
 const STEPS_PER_CLOCK_READ = 256;

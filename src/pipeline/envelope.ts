@@ -1,7 +1,9 @@
 import type { ItemId } from "../tracker/types.ts";
 import type { Batch } from "./batch.ts";
-import { NO_PASSAGE } from "./instrumented.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
+
+/** `Envelope.passage` while no worker holds the item in a stage (no passage is open). */
+export const NO_PASSAGE: unique symbol = Symbol("no passage");
 
 /**
  * One item on its way through the pipeline. A single object per item, reused from stage to stage.

@@ -1,5 +1,6 @@
+import { startAttempt } from "./attempt.ts";
 import type { Batch } from "./batch.ts";
-import type { Envelope } from "./envelope.ts";
+import { type Envelope, NO_PASSAGE } from "./envelope.ts";
 import type {
   PipelineInstrumentation,
   RunInstrumentation,
@@ -17,9 +18,6 @@ import type { WorkerSlot } from "./worker_slot.ts";
  * @module
  * @internal
  */
-
-/** `Envelope.passage` while no worker holds the item in a stage (no passage is open). */
-export const NO_PASSAGE: unique symbol = Symbol("no passage");
 
 /**
  * A run begins: asks the instrumentation for the run's hooks, synchronously in the caller's call.
@@ -62,16 +60,21 @@ export function enterStage(
   });
 }
 
-/** Starts one attempt through `wrapAttempt` (see `startAttempt` for what `call` returns). */
+/**
+ * Starts one attempt through `wrapAttempt` (returns what `startAttempt` returns). The closure is
+ * made here, not in the worker loop: a closure there would make the loop's variables live in a
+ * heap context allocated per item, instrumented or not.
+ */
 export function wrapAttempt(
   instrument: RunInstrumentation,
   runtime: StageRuntime,
   slot: WorkerSlot,
   envelope: Envelope,
   taskIndex: number,
+  value: unknown,
   attempt: number,
-  call: () => unknown,
 ): unknown {
+  const call = (): unknown => startAttempt(runtime, slot, envelope, taskIndex, value, attempt);
   return instrument.wrapAttempt(envelope.passage, {
     itemId: envelope.id,
     stage: runtime.name,

@@ -120,15 +120,7 @@ export async function runWorker(
           try {
             out = instrument === undefined
               ? startAttempt(runtime, slot, envelope, t, value, attempt)
-              : wrapAttempt(
-                instrument,
-                runtime,
-                slot,
-                envelope,
-                t,
-                attempt,
-                () => startAttempt(runtime, slot, envelope!, t, value, attempt),
-              );
+              : wrapAttempt(instrument, runtime, slot, envelope, t, value, attempt);
             if (isThenable(out)) out = await out;
           } catch (error) {
             thrown = error;
