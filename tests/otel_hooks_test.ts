@@ -335,6 +335,11 @@ describe("W3C traceparent", () => {
     assert.equal(text, `00-${"a".repeat(32)}-${"b".repeat(16)}-01`);
     assert.deepEqual(parseTraceparent(text), { ...sampled, isRemote: false });
     assert.equal(parseTraceparent(formatTraceparent({ ...sampled, traceFlags: 0 }))?.traceFlags, 0);
+    // Only the sampled bit is kept, from any flags byte.
+    for (const [flags, sampledBit] of [["0b", 1], ["0a", 0], ["ff", 1], ["fe", 0]] as const) {
+      const value = `00-${"a".repeat(32)}-${"b".repeat(16)}-${flags}`;
+      assert.equal(parseTraceparent(value)?.traceFlags, sampledBit, flags);
+    }
   });
 
   it("rejects invalid values: zero ids, version ff, extra fields on version 00, garbage", () => {
