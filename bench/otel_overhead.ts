@@ -17,7 +17,8 @@
  * `new` and `otel, no SDK` at `--items` (default 200 000); then `new` and the SDK variants at
  * `--sdk-items` (default 20 000; their cost per item is what matters). `--no-sdk` skips the second.
  *
- * Usage: deno run -A bench/otel_overhead.ts [--old <dir>] [--items N] [--sdk-items N] [--rounds 7]
+ * Usage: deno run -A bench/otel_overhead.ts [--old <dir>] [--items N] [--sdk-items N] [--rounds 15]
+ *          [--sdk-rounds 5] [--no-sdk] [--quick]
  *        node bench/otel_overhead.ts ...; bun bench/otel_overhead.ts ...
  */
 import process from "node:process";
@@ -29,7 +30,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trac
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import * as current from "../mod.ts";
 import { OpenTelemetryInstrumentation, type OpenTelemetryOptions } from "../src/otel/mod.ts";
-import { loadAverage } from "./runtime.ts";
+import { loadAverage, runtimeInfo } from "./runtime.ts";
 import { inc } from "./tasks.ts";
 import { grouped, median, seededRandom } from "./stats.ts";
 import type { Contender } from "./types.ts";
@@ -46,7 +47,8 @@ const quick = process.argv.includes("--quick");
 const items = Number(option("--items") ?? (quick ? 2_000 : 200_000));
 const sdkItems = Number(option("--sdk-items") ?? (quick ? 2_000 : 20_000));
 const withSdk = !process.argv.includes("--no-sdk");
-const rounds = Number(option("--rounds") ?? (quick ? 1 : 7));
+const rounds = Number(option("--rounds") ?? (quick ? 1 : 15));
+const sdkRounds = Number(option("--sdk-rounds") ?? (quick ? 1 : 5));
 const oldDir = option("--old");
 const old: Engine | undefined = oldDir === undefined
   ? undefined
@@ -152,7 +154,12 @@ async function timeOnce(c: Contender, input: number[]): Promise<{ wall: number; 
  * process used is recorded next to the wall-clock time: it is far less disturbed by other
  * processes taking the cores (GC helper threads count in it, as they should).
  */
-async function measureBoth(list: Contender[], n: number, tag: string): Promise<Row[]> {
+async function measureBoth(
+  list: Contender[],
+  n: number,
+  rounds: number,
+  tag: string,
+): Promise<Row[]> {
   const input = Array.from({ length: n }, (_, i) => i);
   for (const c of list) await timeOnce(c, input.slice(0, Math.max(1, Math.round(n / 10))));
   const rows: Row[] = list.map((c) => ({ label: c.label, wall: [], cpu: [] }));
@@ -174,6 +181,7 @@ async function measureBoth(list: Contender[], n: number, tag: string): Promise<R
 }
 
 function report(title: string, n: number, rows: Row[], stagesPerItem: number): void {
+  const rounds = rows[0].cpu.length;
   const cpu = (label: string) => {
     const row = rows.find((r) => r.label === label);
     return row === undefined ? undefined : median(row.cpu);
@@ -209,7 +217,7 @@ function contenders(list: [string, Engine, Make][], n: number, scenario: Scenari
   return list.map(([label, engine, make]) => ({ label, items: n, run: scenario(engine, make) }));
 }
 
-const runtime = "Deno" in globalThis ? "Deno" : "Bun" in globalThis ? "Bun" : "Node";
+const { name: runtime, version } = runtimeInfo();
 const tables: (() => void)[] = [];
 for (
   const [tag, title, scenario, stageCount] of [
@@ -217,11 +225,16 @@ for (
     ["s2", "Scenario 2, three stages, stream()", threeStages, 3],
   ] as const
 ) {
-  const rows = await measureBoth(contenders(zeroCost, items, scenario), items, tag);
+  const rows = await measureBoth(contenders(zeroCost, items, scenario), items, rounds, tag);
   tables.push(() => report(title, items, rows, stageCount));
   if (!withSdk) continue;
-  const sdkRows = await measureBoth(contenders(sdk, sdkItems, scenario), sdkItems, `${tag}-sdk`);
+  const sdkRows = await measureBoth(
+    contenders(sdk, sdkItems, scenario),
+    sdkItems,
+    sdkRounds,
+    `${tag}-sdk`,
+  );
   tables.push(() => report(`${title}, with an SDK`, sdkItems, sdkRows, stageCount));
 }
-console.log(`\n## ${runtime} ${process.version}, load average ${loadAverage().join(" ")}`);
+console.log(`\n## ${runtime} ${version}, load average ${loadAverage().join(" ")}`);
 for (const table of tables) table();
