@@ -1,7 +1,9 @@
 /**
  * Watches a running AntFlow pipeline from another process: connects a `RemoteTracker` to the
  * server's event stream and prints a live summary line (counts by status, busy workers, events
- * per second). Stops cleanly on Ctrl-C, or after `--seconds N`.
+ * per second), a line when a run starts or ends, and what happens to the connection: it says at
+ * once when it cannot reach the server, prints a line per retry (at most 5 s apart) and carries on
+ * when the server appears. Stops cleanly on Ctrl-C, or after `--seconds N`.
  *
  *   deno run -A examples/remote_watch.ts [url] [--seconds N]
  *   node examples/remote_watch.ts [url] [--seconds N]
@@ -10,7 +12,12 @@
  * The URL defaults to `$ANTFLOW_URL`, then `http://localhost:8787/antflow/events` (the demo
  * server).
  */
-import { RemoteTracker, type SnapshotJSON, type StatusType } from "../src/client/mod.ts";
+import {
+  RemoteTracker,
+  type RunEvent,
+  type SnapshotJSON,
+  type StatusType,
+} from "../src/client/mod.ts";
 
 // ---- the few runtime facts a CLI needs, feature-detected ----
 interface DenoLike {
@@ -62,7 +69,12 @@ async function watch(url: string, seconds: number | undefined): Promise<void> {
   const stop = (): void => controller.abort();
   const removeInterrupt = onInterrupt(stop);
   const timer = seconds === undefined ? undefined : setTimeout(stop, seconds * 1000);
-  const remote = new RemoteTracker(url, { signal: controller.signal });
+  // Retry every 1 s at first, backing off to at most every 5 s while the server is away.
+  const remote = new RemoteTracker(url, {
+    signal: controller.signal,
+    retryMs: 1000,
+    maxRetryMs: 5000,
+  });
   let events = 0;
   remote.addEventListener("status", () => events++);
   const started = performance.now();
@@ -72,6 +84,21 @@ async function watch(url: string, seconds: number | undefined): Promise<void> {
     if (isTerminal && !final) write(`\r\x1b[K${line}`);
     else write(`${isTerminal ? "\r\x1b[K" : ""}${line}\n`);
   };
+  /** A line of its own (on a terminal, above the summary line, which the ticker redraws). */
+  const say = (text: string): void => write(`${isTerminal ? "\r\x1b[K" : ""}${text}\n`);
+  remote.addEventListener("connectionerror", (e) => {
+    const { message, attempt, retryInMs } = e.detail;
+    // Giving up (an HTTP error, say) rejects `closed`: reported below, with the exit code.
+    if (retryInMs !== null) {
+      say(`${message} (attempt ${attempt}; retrying in ${(retryInMs / 1000).toFixed(1)} s)`);
+    }
+  });
+  remote.addEventListener("open", (e) => {
+    const after = e.detail.failedAttempts;
+    say(`connected to ${url}${after > 0 ? ` after ${after} failed attempts` : ""}`);
+  });
+  remote.addEventListener("runstart", (e) => say(`run ${e.detail.runId.slice(0, 8)} started`));
+  remote.addEventListener("runend", (e) => say(runEnded(e.detail)));
   write(`watching ${url}${seconds === undefined ? " (Ctrl-C to stop)" : ` for ${seconds} s`}\n`);
   let ticker: ReturnType<typeof setInterval> | undefined;
   try {
@@ -88,6 +115,13 @@ async function watch(url: string, seconds: number | undefined): Promise<void> {
     await remote.close();
   }
   if (remote.snapshot !== undefined) print(true);
+}
+
+function runEnded(run: RunEvent): string {
+  const { completed, failed, skipped, cancelled } = run.counts;
+  const took = ((run.endedAt ?? Date.now()) - run.startedAt) / 1000;
+  return `run ${run.runId.slice(0, 8)} ended in ${took.toFixed(1)} s: ${completed} completed, ` +
+    `${failed} failed, ${skipped} skipped, ${cancelled} cancelled`;
 }
 
 const SHOWN: [StatusType, string][] = [

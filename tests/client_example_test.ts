@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { served } from "./support/client_fixtures.ts";
-import { runtime } from "./support/client_http.ts";
+import { type Served, served } from "./support/client_fixtures.ts";
+import { runtime, serve } from "./support/client_http.ts";
 
 const example = fileURLToPath(new URL("../examples/remote_watch.ts", import.meta.url));
 
@@ -172,4 +172,86 @@ describe("examples/remote_watch.ts", () => {
       await s.close();
     }
   });
+
+  it("says within 5 s that it cannot reach a server, retries visibly, then works once one appears", async () => {
+    // A port nothing listens on (the server that had it is closed) until the test serves on it.
+    const probe = await serve(() => new Response(null, { status: 204 }));
+    const port = Number(new URL(probe.origin).port);
+    await probe.close();
+    const url = `http://127.0.0.1:${port}/antflow/events`;
+    const cannotReach = `could not connect to ${url}: `;
+    let watchingAt = 0;
+    let reportedAt = 0;
+    let server: Promise<Served> | undefined;
+    let sent = false;
+    const outcome = await runExample([url], (stdout, kill) => {
+      if (watchingAt === 0 && stdout.includes("watching ")) watchingAt = performance.now();
+      if (reportedAt === 0 && stdout.includes(cannotReach)) reportedAt = performance.now();
+      // A second report is a retry made visible; then the server appears.
+      if (server === undefined && stdout.split(cannotReach).length > 2) {
+        server = served({ port, snapshotMs: 50 });
+      }
+      if (!sent && server !== undefined && SUMMARY.test(stdout)) {
+        sent = true;
+        kill("SIGINT");
+      }
+    }, 30_000);
+    try {
+      assert.ok(server !== undefined, outcome.stdout);
+      assert.ok(reportedAt > 0 && reportedAt - watchingAt < 5000, `${reportedAt - watchingAt} ms`);
+      const reports = outcome.stdout.split("\n").filter((line) => line.startsWith(cannotReach));
+      assert.ok(reports.length >= 2, outcome.stdout);
+      assert.match(reports[0], /\(attempt 1; retrying in \d+\.\d s\)$/);
+      assert.match(reports[1], /\(attempt 2; retrying in \d+\.\d s\)$/);
+      assert.match(
+        outcome.stdout,
+        new RegExp(`connected to ${escape(url)} after \\d+ failed attempts`),
+      );
+      assert.ok(sent, outcome.stdout);
+      assert.equal(outcome.code, 0, outcome.stderr);
+      assert.doesNotMatch(outcome.stderr, /threw/);
+    } finally {
+      await (await server)?.close();
+    }
+  });
+
+  it("prints a line when a run starts and when it ends, with its counts", async () => {
+    const s = await served({ snapshotMs: 50, taskMs: 1 });
+    try {
+      let run: Promise<unknown> | undefined;
+      let sent = false;
+      const outcome = await runExample([s.url], (stdout, kill) => {
+        if (run === undefined && SUMMARY.test(stdout)) run = s.pipeline.run(range(20));
+        if (!sent && / ended in /.test(stdout)) {
+          sent = true;
+          kill("SIGINT");
+        }
+      });
+      await run;
+      assert.equal(outcome.code, 0, outcome.stderr);
+      const [ran] = s.tracker.getRuns();
+      const id = ran.runId.slice(0, 8);
+      const { completed, failed } = ran.counts;
+      assert.equal(completed + failed, 20);
+      assert.match(outcome.stdout, new RegExp(`^run ${id} started$`, "m"));
+      assert.match(
+        outcome.stdout,
+        new RegExp(
+          `^run ${id} ended in \\d+\\.\\d s: ${completed} completed, ${failed} failed, ` +
+            "0 skipped, 0 cancelled$",
+          "m",
+        ),
+      );
+    } finally {
+      await s.close();
+    }
+  });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

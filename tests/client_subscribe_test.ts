@@ -44,7 +44,7 @@ describe("subscribe(): options", () => {
     assert.throws(() => subscribe(url, { headers: [["a"]] as never }), /headers/);
     assert.throws(() => subscribe("not a url"), {
       name: "TypeError",
-      message: /subscribe\(\): url must be an absolute URL .*got "not a url"/,
+      message: /subscribe\(\): url must be an absolute http: or https: URL, got "not a url"/,
     });
   });
 

@@ -4,18 +4,19 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { AsyncExecutor, delay, ExecutorShutdownError } from "../mod.ts";
-import { since, untilAborted } from "./executor_helpers.ts";
+import { gate, since, untilAborted } from "./executor_helpers.ts";
 
 describe("AsyncExecutor.shutdown()", () => {
   it("with cancelFutures settles every one of 1000 queued futures and aborts the running ones", async () => {
     const executor = new AsyncExecutor({ maxWorkers: 2 });
     const signals: AbortSignal[] = [];
+    const bothRunning = gate();
     const futures = Array.from({ length: 1002 }, () =>
       executor.submit(({ signal }) => {
-        signals.push(signal);
+        if (signals.push(signal) === 2) bothRunning.open();
         return untilAborted(signal);
       }));
-    await delay(5);
+    await bothRunning.promise;
     assert.equal(executor.running, 2);
     assert.equal(executor.queued, 1000);
     await executor.shutdown({ cancelFutures: true });
@@ -49,9 +50,13 @@ describe("AsyncExecutor.shutdown()", () => {
 
   it("is idempotent, and a later cancelFutures still cancels what is left", async () => {
     const executor = new AsyncExecutor({ maxWorkers: 1 });
-    const running = executor.submit(({ signal }) => untilAborted(signal));
+    const started = gate();
+    const running = executor.submit(({ signal }) => {
+      started.open();
+      return untilAborted(signal);
+    });
     const queued = executor.submit(() => "never");
-    await delay(5);
+    await started.promise;
     await executor.shutdown({ wait: false });
     await executor.shutdown({ wait: false });
     assert.equal(executor.isShutdown, true);

@@ -206,12 +206,12 @@ describe("AsyncFuture", () => {
     let taskSignal: AbortSignal | undefined;
     const future = executor.submit(async ({ signal }) => {
       taskSignal = signal;
-      await delay(80);
+      await delay(600);
       return "late";
     });
     const start = performance.now();
     await assert.rejects(future.result({ timeoutMs: 10 }), { name: "TimeoutError" });
-    assert.ok(since(start) < 70, `timed out after ${since(start)} ms`);
+    assert.ok(since(start) < 400, `timed out after ${since(start)} ms`);
     assert.equal(future.done(), false);
     assert.equal(await future.result(), "late");
     assert.equal(taskSignal?.aborted, false);
@@ -256,12 +256,16 @@ describe("AsyncFuture", () => {
   it("cancel() of a queued future settles it with an AbortError and the task never runs", async () => {
     await using executor = new AsyncExecutor({ maxWorkers: 1 });
     const release = gate();
-    const blocker = executor.submit(() => release.promise);
+    const started = gate();
+    const blocker = executor.submit(() => {
+      started.open();
+      return release.promise;
+    });
     let ran = false;
     const queued = executor.submit(() => {
       ran = true;
     });
-    await delay(1);
+    await started.promise; // the one worker runs the blocker
     assert.equal(executor.queued, 1);
     assert.equal(queued.cancel(), true);
     assert.equal(queued.done(), true);
@@ -280,12 +284,14 @@ describe("AsyncFuture", () => {
   it("cancel() of a running future aborts its signal and settles it at once; the worker goes on", async () => {
     await using executor = new AsyncExecutor({ maxWorkers: 1 });
     let taskSignal: AbortSignal | undefined;
+    const started = gate();
     const running = executor.submit(({ signal }) => {
       taskSignal = signal;
+      started.open();
       return untilAborted(signal);
     });
     const next = executor.submit(() => "next");
-    await delay(5);
+    await started.promise;
     assert.equal(taskSignal?.aborted, false);
     assert.equal(running.cancel(), true);
     assert.equal(taskSignal?.aborted, true);
@@ -298,11 +304,13 @@ describe("AsyncFuture", () => {
     await using executor = new AsyncExecutor({ maxWorkers: 1 });
     const release = Promise.withResolvers<void>();
     let context: ExecutorTaskContext | undefined;
+    const started = gate();
     const future = executor.submit(async (ctx) => {
       context = ctx;
+      started.open();
       await release.promise;
     });
-    await delay(5);
+    await started.promise;
     future.cancel();
     assert.equal(context?.signal.aborted, true);
     assert.equal(context?.signal.reason.name, "AbortError");
@@ -341,9 +349,11 @@ describe("AsyncFuture", () => {
     const controller = new AbortController();
     const reason = new Error("caller gave up");
     let seenReason: unknown;
+    const started = gate();
     const running = executor.submit(
       ({ signal }) => {
         signal.addEventListener("abort", () => seenReason = signal.reason);
+        started.open();
         return untilAborted(signal);
       },
       [],
@@ -357,7 +367,7 @@ describe("AsyncFuture", () => {
       [],
       { signal: controller.signal },
     );
-    await delay(5);
+    await started.promise; // the first task runs, the second is queued
     controller.abort(reason);
     assert.equal(running.exception(), reason);
     assert.equal(queued.exception(), reason);

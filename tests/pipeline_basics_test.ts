@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pipeline, PipelineResult, Stage, type TaskContext } from "../mod.ts";
 import { PeakCounter, range, sleep } from "./support/helpers.ts";
+import { collect, slowStage, slowTask, throwingTask } from "./support/pipeline_fixtures.ts";
 
 describe("Pipeline.run() basics", () => {
   it("returns this run's successful results in input order (1000 items, 10 workers, random delays)", async () => {
@@ -10,10 +11,7 @@ describe("Pipeline.run() basics", () => {
         new Stage({
           name: "Jitter",
           workers: 10,
-          tasks: [async (x: number) => {
-            await sleep(Math.random() * 3);
-            return x * 2;
-          }],
+          tasks: [slowTask(() => Math.random() * 3, (x: number) => x * 2)],
         }),
       ],
     });
@@ -44,16 +42,7 @@ describe("Pipeline.run() basics", () => {
   it("peak concurrency of a stage equals its workers exactly", async () => {
     const peak = new PeakCounter();
     const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 4,
-          tasks: [peak.wrap(async (x: number) => {
-            await sleep(5);
-            return x;
-          })],
-        }),
-      ],
+      stages: [new Stage({ name: "S", workers: 4, tasks: [peak.wrap(slowTask<number>(5))] })],
     });
     await pipeline.run(range(40));
     assert.equal(peak.peak, 4);
@@ -177,18 +166,7 @@ describe("Pipeline.run() basics", () => {
   });
 
   it("rejects an id that is still in flight instead of merging it", async () => {
-    const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "Slow",
-          workers: 1,
-          tasks: [async (x: number) => {
-            await sleep(20);
-            return x;
-          }],
-        }),
-      ],
-    });
+    const pipeline = new Pipeline({ stages: [slowStage("Slow", 1, 20)] });
     await assert.rejects(
       pipeline.run([1, 2], { idOf: () => "same" }),
       {
@@ -225,8 +203,7 @@ describe("Pipeline.run() basics", () => {
         }),
       ],
     });
-    const results: PipelineResult[] = [];
-    for await (const r of pipeline.stream(range(thrown.length))) results.push(r);
+    const results = await collect(pipeline.stream(range(thrown.length)));
     assert.equal(results.length, thrown.length);
     for (const r of results) {
       assert.ok(r.error instanceof Error, `item ${r.id}`);
@@ -241,14 +218,7 @@ describe("Pipeline.run() basics", () => {
     const original = new MyError("mine");
     const pipeline = new Pipeline({
       stages: [
-        new Stage({
-          name: "S",
-          workers: 1,
-          taskAttempts: 1,
-          tasks: [() => {
-            throw original;
-          }],
-        }),
+        new Stage({ name: "S", workers: 1, taskAttempts: 1, tasks: [throwingTask(original)] }),
       ],
     });
     const reader = pipeline.stream([1]).getReader();

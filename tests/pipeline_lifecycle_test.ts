@@ -1,15 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  delay,
-  Pipeline,
-  PipelineError,
-  type PipelineResult,
-  Stage,
-  StatusTracker,
-  type TaskContext,
-} from "../mod.ts";
+import { delay, Pipeline, PipelineError, Stage, StatusTracker, type TaskContext } from "../mod.ts";
 import { gate, range, recordingTracker, sleep } from "./support/helpers.ts";
+import {
+  collect,
+  failingTask,
+  heldStage,
+  heldTask,
+  slowStage,
+  slowTask,
+} from "./support/pipeline_fixtures.ts";
 
 describe("stream()", () => {
   it("yields every item's result, failures with error, in completion order", async () => {
@@ -27,8 +27,7 @@ describe("stream()", () => {
         }),
       ],
     });
-    const seen: PipelineResult[] = [];
-    for await (const r of pipeline.stream(range(5))) seen.push(r);
+    const seen = await collect(pipeline.stream(range(5)));
     assert.equal(seen.length, 5);
     assert.deepEqual(seen.filter((r) => r.isSuccess).map((r) => r.value).sort(), [0, 1, 3, 4]);
     assert.equal((seen.find((r) => !r.isSuccess)!.error as Error).message, "two");
@@ -81,18 +80,7 @@ describe("stream()", () => {
 
   it("errors with the signal's reason when aborted", async () => {
     const controller = new AbortController();
-    const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 1,
-          tasks: [async (x: number) => {
-            await sleep(5);
-            return x;
-          }],
-        }),
-      ],
-    });
+    const pipeline = new Pipeline({ stages: [slowStage("S", 1, 5)] });
     const reader = pipeline.stream(range(100), { signal: controller.signal }).getReader();
     await reader.read();
     controller.abort(new Error("enough"));
@@ -105,16 +93,7 @@ describe("stream()", () => {
 describe("stream() is a real ReadableStream", () => {
   const make = () =>
     new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 2,
-          tasks: [async (x: number) => {
-            await sleep(1);
-            return x * 2;
-          }],
-        }),
-      ],
+      stages: [new Stage({ name: "S", workers: 2, tasks: [slowTask(1, (x: number) => x * 2)] })],
     });
 
   it("works through getReader()", async () => {
@@ -163,25 +142,24 @@ describe("stream() is a real ReadableStream", () => {
 describe("abort and shutdown", () => {
   it("aborting a 10 000-item run mid-flight settles within 500 ms even with tasks that ignore their signal", async () => {
     const controller = new AbortController();
+    const stuck = gate();
+    let hung = 0;
     const pipeline = new Pipeline({
       stages: [
-        new Stage({
-          name: "A",
-          workers: 8,
-          tasks: [async (x: number) => {
-            await sleep(1);
-            return x;
-          }],
-        }),
+        slowStage("A", 8, 1),
         new Stage({
           name: "B",
           workers: 4,
-          tasks: [(x: number) => x % 50 === 49 ? new Promise(() => {}) : x],
+          tasks: [(x: number) => {
+            if (x % 50 !== 49) return x;
+            if (++hung === 4) stuck.open();
+            return new Promise(() => {});
+          }],
         }),
       ],
     });
     const run = pipeline.run(range(10_000), { signal: controller.signal });
-    await sleep(60);
+    await stuck.promise; // every B worker now holds a task that ignores its signal
     const abortedAt = performance.now();
     controller.abort(new Error("stop now"));
     await assert.rejects(run, /stop now/);
@@ -200,6 +178,7 @@ describe("abort and shutdown", () => {
   it("every fed item ends in exactly one terminal state, and items never taken get no events", async () => {
     const controller = new AbortController();
     const { tracker, log } = recordingTracker();
+    const firstDone = gate();
     const pipeline = new Pipeline({
       stages: [
         new Stage({
@@ -210,12 +189,13 @@ describe("abort and shutdown", () => {
             await delay(20, { signal: ctx.signal });
             return x;
           }],
+          onSuccess: () => firstDone.open(),
         }),
       ],
       statusTracker: tracker,
     });
     const run = pipeline.run(range(1000), { signal: controller.signal });
-    await sleep(30);
+    await firstDone.promise; // items have completed, others are in flight and queued
     controller.abort("why");
     await assert.rejects(run, (e) => e === "why");
     const stats = pipeline.getStats();
@@ -236,6 +216,7 @@ describe("abort and shutdown", () => {
   it("the task's ctx.signal aborts on abort", async () => {
     const controller = new AbortController();
     let seen: AbortSignal | undefined;
+    const started = gate();
     const pipeline = new Pipeline({
       stages: [
         new Stage({
@@ -243,13 +224,14 @@ describe("abort and shutdown", () => {
           workers: 1,
           tasks: [(_x: number, ctx: TaskContext) => {
             seen = ctx.signal;
+            started.open();
             return new Promise(() => {});
           }],
         }),
       ],
     });
     const run = pipeline.run([1], { signal: controller.signal });
-    await sleep(5);
+    await started.promise;
     controller.abort(new Error("x"));
     await assert.rejects(run);
     assert.equal(seen?.aborted, true);
@@ -283,18 +265,7 @@ describe("abort and shutdown", () => {
   });
 
   it("shutdown() cancels everything in flight and rejects pending runs; the pipeline can run again", async () => {
-    const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 2,
-          tasks: [async (x: number) => {
-            await sleep(10);
-            return x;
-          }],
-        }),
-      ],
-    });
+    const pipeline = new Pipeline({ stages: [slowStage("S", 2, 10)] });
     const run = pipeline.run(range(100));
     await sleep(15);
     await pipeline.shutdown();
@@ -311,21 +282,12 @@ describe("abort and shutdown", () => {
 
   it("await using shuts the pipeline down at the end of the scope", async () => {
     const hold = gate();
+    const started = gate();
     let run: Promise<unknown> | undefined;
     {
-      await using pipeline = new Pipeline({
-        stages: [
-          new Stage({
-            name: "S",
-            workers: 1,
-            tasks: [async () => {
-              await hold.promise;
-            }],
-          }),
-        ],
-      });
+      await using pipeline = new Pipeline({ stages: [heldStage("S", 1, hold, { started })] });
       run = pipeline.run([1]).catch((e) => e);
-      await sleep(5);
+      await started.promise;
     }
     const error = await run;
     assert.equal((error as Error).name, "AbortError");
@@ -339,10 +301,7 @@ describe("start / feed / join", () => {
         new Stage({
           name: "S",
           workers: 3,
-          tasks: [async (x: number) => {
-            await sleep(Math.random() * 3);
-            return x * 2;
-          }],
+          tasks: [slowTask(() => Math.random() * 3, (x: number) => x * 2)],
         }),
       ],
     });
@@ -472,6 +431,7 @@ describe("skipIf and stage callbacks", () => {
 describe("introspection", () => {
   it("getWorkerStates() shows the busy worker's item, task and status text", async () => {
     const hold = gate();
+    const started = gate();
     const pipeline = new Pipeline({
       stages: [
         new Stage({
@@ -480,6 +440,7 @@ describe("introspection", () => {
           tasks: [async function download(x: number, ctx: TaskContext) {
             ctx.setStatus("downloading 40%");
             assert.equal(ctx.setStatus("too soon", 10_000), false);
+            started.open();
             await hold.promise;
             return x;
           }],
@@ -487,7 +448,7 @@ describe("introspection", () => {
       ],
     });
     const run = pipeline.run([42]);
-    await sleep(10);
+    await started.promise;
     const states = pipeline.getWorkerStates();
     assert.equal(states["Fetch-W0"].status, "busy");
     assert.equal(states["Fetch-W0"].currentItemId, 0);
@@ -498,6 +459,7 @@ describe("introspection", () => {
       stage: "Fetch",
       status: "idle",
     });
+    await sleep(10); // held 10 ms: its processing time shows in the metrics
     hold.open();
     await run;
     const metrics = pipeline.getWorkerMetrics()["Fetch-W0"];
@@ -518,16 +480,7 @@ describe("introspection", () => {
 
   it("getErrorSummary() without a tracker has the failures by type, by stage, and their inputs", async () => {
     const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 1,
-          taskAttempts: 1,
-          tasks: [() => {
-            throw new Error("x");
-          }],
-        }),
-      ],
+      stages: [new Stage({ name: "S", workers: 1, taskAttempts: 1, tasks: [failingTask("x")] })],
     });
     await pipeline.run([1, 2]);
     const summary = pipeline.getErrorSummary();
@@ -545,22 +498,14 @@ describe("introspection", () => {
 
 describe("concurrent runs on one pipeline", () => {
   it("each run gets its own results; aborting one cancels only its items", async () => {
+    const firstDone = gate();
     const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 3,
-          tasks: [async (x: number) => {
-            await sleep(2);
-            return x;
-          }],
-        }),
-      ],
+      stages: [slowStage("S", 3, 2, { onSuccess: () => firstDone.open() })],
     });
     const controller = new AbortController();
     const a = pipeline.run(range(30), { signal: controller.signal });
     const b = pipeline.run(range(30).map((x) => x + 100));
-    await sleep(10);
+    await firstDone.promise; // both runs are under way
     controller.abort(new Error("only a"));
     await assert.rejects(a, /only a/);
     const resultsB = await b;
@@ -593,8 +538,7 @@ describe("robustness", () => {
     const consoleError = console.error;
     console.error = () => {};
     try {
-      const seen: PipelineResult[] = [];
-      for await (const r of pipeline.stream(range(6))) seen.push(r);
+      const seen = await collect(pipeline.stream(range(6)));
       assert.equal(seen.length, 6);
       assert.ok(seen.every((r) => (r.error as Error).message === "broken dispatch"));
     } finally {
@@ -610,18 +554,7 @@ describe("robustness", () => {
 describe("join({ signal })", () => {
   it("stops waiting when the signal aborts; the items carry on", async () => {
     const hold = gate();
-    const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 1,
-          tasks: [async (x: number) => {
-            await hold.promise;
-            return x;
-          }],
-        }),
-      ],
-    });
+    const pipeline = new Pipeline({ stages: [heldStage("S", 1, hold)] });
     await pipeline.feed([1]);
     const controller = new AbortController();
     const joining = pipeline.join({ signal: controller.signal });
@@ -636,17 +569,7 @@ describe("feed({ signal })", () => {
   it("an abort while feed() waits for room rejects it with the reason; the items fed carry on", async () => {
     const hold = gate();
     const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "S",
-          workers: 1,
-          queueCapacity: 2,
-          tasks: [async (x: number) => {
-            await hold.promise;
-            return x;
-          }],
-        }),
-      ],
+      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 2, tasks: [heldTask(hold)] })],
     });
     const controller = new AbortController();
     // The worker holds item 0 at the gate, the queue fills up with two items and feed() waits.
@@ -743,14 +666,7 @@ describe("aborts from inside events", () => {
     const tracker = new StatusTracker();
     const pipeline = new Pipeline({
       stages: [
-        new Stage({
-          name: "A",
-          workers: 1,
-          tasks: [async (x: number) => {
-            await sleep(2);
-            return x;
-          }],
-        }),
+        slowStage("A", 1, 2),
         new Stage({ name: "B", workers: 2, pull: true, tasks: [(x: number) => x] }),
       ],
       statusTracker: tracker,

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pipeline, Stage, type TaskContext } from "../mod.ts";
 import { PeakCounter, range, sleep } from "./support/helpers.ts";
+import { slowTask } from "./support/pipeline_fixtures.ts";
 
 describe("taskConcurrencyLimits", () => {
   for (const retry of ["per_task", "per_stage"] as const) {
@@ -207,10 +208,7 @@ describe("taskTimeoutMs", () => {
           name: "Quick",
           workers: 2,
           taskTimeoutMs: 5_000,
-          tasks: [async (x: number) => {
-            await sleep(1);
-            return x + 1;
-          }],
+          tasks: [slowTask(1, (x: number) => x + 1)],
         }),
       ],
     });

@@ -2,12 +2,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pipeline, PipelineError, Stage, StatusTracker } from "../mod.ts";
 import { gate, PeakCounter, range, sleep } from "./support/helpers.ts";
+import { type Gate, heldStage, waitUntil } from "./support/pipeline_fixtures.ts";
 
 describe("bounded queues and backpressure", () => {
   it("a producer waits while the next stage's queue is at capacity", async () => {
     const hold = gate();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 2, tasks: [held(hold)] })],
+      stages: [heldStage("S", 1, hold, { queueCapacity: 2 })],
     });
     // The one worker holds item 1 at the gate: items 2 and 3 fill the queue.
     await pipeline.feed([1, 2, 3]);
@@ -27,15 +28,7 @@ describe("bounded queues and backpressure", () => {
     const pipeline = new Pipeline({
       stages: [
         new Stage({ name: "Fast", workers: 1, tasks: [(x: number) => x] }),
-        new Stage({
-          name: "Stuck",
-          workers: 1,
-          queueCapacity: 1,
-          tasks: [async (x: number) => {
-            await release.promise;
-            return x;
-          }],
-        }),
+        heldStage("Stuck", 1, release, { queueCapacity: 1 }),
       ],
     });
     const run = pipeline.run(range(5));
@@ -52,7 +45,7 @@ describe("bounded queues and backpressure", () => {
   it("queueCapacity 0 means unbounded", async () => {
     const hold = gate();
     const pipeline = new Pipeline({
-      stages: [new Stage({ name: "S", workers: 1, queueCapacity: 0, tasks: [held(hold)] })],
+      stages: [heldStage("S", 1, hold, { queueCapacity: 0 })],
     });
     await pipeline.feed(range(501));
     assert.equal(pipeline.getStats().queueSizes.S, 500, "one item is at the gate, 500 wait");
@@ -61,14 +54,6 @@ describe("bounded queues and backpressure", () => {
   });
 });
 
-/** A task that waits at the gate, then returns its input. */
-function held(hold: { promise: Promise<void> }): (x: number) => Promise<number> {
-  return async function held(x: number) {
-    await hold.promise;
-    return x;
-  };
-}
-
 describe("queued events follow the item into the queue", () => {
   it("an item whose producer waits for room is not reported queued until it enters", async () => {
     const hold = gate();
@@ -76,15 +61,7 @@ describe("queued events follow the item into the queue", () => {
     const pipeline = new Pipeline({
       stages: [
         new Stage({ name: "A", workers: 1, tasks: [(x: number) => x] }),
-        new Stage({
-          name: "B",
-          workers: 1,
-          queueCapacity: 1,
-          tasks: [async (x: number) => {
-            await hold.promise;
-            return x;
-          }],
-        }),
+        heldStage("B", 1, hold, { queueCapacity: 1 }),
       ],
       statusTracker: tracker,
     });
@@ -120,23 +97,20 @@ describe("priority", () => {
   it("lower numbers go first, FIFO within a priority, with one busy worker", async () => {
     const order: string[] = [];
     const hold = gate();
+    const started = gate();
     const pipeline = new Pipeline({
       stages: [
         new Stage({
           name: "S",
           workers: 1,
           queueCapacity: 0,
-          tasks: [async (x: string) => {
-            if (x === "blocker") await hold.promise;
-            order.push(x);
-            return x;
-          }],
+          tasks: [blockedFirst(order, hold, started)],
         }),
       ],
     });
     await pipeline.start();
     await pipeline.feed(["blocker"]);
-    await sleep(5);
+    await started.promise; // the worker holds the blocker
     await pipeline.feed(["low-1", "low-2"], { priority: 200 });
     await pipeline.feed(["high-1", "high-2"], { priority: 1 });
     await pipeline.feed(["mid-1"]);
@@ -148,31 +122,39 @@ describe("priority", () => {
   it("is inherited by downstream stages", async () => {
     const order: string[] = [];
     const hold = gate();
+    const started = gate();
     const pipeline = new Pipeline({
       stages: [
         new Stage({ name: "A", workers: 4, tasks: [(x: string) => x] }),
-        new Stage({
-          name: "B",
-          workers: 1,
-          tasks: [async (x: string) => {
-            if (x === "blocker") await hold.promise;
-            order.push(x);
-            return x;
-          }],
-        }),
+        new Stage({ name: "B", workers: 1, tasks: [blockedFirst(order, hold, started)] }),
       ],
     });
     await pipeline.start();
     await pipeline.feed(["blocker"]);
-    await sleep(5);
+    await started.promise; // B's worker holds the blocker
     await pipeline.feed(["late-low"], { priority: 500 });
     await pipeline.feed(["late-high"], { priority: 0 });
-    await sleep(5);
+    await waitUntil(() => pipeline.getStats().queueSizes.B === 2, "both late items queued at B");
     hold.open();
     await pipeline.join();
     assert.deepEqual(order, ["blocker", "late-high", "late-low"]);
   });
 });
+
+/**
+ * A task that records the order it sees items in; the item "blocker" opens `started` and waits at
+ * `hold` first, so the items fed after it queue up behind it.
+ */
+function blockedFirst(order: string[], hold: Gate, started: Gate): (x: string) => Promise<string> {
+  return async (x: string) => {
+    if (x === "blocker") {
+      started.open();
+      await hold.promise;
+    }
+    order.push(x);
+    return x;
+  };
+}
 
 describe("pull stages", () => {
   it("workers is an exact cap on items in the stage (zero-buffer handoff)", async () => {
@@ -206,15 +188,7 @@ describe("pull stages", () => {
     const pipeline = new Pipeline({
       stages: [
         new Stage({ name: "Up", workers: 2, tasks: [(x: number) => x] }),
-        new Stage({
-          name: "Pull",
-          workers: 1,
-          pull: true,
-          tasks: [async (x: number) => {
-            await hold.promise;
-            return x;
-          }],
-        }),
+        heldStage("Pull", 1, hold, { pull: true }),
       ],
     });
     const run = pipeline.run(range(4));

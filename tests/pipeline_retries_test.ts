@@ -2,6 +2,34 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pipeline, Stage, type TaskContext } from "../mod.ts";
 import { PeakCounter, range, recordingTracker, sleep } from "./support/helpers.ts";
+import { collect, failingTask, type StageExtras } from "./support/pipeline_fixtures.ts";
+
+/**
+ * Runs one item through stage "A" (tasks `a`, then `flaky`, which fails its first call with
+ * "boom1") with the given retry options; returns the tracker's event log.
+ */
+async function oneRetryLog(options: StageExtras): Promise<string[]> {
+  let n = 0;
+  const { tracker, log } = recordingTracker();
+  const pipeline = new Pipeline({
+    stages: [
+      new Stage({
+        name: "A",
+        workers: 1,
+        ...options,
+        tasks: [function a(x: number) {
+          return x;
+        }, function flaky(x: number) {
+          if (n++ === 0) throw new Error("boom1");
+          return x;
+        }],
+      }),
+    ],
+    statusTracker: tracker,
+  });
+  await pipeline.run([5]);
+  return log;
+}
 
 describe("per_task retries", () => {
   it("retries only the failing task with the same input, taskAttempts total tries", async () => {
@@ -50,8 +78,7 @@ describe("per_task retries", () => {
         }),
       ],
     });
-    const results = [];
-    for await (const r of pipeline.stream([1])) results.push(r);
+    const results = await collect(pipeline.stream([1]));
     assert.equal(calls, 4);
     assert.equal(results[0].error, original);
     assert.equal(pipeline.getStats().itemsFailed, 1);
@@ -115,25 +142,7 @@ describe("per_task retries", () => {
   });
 
   it("emits taskretry and a retrying status (attempt = the next one) without a new in_progress", async () => {
-    let n = 0;
-    const { tracker, log } = recordingTracker();
-    const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "A",
-          workers: 1,
-          taskWaitMs: 1,
-          tasks: [function a(x: number) {
-            return x;
-          }, function flaky(x: number) {
-            if (n++ === 0) throw new Error("boom1");
-            return x;
-          }],
-        }),
-      ],
-      statusTracker: tracker,
-    });
-    await pipeline.run([5]);
+    const log = await oneRetryLog({ taskWaitMs: 1 });
     assert.deepEqual(log, [
       "S:0:queued:A:null",
       "S:0:in_progress:A:A-W0",
@@ -259,27 +268,7 @@ describe("per_stage retries", () => {
   });
 
   it("re-queues behind the queue (any worker may take it) and emits retrying then in_progress again", async () => {
-    let n = 0;
-    const { tracker, log } = recordingTracker();
-    const pipeline = new Pipeline({
-      stages: [
-        new Stage({
-          name: "A",
-          workers: 1,
-          retry: "per_stage",
-          stageAttempts: 3,
-          taskWaitMs: 0,
-          tasks: [function a(x: number) {
-            return x;
-          }, function flaky(x: number) {
-            if (n++ === 0) throw new Error("boom1");
-            return x;
-          }],
-        }),
-      ],
-      statusTracker: tracker,
-    });
-    await pipeline.run([5]);
+    const log = await oneRetryLog({ retry: "per_stage", stageAttempts: 3, taskWaitMs: 0 });
     assert.deepEqual(log, [
       "S:0:queued:A:null",
       "S:0:in_progress:A:A-W0",
@@ -336,9 +325,7 @@ describe("per_stage retries", () => {
             taskAttempts: 3,
             stageAttempts: 3,
             taskWaitMs: 0,
-            tasks: [() => {
-              throw new RangeError("bad");
-            }],
+            tasks: [failingTask("bad", RangeError)],
           }),
         ],
         statusTracker: tracker,

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pipeline, Stage, StatusEvent, StatusTracker } from "../mod.ts";
-import { range, recordingTracker, sleep } from "./support/helpers.ts";
+import { gate, range, recordingTracker, sleep } from "./support/helpers.ts";
+import { failingTask, slowStage } from "./support/pipeline_fixtures.ts";
 
 function a(x: number): number {
   return x + 1;
@@ -99,19 +100,21 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
   it("cancel: an item in flight when the run is aborted ends with cancelled", async () => {
     const { tracker, log } = recordingTracker();
     const controller = new AbortController();
+    const started = gate();
     const run = new Pipeline({
       stages: [
         new Stage({
           name: "A",
           workers: 1,
           tasks: [function hang() {
+            started.open();
             return new Promise(() => {});
           }],
         }),
       ],
       statusTracker: tracker,
     }).run([5], { signal: controller.signal });
-    await sleep(5);
+    await started.promise;
     controller.abort(new Error("stop"));
     await assert.rejects(run, /stop/);
     assert.deepEqual(log, [
@@ -123,7 +126,13 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
   });
 
   it("a StatusEvent's fields, workerId included, are own properties (spread and structuredClone keep them)", () => {
-    const event = new StatusEvent(7, "Fetch", "in_progress", "Fetch-W3", 5);
+    const event = new StatusEvent({
+      itemId: 7,
+      stage: "Fetch",
+      status: "in_progress",
+      worker: "Fetch-W3",
+      timestamp: 5,
+    });
     assert.deepEqual(Object.keys(event).sort(), [
       "itemId",
       "metadata",
@@ -135,7 +144,10 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
     ]);
     assert.equal({ ...event }.workerId, 3);
     assert.equal(structuredClone(event).workerId, 3);
-    assert.equal(new StatusEvent(1, "S", "queued", null).workerId, null);
+    assert.equal(
+      new StatusEvent({ itemId: 1, stage: "S", status: "queued", worker: null }).workerId,
+      null,
+    );
   });
 
   it("events carry epoch-ms timestamps, workerId, and duration on complete/retry/fail", async () => {
@@ -149,20 +161,7 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
     tracker.addEventListener("taskstart", (e) => durations.push(e.detail.duration));
     tracker.addEventListener("taskcomplete", (e) => durations.push(e.detail.duration));
     const before = Date.now();
-    await new Pipeline({
-      stages: [
-        new Stage({
-          name: "A",
-          workers: 4,
-          tasks: [async (x: number) => {
-            await sleep(5);
-            return x;
-          }],
-        }),
-      ],
-      statusTracker: tracker,
-    })
-      .run(range(4));
+    await new Pipeline({ stages: [slowStage("A", 4, 5)], statusTracker: tracker }).run(range(4));
     const after = Date.now();
     assert.ok(statuses.every((s) => s.timestamp >= before - 1 && s.timestamp <= after + 1));
     assert.deepEqual(new Set(statuses.map((s) => s.workerId)), new Set([null, 0, 1, 2, 3]));
@@ -208,9 +207,7 @@ describe("callbacks", () => {
           workers: 1,
           taskAttempts: 2,
           taskWaitMs: 0,
-          tasks: [() => {
-            throw new Error("x");
-          }],
+          tasks: [failingTask("x")],
         }),
       ],
       statusTracker: tracker,
@@ -283,6 +280,7 @@ describe("stats agree with the pipeline", () => {
   it("getStats() counts equal the pipeline's counters after a run with mixed outcomes", async () => {
     const { tracker } = recordingTracker();
     const controller = new AbortController();
+    const lateStarted = gate();
     const pipeline = new Pipeline({
       stages: [
         new Stage({
@@ -299,6 +297,7 @@ describe("stats agree with the pipeline", () => {
           name: "B",
           workers: 2,
           tasks: [async (x: number) => {
+            if (x > 60) lateStarted.open();
             await sleep(x > 60 ? 50 : 0);
             return x;
           }],
@@ -307,7 +306,7 @@ describe("stats agree with the pipeline", () => {
       statusTracker: tracker,
     });
     const run = pipeline.run(range(80), { signal: controller.signal });
-    await sleep(60);
+    await lateStarted.promise; // items have completed and failed; the slow last ones are in flight
     controller.abort(new Error("partial"));
     await run.catch(() => {});
     const stats = tracker.getStats();

@@ -1,7 +1,8 @@
 import * as z from "zod";
 import type { SSEMessage } from "../sse/parse.ts";
 import type { StatusEventJSON, TaskEventJSON } from "../tracker/events.ts";
-import { StatusEventSchema, TaskEventSchema } from "../tracker/schemas.ts";
+import type { RunEvent } from "../tracker/run_event.ts";
+import { RunEventSchema, StatusEventSchema, TaskEventSchema } from "../tracker/schemas.ts";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import type { FailedItem } from "../tracker/error_summary.ts";
 import type { PipelineStats, WorkerMetrics, WorkerState } from "../pipeline/types.ts";
@@ -25,6 +26,21 @@ export interface DashboardSnapshotJSON {
   timestamp: number;
 }
 
+/** The server tracker's failures, as a snapshot carries them. */
+export interface SnapshotErrorsJSON {
+  /** How many items are `failed` (equals `stats.failed`). */
+  totalFailed: number;
+  /** Failed items by error `name` (the counts add up to `totalFailed`). */
+  errorsByType: Record<string, number>;
+  /** Failed items by stage (the counts add up to `totalFailed`). */
+  errorsByStage: Record<string, number>;
+  /**
+   * The failed items the server's tracker keeps: in `GET /snapshot` and in the first `snapshot`
+   * of each connection, not in the periodic ones.
+   */
+  failedItems?: FailedItem[];
+}
+
 /** The JSON of the `snapshot` message (and of `GET /snapshot`). */
 export interface SnapshotJSON {
   /** The server tracker's `getStats()`. */
@@ -33,13 +49,26 @@ export interface SnapshotJSON {
   pipeline: DashboardSnapshotJSON | null;
   /** The newest event id when the snapshot was taken (0 before the first event). */
   lastEventId: number;
+  /** The server tracker's error summary (absent from servers older than this client). */
+  errors?: SnapshotErrorsJSON;
 }
 
 const count = z.number().int().min(0);
+const counts = z.record(z.string(), count);
+
+const FailedItemSchema = z.object({
+  itemId: z.union([z.string(), z.number()]),
+  error: z.string(),
+  errorType: z.string(),
+  stage: z.string().nullable(),
+  attempts: count,
+  timestamp: z.number(),
+}).loose();
 
 /**
- * The zod schema of the `snapshot` message's JSON: strict on `stats` and `lastEventId`, loose on
- * `pipeline` (only its outline is checked; unknown fields pass through).
+ * The zod schema of the `snapshot` message's JSON: strict on `stats`, `lastEventId` and the
+ * optional `errors` (their counts and failed items), loose on `pipeline` (only its outline is
+ * checked; unknown fields pass through).
  *
  * @example
  * ```ts
@@ -63,6 +92,12 @@ export const SnapshotSchema: z.ZodType<SnapshotJSON> = z.object({
     timestamp: z.number(),
   }).loose().nullable(),
   lastEventId: count,
+  errors: z.object({
+    totalFailed: count,
+    errorsByType: counts,
+    errorsByStage: counts,
+    failedItems: z.array(FailedItemSchema).optional(),
+  }).optional(),
 }) as unknown as z.ZodType<SnapshotJSON>;
 
 /** The JSON of the `reset` message. */
@@ -107,6 +142,16 @@ export interface TaskMessage {
   event: TaskEventJSON;
 }
 
+/** A run lifecycle event: a run (`run()`, `stream()`, or `feed()` up to `join()`) started or ended. */
+export interface RunMessage {
+  /** The message type. */
+  type: "runstart" | "runend";
+  /** The SSE event id (the server's sequence number, as a string). */
+  id: string;
+  /** The run: `{ runId, startedAt, endedAt?, counts }` (`endedAt` and final counts in `runend`). */
+  event: RunEvent;
+}
+
 /** The server's state: first on every connection, then periodically. */
 export interface SnapshotMessage {
   /** The message type. */
@@ -141,6 +186,7 @@ export interface ErrorMessage {
 export type ClientMessage =
   | StatusMessage
   | TaskMessage
+  | RunMessage
   | SnapshotMessage
   | ResetMessage
   | ErrorMessage;
@@ -182,6 +228,9 @@ export function decodeMessage(message: SSEMessage): ClientMessage | undefined {
   switch (type) {
     case "status":
       return { type, id: message.lastEventId, event: data as StatusEventJSON };
+    case "runstart":
+    case "runend":
+      return { type, id: message.lastEventId, event: data as RunEvent };
     case "snapshot":
       return { type, snapshot: data as SnapshotJSON };
     case "reset": {
@@ -205,6 +254,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   taskcomplete: TaskEventSchema,
   taskretry: TaskEventSchema,
   taskfail: TaskEventSchema,
+  runstart: RunEventSchema,
+  runend: RunEventSchema,
   snapshot: SnapshotSchema,
   reset: ResetSchema,
 };

@@ -16,6 +16,7 @@
  * remote.addEventListener("status", (e) => {
  *   if (e.detail.status === "failed") console.log(`item ${e.detail.itemId} failed`);
  * });
+ * remote.addEventListener("runend", (e) => console.log(`run ${e.detail.runId} ended`, e.detail.counts));
  * await remote.ready;
  * setInterval(() => console.log(remote.getStats()), 1000);
  * ```
@@ -24,6 +25,12 @@
  */
 export { subscribe } from "./subscribe.ts";
 export { RemoteTracker, type RemoteTrackerOptions } from "./remote_tracker.ts";
+export type {
+  ConnectionErrorDetail,
+  ConnectionOpenDetail,
+  RemoteTrackerEventMap,
+  RemoteTrackerListener,
+} from "./connection_report.ts";
 export {
   type ClientMessage,
   type DashboardSnapshotJSON,
@@ -31,6 +38,8 @@ export {
   type ResetJSON,
   type ResetMessage,
   ResetSchema,
+  type RunMessage,
+  type SnapshotErrorsJSON,
   type SnapshotJSON,
   type SnapshotMessage,
   SnapshotSchema,
@@ -56,6 +65,11 @@ export {
   ErrorSummary,
   type FailedItem,
   type ItemId,
+  type RunCallback,
+  type RunCounts,
+  type RunEvent,
+  RunEventSchema,
+  type RunEventType,
   STATUS_TYPES,
   type StatusCallback,
   StatusEvent,

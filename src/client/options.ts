@@ -18,12 +18,16 @@ import {
  * @example
  * ```ts
  * import { TRACKER_EVENT_TYPES } from "@antflow/antflow/client";
- * console.log(TRACKER_EVENT_TYPES.join(",")); // status,taskstart,taskcomplete,taskretry,taskfail
+ * console.log(TRACKER_EVENT_TYPES.join(","));
+ * // status,taskstart,taskcomplete,taskretry,taskfail,runstart,runend
  * ```
  */
 export const TRACKER_EVENT_TYPES: typeof SSE_EVENT_TYPES = SSE_EVENT_TYPES;
 
-/** One of the tracker event types: `status | taskstart | taskcomplete | taskretry | taskfail`. */
+/**
+ * One of the tracker event types: `status | taskstart | taskcomplete | taskretry | taskfail |
+ * runstart | runend`.
+ */
 export type TrackerEventType = typeof TRACKER_EVENT_TYPES[number];
 
 /** The `fetch` the client calls; any function with the shape of the global `fetch` will do. */
@@ -177,22 +181,14 @@ export function validateSubscribeOptions(owner: string, options: SubscribeOption
 }
 
 /**
- * Resolves `url` (relative URLs against `location` in a browser) and sets the filter parameters.
+ * Resolves `url` (relative URLs against `location` in a page), checks that it is an `http:` or
+ * `https:` URL, and sets the filter parameters.
  *
- * @throws {TypeError} If `url` is not a string or URL, or cannot be parsed.
+ * @throws {TypeError} If `url` is not a string or URL, cannot be parsed, is relative outside a
+ * page, or has another scheme (`ws:`, `ftp:`, or `localhost:` from a URL written without one).
  */
 export function buildUrl(owner: string, url: string | URL, options: SubscribeOptions): URL {
-  if (typeof url !== "string" && !(url instanceof URL)) {
-    throw new TypeError(`${owner}: url must be a string or a URL, got ${describeValue(url)}`);
-  }
-  let resolved: URL;
-  try {
-    resolved = new URL(url, documentBase());
-  } catch {
-    throw new TypeError(
-      `${owner}: url must be an absolute URL (or relative, in a page), got ${describeValue(url)}`,
-    );
-  }
+  const resolved = resolveUrl(owner, url);
   const list = (value: string | readonly string[]): string =>
     typeof value === "string" ? value : value.join(",");
   const params = resolved.searchParams;
@@ -200,6 +196,38 @@ export function buildUrl(owner: string, url: string | URL, options: SubscribeOpt
   if (options.stage !== undefined) params.set("stage", options.stage);
   if (options.status !== undefined) params.set("status", list(options.status));
   if (options.item !== undefined) params.set("item", String(options.item));
+  return resolved;
+}
+
+function resolveUrl(owner: string, url: string | URL): URL {
+  if (typeof url !== "string" && !(url instanceof URL)) {
+    throw new TypeError(`${owner}: url must be a string or a URL, got ${describeValue(url)}`);
+  }
+  const base = documentBase();
+  const rule = base === undefined
+    ? "must be an absolute http: or https: URL"
+    : "must be an http: or https: URL (absolute, or relative to the page)";
+  const text = String(url);
+  const got = describeValue(text);
+  let resolved: URL | undefined;
+  try {
+    resolved = new URL(text, base);
+  } catch {
+    // reported below
+  }
+  if (resolved === undefined) {
+    const hint = base === undefined && !/^[a-z][a-z0-9+.-]*:/i.test(text)
+      ? " (a relative URL resolves only in a page)"
+      : "";
+    throw new TypeError(`${owner}: url ${rule}, got ${got}${hint}`);
+  }
+  if (resolved.protocol !== "http:" && resolved.protocol !== "https:") {
+    // "localhost:8787/events" parses, with the scheme "localhost:".
+    const hint = /^[a-z0-9.-]+:\d+(\/|$)/i.test(text)
+      ? ` (did you mean ${JSON.stringify(`http://${text}`)}?)`
+      : "";
+    throw new TypeError(`${owner}: url ${rule}, got ${got}${hint}`);
+  }
   return resolved;
 }
 

@@ -1,15 +1,24 @@
-import { StatusEvent, TaskEvent } from "../tracker/events.ts";
-import type { StatusEventJSON, TaskEventJSON } from "../tracker/events.ts";
+import type { ErrorSummary, FailedItem } from "../tracker/error_summary.ts";
+import type { StatusEventJSON } from "../tracker/events.ts";
 import {
   StatusTracker,
+  type StatusTrackerEventMap,
   type StatusTrackerOptions,
   type TrackerSink,
   trackerSink,
 } from "../tracker/status_tracker.ts";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
+import {
+  CONNECTION_EVENTS,
+  ConnectionReporter,
+  type RemoteTrackerEventMap,
+  type RemoteTrackerListener,
+} from "./connection_report.ts";
 import type { ClientMessage, SnapshotJSON } from "./messages.ts";
 import { buildUrl, type ConnectionOptions, remoteTrackerOptions } from "./options.ts";
+import { RemoteErrors } from "./remote_errors.ts";
 import { openStream } from "./subscribe.ts";
+import { toStatusEvent, toTaskEvent } from "./tracker_events.ts";
 
 const OWNER = "RemoteTracker";
 
@@ -24,21 +33,32 @@ export interface RemoteTrackerOptions extends StatusTrackerOptions, ConnectionOp
 
 /**
  * A `StatusTracker` fed by a remote AntFlow event stream: it answers the same queries
- * (`getStatus`, `getStats`, `getHistory`, `getFailedItems`, `getErrorSummary`…) and dispatches the
- * same `CustomEvent`s and callbacks, so code written against a local tracker works against a
- * remote one.
+ * (`getStatus`, `getStats`, `getHistory`, `getFailedItems`, `getErrorSummary`, `getRuns`…) and
+ * dispatches the same `CustomEvent`s and callbacks (`status`, the task events, `runstart` and
+ * `runend`), so code written against a local tracker works against a remote one — and knows when
+ * a remote run is done.
  *
- * The first `snapshot` sets the status counters (`ready` resolves then); items become known as
- * their events arrive. A dropped connection resumes with `Last-Event-ID`; after a `reset` the
- * tracker forgets its items and rebuilds from the fresh snapshot. `getStats()` follows the
- * server's periodic snapshots, so it converges to the server's counts even for items that were in
- * flight when the tracker connected.
+ * The first `snapshot` sets the status counters and the error summary (`ready` resolves then);
+ * items become known as their events arrive. A dropped connection resumes with `Last-Event-ID`;
+ * after a `reset` the tracker forgets its items and rebuilds from the fresh snapshot.
+ * `getStats()` and `getErrorSummary()` follow the server's periodic snapshots, so they converge to
+ * the server's counts even for items that were in flight when the tracker connected, and agree
+ * with each other (`getErrorSummary().totalFailed === getStats().failed`) whenever it connected.
+ *
+ * Connection trouble is its own: every failed connection attempt dispatches `connectionerror`
+ * (`{ url, error, message, attempt, retryInMs }`) and every established connection `open`. With
+ * no `connectionerror` listener, the first failure of each outage is written once with
+ * `console.error` (`RemoteTracker: could not connect to <url>: <reason>; retrying`); the tracker
+ * keeps retrying with capped exponential backoff, and an outage that follows a later reconnection
+ * is reported again.
  *
  * @example Against an AntFlow server (`@antflow/antflow/hono`)
  * ```ts ignore
  * import { RemoteTracker } from "@antflow/antflow/client";
  * await using remote = new RemoteTracker("http://localhost:8787/antflow/events");
  * remote.addEventListener("status", (e) => console.log(e.detail.itemId, e.detail.status));
+ * remote.addEventListener("runend", (e) => console.log("run done", e.detail.counts));
+ * remote.addEventListener("connectionerror", (e) => console.warn(e.detail.message));
  * await remote.ready;
  * console.log(remote.getStats());
  * ```
@@ -86,23 +106,30 @@ export class RemoteTracker extends StatusTracker {
   #needRestore = true;
   #lastSeen = NaN;
   #offset: Record<StatusType, number> | undefined;
+  #errors: RemoteErrors;
   #lastStage: string | undefined;
   #snapshot: SnapshotJSON | undefined;
+  #reporter: ConnectionReporter;
+  /** The stream's fatal error was reported already (as a connection failure). */
+  #gaveUp = false;
 
   /**
    * Creates the tracker and (unless `autoStart: false`) connects.
    *
-   * @param url The events URL, e.g. `http://localhost:8787/antflow/events`.
+   * @param url The events URL: an absolute `http:` or `https:` URL such as
+   * `http://localhost:8787/antflow/events`, or (in a page) one relative to the page.
    * @param options Tracker callbacks and bounds, connection options.
-   * @throws {TypeError} If `url` cannot be parsed or an option has the wrong type.
+   * @throws {TypeError} If `url` is not an `http:`/`https:` URL (a relative one outside a page,
+   * `localhost:8787/…` without a scheme, `ws:`…) or an option has the wrong type.
    * @throws {RangeError} If a numeric option is out of range.
    */
   constructor(url: string | URL, options: RemoteTrackerOptions = {}) {
     super(remoteTrackerOptions(OWNER, options));
-    buildUrl(OWNER, url, {});
     this.#url = url;
+    this.#reporter = new ConnectionReporter(OWNER, buildUrl(OWNER, url, {}).href, this);
     this.#options = options;
     this.#sink = trackerSink(this);
+    this.#errors = new RemoteErrors(options.maxItems ?? Infinity);
     this.ready = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;
       this.#rejectReady = reject;
@@ -122,6 +149,92 @@ export class RemoteTracker extends StatusTracker {
   }
 
   /**
+   * Listens to one of the tracker's events (`status`, task and run events, `error`) or of its
+   * connection (`open`, `connectionerror`); `e.detail` is typed by the event name.
+   *
+   * @param type The event name.
+   * @param listener The listener; if it throws, the error is reported and the others still run.
+   * @param options Standard listener options (`once`, `signal`, `capture`).
+   */
+  override addEventListener<K extends keyof RemoteTrackerEventMap>(
+    type: K,
+    listener: RemoteTrackerListener<K> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /**
+   * Listens to any other event type (untyped, passed straight to `EventTarget`).
+   *
+   * @param type The event name.
+   * @param listener The listener.
+   * @param options Standard listener options.
+   */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (listener === null || !CONNECTION_EVENTS.has(type)) {
+      super.addEventListener(type, listener, options);
+      return;
+    }
+    const wrapper = this.#reporter.listeners.add(type, listener, options);
+    if (wrapper !== undefined) super.addEventListener(type, wrapper, options);
+  }
+
+  /**
+   * Stops listening.
+   *
+   * @param type The event name.
+   * @param listener The listener passed to `addEventListener`.
+   * @param options `capture`, as passed to `addEventListener`.
+   */
+  override removeEventListener<K extends keyof RemoteTrackerEventMap>(
+    type: K,
+    listener: RemoteTrackerListener<K> | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /**
+   * Stops listening to any other event type.
+   *
+   * @param type The event name.
+   * @param listener The listener passed to `addEventListener`.
+   * @param options `capture`, as passed to `addEventListener`.
+   */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    if (listener === null || !CONNECTION_EVENTS.has(type)) {
+      super.removeEventListener(type, listener, options);
+      return;
+    }
+    const wrapper = this.#reporter.listeners.remove(type, listener, options);
+    if (wrapper !== undefined) super.removeEventListener(type, wrapper, options);
+  }
+
+  /**
+   * How many listeners are registered for an event type, the connection's included.
+   *
+   * @param type The event name.
+   * @returns The count.
+   */
+  override listenerCount(type: keyof RemoteTrackerEventMap): number {
+    if (CONNECTION_EVENTS.has(type)) return this.#reporter.listeners.count(type);
+    return super.listenerCount(type as keyof StatusTrackerEventMap);
+  }
+
+  /**
    * Connects (once; later calls do nothing while running).
    *
    * @throws {Error} If the tracker was closed.
@@ -132,15 +245,18 @@ export class RemoteTracker extends StatusTracker {
     this.#state = "running";
     const { signal, headers, fetch, retryMs, maxRetryMs, maxRetries, idleTimeoutMs } =
       this.#options;
-    const stream = openStream(OWNER, this.#url, {
-      signal,
-      headers,
-      fetch,
-      retryMs,
-      maxRetryMs,
-      maxRetries,
-      idleTimeoutMs,
-    });
+    const stream = openStream(
+      OWNER,
+      this.#url,
+      { signal, headers, fetch, retryMs, maxRetryMs, maxRetries, idleTimeoutMs },
+      {
+        onFailure: (error, reason, failures, retryInMs) => {
+          if (retryInMs === null) this.#gaveUp = true;
+          this.#reporter.failure(error, reason, failures, retryInMs);
+        },
+        onOpen: (failures) => this.#reporter.open(failures),
+      },
+    );
     this.#reader = stream.getReader();
     this.#loop = this.#consume(this.#reader);
   }
@@ -178,6 +294,30 @@ export class RemoteTracker extends StatusTracker {
     return counts;
   }
 
+  /**
+   * The failed items: those the server listed when the tracker connected (that it has not seen
+   * an event of since), then those it saw fail.
+   *
+   * @returns One entry per failed item kept.
+   */
+  override getFailedItems(): FailedItem[] {
+    return this.#errors.failedItems(super.getFailedItems(), this.#isTracked);
+  }
+
+  /**
+   * Failures grouped by error type and by stage: the server's summary as of the last snapshot,
+   * plus the failures received since. `totalFailed` equals `getStats().failed`, and the counts by
+   * type and by stage each add up to it.
+   *
+   * @returns The summary.
+   */
+  override getErrorSummary(): ErrorSummary {
+    const total = this.getStats().failed;
+    return this.#errors.summary(super.getErrorSummary(), total, this.#isTracked);
+  }
+
+  #isTracked = (itemId: string | number): boolean => super.getStatus(itemId) !== undefined;
+
   async #consume(reader: ReadableStreamDefaultReader<ClientMessage>): Promise<void> {
     try {
       while (true) {
@@ -188,7 +328,8 @@ export class RemoteTracker extends StatusTracker {
       }
     } catch (error) {
       reader.cancel(error).catch(() => {});
-      this.#sink.report(error, OWNER);
+      // Connection failures were reported as they happened; anything else is reported here.
+      if (!this.#gaveUp) this.#sink.report(error, OWNER);
       this.#end(error, error);
       return;
     }
@@ -220,14 +361,20 @@ export class RemoteTracker extends StatusTracker {
       case "taskretry":
       case "taskfail":
         this.#lastSeen = Number(message.id);
-        return this.#sink.ingestTask(toTaskEvent(message.event));
+        return this.#sink.task(toTaskEvent(message.event));
+      case "runstart":
+      case "runend":
+        this.#lastSeen = Number(message.id);
+        return this.#sink.run(message.type, message.event);
       case "snapshot":
         return this.#onSnapshot(message.snapshot);
       case "reset":
         this.#needRestore = true;
         return;
       case "error":
-        this.#sink.report(message.error, OWNER);
+        // A message it could not understand: the `error` event, or one line on the console.
+        if (this.listenerCount("error") > 0) this.#sink.report(message.error, OWNER);
+        else this.#reporter.badMessage(message);
     }
   }
 
@@ -242,6 +389,7 @@ export class RemoteTracker extends StatusTracker {
       this.#needRestore = false;
       this.#sink.restore(snapshot.stats);
       this.#offset = undefined;
+      this.#errors.restore(snapshot);
       this.#lastSeen = snapshot.lastEventId;
       if (!this.#isReady) {
         this.#isReady = true;
@@ -257,6 +405,7 @@ export class RemoteTracker extends StatusTracker {
         if (delta !== 0) (offset ??= { ...ZERO })[status] = delta;
       }
       this.#offset = offset;
+      this.#errors.correct(snapshot, super.getErrorSummary());
     }
   }
 
@@ -275,33 +424,3 @@ export class RemoteTracker extends StatusTracker {
 }
 
 const ZERO = Object.fromEntries(STATUS_TYPES.map((s) => [s, 0])) as Record<StatusType, number>;
-
-function toStatusEvent(json: StatusEventJSON): StatusEvent {
-  return new StatusEvent(
-    json.itemId,
-    json.stage,
-    json.status,
-    json.worker,
-    json.timestamp,
-    json.metadata,
-  );
-}
-
-function toTaskEvent(json: TaskEventJSON): TaskEvent {
-  let error: Error | undefined;
-  if (json.error !== undefined) {
-    error = new Error(json.error.message);
-    error.name = json.error.name;
-  }
-  return new TaskEvent(
-    json.itemId,
-    json.stage,
-    json.taskName,
-    json.worker,
-    json.eventType,
-    json.attempt,
-    json.timestamp,
-    error,
-    json.duration,
-  );
-}

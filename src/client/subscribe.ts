@@ -1,13 +1,14 @@
 import type { ClientMessage } from "./messages.ts";
 import { buildUrl, type SubscribeOptions, validateSubscribeOptions } from "./options.ts";
-import { Subscription } from "./subscription.ts";
+import { Subscription, type SubscriptionHooks } from "./subscription.ts";
 
 const OWNER = "subscribe()";
 
 /**
  * Subscribes to an AntFlow event stream (`GET <mount>/events`) with `fetch` and Web Streams, and
  * returns a stream of typed, validated messages: `status`, the task events, `snapshot`, `reset`,
- * and `error` for a message that could not be understood (it is reported and skipped).
+ * the run lifecycle events `runstart` and `runend`, and `error` for a message that could not be
+ * understood (it is reported and skipped).
  *
  * A dropped connection (the stream ends or the network fails) is resumed with `Last-Event-ID`,
  * after the server's `retry:` delay with capped exponential backoff and full jitter, so no event is
@@ -15,11 +16,14 @@ const OWNER = "subscribe()";
  * type other than `text/event-stream` errors it. Aborting `signal` or cancelling the stream closes
  * the connection at once (the stream closes normally). Filters become query parameters.
  *
- * @param url The events URL, e.g. `http://localhost:8787/antflow/events` (relative in a page).
+ * @param url The events URL: an absolute `http:` or `https:` URL such as
+ * `http://localhost:8787/antflow/events`, or (in a page, where `location` exists) one relative
+ * to the page.
  * @param options Filters, where to resume, headers, `fetch`, `signal` and reconnection tuning.
  * @returns A `ReadableStream` of messages, async-iterable (`for await`); slow reading slows the
  * connection down (nothing is buffered without bound).
- * @throws {TypeError} If `url` cannot be parsed or an option has the wrong type.
+ * @throws {TypeError} At the call: if `url` is not an `http:`/`https:` URL (a relative one outside
+ * a page, `localhost:8787/…` without a scheme, `ws:`, `ftp:`…) or an option has the wrong type.
  * @throws {RangeError} If a numeric option is out of range.
  *
  * @example Served from memory through `fetch` (tests, or a Worker's service binding)
@@ -66,9 +70,10 @@ export function openStream(
   owner: string,
   url: string | URL,
   options: SubscribeOptions,
+  hooks?: SubscriptionHooks,
 ): ReadableStream<ClientMessage> {
   validateSubscribeOptions(owner, options);
-  const subscription = new Subscription(owner, buildUrl(owner, url, options), options);
+  const subscription = new Subscription(owner, buildUrl(owner, url, options), options, hooks);
   const stream = new ReadableStream<ClientMessage>({
     start: (controller) => subscription.start(controller),
     pull: () => subscription.pull(),

@@ -7,6 +7,23 @@ const DEFAULT_RETRY_MS = 3000;
 const DEFAULT_MAX_RETRY_MS = 30_000;
 
 /**
+ * What a subscription tells its owner about its connection (`RemoteTracker` reports from these).
+ *
+ * @internal
+ */
+export interface SubscriptionHooks {
+  /**
+   * A connection attempt failed: it could not be made, or it ended before its first message.
+   * `reason` says why (without the URL); `failures` counts the attempts in a row (1 for the first
+   * of an outage); `retryInMs` is the wait before the next attempt, or `null` when the stream
+   * gives up (an HTTP error, a wrong content type, `maxRetries` exhausted).
+   */
+  onFailure?(error: unknown, reason: string, failures: number, retryInMs: number | null): void;
+  /** A connection delivered its first message (`failures` attempts had failed before it). */
+  onOpen?(failures: number): void;
+}
+
+/**
  * The state behind one `subscribe()` stream: connects, parses, decodes, reconnects with
  * `Last-Event-ID` after a drop (backoff with full jitter), and stops at once when aborted or
  * cancelled. Reading is driven by the stream's `pull()`, so a slow consumer slows the reads.
@@ -44,10 +61,14 @@ export class Subscription {
   #done = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
+  /** The wait before the next connection, set when one drops. */
+  #nextDelay = 0;
+  #hooks: SubscriptionHooks;
   #onAbort = (): void => this.#finish();
 
-  constructor(owner: string, url: URL, options: SubscribeOptions) {
+  constructor(owner: string, url: URL, options: SubscribeOptions, hooks: SubscriptionHooks = {}) {
     this.#owner = owner;
+    this.#hooks = hooks;
     this.#url = url;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#headers = options.headers;
@@ -103,7 +124,7 @@ export class Subscription {
 
   async #connect(): Promise<void> {
     if (this.#connections++ > 0) {
-      await this.#sleep(this.#backoff());
+      await this.#sleep(this.#nextDelay);
       if (this.#done) return;
     }
     this.#delivered = 0;
@@ -130,7 +151,8 @@ export class Subscription {
     const failure = this.#check(response);
     if (failure !== undefined) {
       discard(response);
-      this.#fail(failure);
+      this.#hooks.onFailure?.(failure.error, failure.reason, this.#failures + 1, null);
+      this.#fail(failure.error);
       return;
     }
     if (response.body === null) {
@@ -147,29 +169,31 @@ export class Subscription {
     });
   }
 
-  #check(response: Response): Error | undefined {
-    const where = `${this.#owner}: ${this.#url.href}`;
+  /** Why `response` is not an event stream to read (its error and, for reports, the reason). */
+  #check(response: Response): { error: Error; reason: string } | undefined {
     if (!response.ok) {
       const text = response.statusText ? ` ${response.statusText}` : "";
-      return new Error(`${where} answered HTTP ${response.status}${text}, expected 200`);
+      return this.#refused(Error, `answered HTTP ${response.status}${text}, expected 200`);
     }
     const type = response.headers.get("content-type");
     const essence = type?.split(";", 1)[0].trim().toLowerCase();
-    if (essence !== "text/event-stream") {
-      return new TypeError(
-        `${where} answered with content type ${
-          type === null ? "(none)" : JSON.stringify(type)
-        }, expected text/event-stream`,
-      );
-    }
-    return undefined;
+    if (essence === "text/event-stream") return undefined;
+    const given = type === null ? "(none)" : JSON.stringify(type);
+    return this.#refused(
+      TypeError,
+      `answered with content type ${given}, expected text/event-stream`,
+    );
+  }
+
+  #refused(kind: ErrorConstructor, reason: string): { error: Error; reason: string } {
+    return { error: new kind(`${this.#owner}: ${this.#url.href} ${reason}`), reason };
   }
 
   #onMessage(sse: SSEMessage): void {
     this.#syncId(sse.lastEventId);
     const message = decodeMessage(sse);
     if (message === undefined || this.#done) return;
-    this.#delivered++;
+    if (this.#delivered++ === 0) this.#hooks.onOpen?.(this.#failures);
     if (message.type === "reset") this.#lastId = String(message.lastEventId);
     else if (message.type === "snapshot" && this.#lastId === "") {
       this.#lastId = String(message.snapshot.lastEventId);
@@ -190,14 +214,19 @@ export class Subscription {
     this.#release();
     if (this.#done) return;
     this.#failures = this.#delivered > 0 ? 0 : this.#failures + 1;
-    if (this.#failures > this.#maxRetries) {
-      const attempts = this.#failures === 1 ? "1 attempt" : `${this.#failures} attempts in a row`;
+    const failures = this.#failures;
+    if (failures > this.#maxRetries) {
+      const attempts = failures === 1 ? "1 attempt" : `${failures} attempts in a row`;
+      this.#hooks.onFailure?.(error, reasonOf(error), failures, null);
       this.#fail(
         new Error(`${this.#owner}: ${this.#url.href} failed (${attempts}): ${describe(error)}`, {
           cause: error,
         }),
       );
+      return;
     }
+    this.#nextDelay = this.#backoff();
+    if (failures > 0) this.#hooks.onFailure?.(error, reasonOf(error), failures, this.#nextDelay);
   }
 
   /** Arms the idle check for the read about to start (one timer, re-armed lazily). */
@@ -277,6 +306,22 @@ export class Subscription {
 function describe(error: unknown): string {
   if (error === undefined) return "the connection closed";
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Why a connection failed, in words: the error's message, then its innermost cause's (what the
+ * runtime says went wrong: `fetch failed: connect ECONNREFUSED 127.0.0.1:8787`), without a
+ * repetition of the request (Deno's causes start with "error sending request for url (…): …").
+ */
+function reasonOf(error: unknown): string {
+  if (error === undefined) return "the connection closed before the first message";
+  if (!(error instanceof Error)) return String(error);
+  const reason = error.message || error.name;
+  let cause: unknown = error.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  let detail = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "";
+  if (detail.includes("://")) detail = detail.slice(detail.lastIndexOf(": ") + 2);
+  return detail === "" || reason.includes(detail) ? reason : `${reason}: ${detail}`;
 }
 
 function discard(response: Response): void {

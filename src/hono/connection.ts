@@ -1,15 +1,19 @@
 import { encodeSSE } from "../sse/encode.ts";
-import type { EventPredicate } from "./filters.ts";
-import type { EventHub, HubClient, HubEntry } from "./hub.ts";
+import type { EventPredicate, StreamMode } from "./filters.ts";
+import type { EventHub, HubClient, HubEntry, SummaryMark } from "./hub.ts";
 
 const ENCODER = new TextEncoder();
 const PING = ENCODER.encode(encodeSSE({ comment: "ping" }));
 /** How long a client over `maxBufferedEvents` gets to catch up before it is cut off. */
 const SLOW_CLIENT_GRACE_MS = 250;
+/** A summary stream's snapshots are at least this far apart (at most 4 per second). */
+export const SUMMARY_INTERVAL_MS = 250;
 
 /** Settings of one SSE connection. */
 export interface ConnectionOptions {
   predicate: EventPredicate | undefined;
+  /** `summary`: bounded-rate snapshots instead of every event (the predicate says which pass). */
+  mode: StreamMode;
   lastEventId: string | undefined;
   signal?: AbortSignal;
   /** Settles when the runtime is done with the response (Deno's `info.completed`). */
@@ -31,6 +35,10 @@ export interface ConnectionOptions {
  * first), or when more than `maxBufferedEvents` messages still wait unread after a short grace (or
  * four times as many at any moment): the stream then errors, dropping the queue.
  *
+ * In `summary` mode its snapshots come every {@linkcode SUMMARY_INTERVAL_MS} when an event was
+ * numbered since the previous one (each with the `changes` since then), else every `snapshotMs`
+ * while a pipeline is attached; the events it streams are what the predicate lets through.
+ *
  * @internal
  */
 export class SSEConnection implements HubClient {
@@ -44,6 +52,7 @@ export class SSEConnection implements HubClient {
   #closed = false;
   #maxBuffered: number;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #summaryTimer: ReturnType<typeof setTimeout> | undefined;
   #onAbort = (): void => this.close();
 
   constructor(hub: EventHub, options: ConnectionOptions) {
@@ -91,6 +100,8 @@ export class SSEConnection implements HubClient {
     this.#timers = [];
     if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
+    if (this.#summaryTimer !== undefined) clearTimeout(this.#summaryTimer);
+    this.#summaryTimer = undefined;
     this.#signal?.removeEventListener("abort", this.#onAbort);
     try {
       if (error !== undefined) this.#controller.error(error);
@@ -122,10 +133,32 @@ export class SSEConnection implements HubClient {
     // One chunk: a long replay counts as one queued message, not as `replay` of them.
     this.#send(concat(parts));
     this.#timers.push(setInterval(() => this.#send(PING), options.heartbeatMs));
-    if (options.snapshotMs !== undefined) {
+    if (options.mode === "summary") {
+      this.#summarise(this.#hub.summaryMark(), Date.now(), options.snapshotMs);
+    } else if (options.snapshotMs !== undefined) {
       const every = options.snapshotMs;
       this.#timers.push(setInterval(() => this.#send(this.#hub.snapshotMessage()), every));
     }
+  }
+
+  /**
+   * Schedules the next summary snapshot: one timer at a time, each set after the previous one
+   * fired, so two snapshots are never closer than SUMMARY_INTERVAL_MS.
+   */
+  #summarise(since: SummaryMark, sentAt: number, snapshotMs: number | undefined): void {
+    this.#summaryTimer = setTimeout(() => {
+      this.#summaryTimer = undefined;
+      if (this.#closed) return;
+      const now = Date.now();
+      const changed = this.#hub.lastEventId !== since.id;
+      if (!changed && (snapshotMs === undefined || now - sentAt < snapshotMs)) {
+        this.#summarise(since, sentAt, snapshotMs);
+        return;
+      }
+      const { bytes, mark } = this.#hub.summaryMessage(since);
+      this.#send(bytes);
+      this.#summarise(mark, now, snapshotMs);
+    }, SUMMARY_INTERVAL_MS);
   }
 
   #send(bytes: Uint8Array): void {

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { SSE_EVENT_TYPES } from "../sse/event_types.ts";
 import type { StatusEvent, TaskEvent } from "../tracker/events.ts";
+import type { RunEvent } from "../tracker/run_event.ts";
 import { STATUS_TYPES } from "../tracker/types.ts";
 import { describeValue } from "../utils/validate.ts";
 
@@ -10,8 +11,24 @@ export const STREAMED_TYPES: typeof SSE_EVENT_TYPES = SSE_EVENT_TYPES;
 /** A tracker event type streamed over SSE. */
 export type StreamedType = typeof STREAMED_TYPES[number];
 
+/** A tracker event as the SSE adapter streams it: an item event or a run lifecycle event. */
+export type StreamedEvent = StatusEvent | TaskEvent | RunEvent;
+
 /** Decides whether one event goes to one client. */
-export type EventPredicate = (type: StreamedType, event: StatusEvent | TaskEvent) => boolean;
+export type EventPredicate = (type: StreamedType, event: StreamedEvent) => boolean;
+
+/** The `/events` modes: every event (`full`), or bounded-rate snapshots and failures (`summary`). */
+export const STREAM_MODES = ["full", "summary"] as const;
+
+/** How a client wants the stream: see {@linkcode STREAM_MODES}. */
+export type StreamMode = typeof STREAM_MODES[number];
+
+/** What the `/events` query asks for: which events, and in which mode. */
+export interface StreamRequest {
+  /** `undefined`: every event of the mode. */
+  predicate: EventPredicate | undefined;
+  mode: StreamMode;
+}
 
 /** One problem found in the query (a plain copy of a zod issue). */
 export interface FilterIssue {
@@ -43,12 +60,14 @@ const FIELDS = {
   },
   stage: { schema: z.string().min(1).max(1000), rule: "must be a stage name" },
   item: { schema: z.string().min(1).max(1000), rule: "must be an item id" },
+  mode: { schema: z.enum(STREAM_MODES), rule: `must be ${STREAM_MODES.join(" or ")}` },
 } as const;
 
 type FieldName = keyof typeof FIELDS;
 
 /**
- * Parses and validates the `/events` filters (`types`, `stage`, `status`, `item`) from the query.
+ * Parses and validates the `/events` query: the filters (`types`, `stage`, `status`, `item`) and
+ * the `mode` (`full`, the default, or `summary`).
  *
  * - `types`: only these event types.
  * - `stage`: only events of this stage.
@@ -56,11 +75,17 @@ type FieldName = keyof typeof FIELDS;
  *   `status` filter leaves them out).
  * - `item`: only events of the item whose `String(itemId)` is this.
  *
- * @returns The predicate (`undefined` without filters), or the 400 body naming the bad field.
+ * `stage`, `status` and `item` choose among item events; the run lifecycle events (`runstart`,
+ * `runend`) belong to no stage, status or item, so they pass them (a client watching one stage
+ * still learns when the run ends). Only `types` leaves them out.
+ *
+ * In `summary` mode only `failed` status events and the run lifecycle events are streamed (the
+ * filters choose among those); the connection adds its bounded-rate snapshots.
+ *
+ * @returns The predicate (`undefined` when every event goes) and the mode, or the 400 body naming
+ * the bad field.
  */
-export function parseFilters(
-  query: URLSearchParams,
-): { predicate: EventPredicate | undefined } | { failure: FilterError } {
+export function parseFilters(query: URLSearchParams): StreamRequest | { failure: FilterError } {
   const values: Partial<Record<FieldName, unknown>> = {};
   for (const name of Object.keys(FIELDS) as FieldName[]) {
     const given = query.getAll(name);
@@ -89,7 +114,10 @@ export function parseFilters(
     }
     values[name] = parsed.data;
   }
-  return { predicate: compile(values as ParsedFilters) };
+  const parsed = values as ParsedFilters;
+  const mode = parsed.mode ?? "full";
+  const predicate = compile(parsed);
+  return { predicate: mode === "summary" ? summaryOnly(predicate) : predicate, mode };
 }
 
 interface ParsedFilters {
@@ -97,6 +125,17 @@ interface ParsedFilters {
   status?: string[];
   stage?: string;
   item?: string;
+  mode?: StreamMode;
+}
+
+/** What a summary stream sends besides its snapshots: failures and run events (then `inner`). */
+function summaryOnly(inner: EventPredicate | undefined): EventPredicate {
+  return (type, event) => {
+    if (type === "status") {
+      if ((event as StatusEvent).status !== "failed") return false;
+    } else if (type !== "runstart" && type !== "runend") return false;
+    return inner === undefined || inner(type, event);
+  };
 }
 
 function compile(filters: ParsedFilters): EventPredicate | undefined {
@@ -106,11 +145,13 @@ function compile(filters: ParsedFilters): EventPredicate | undefined {
   if (!types && !statuses && stage === undefined && item === undefined) return undefined;
   return (type, event) => {
     if (types && !types.has(type)) return false;
+    if (type === "runstart" || type === "runend") return true;
+    const itemEvent = event as StatusEvent | TaskEvent;
     if (statuses && (type !== "status" || !statuses.has((event as StatusEvent).status))) {
       return false;
     }
-    if (stage !== undefined && event.stage !== stage) return false;
-    if (item !== undefined && String(event.itemId) !== item) return false;
+    if (stage !== undefined && itemEvent.stage !== stage) return false;
+    if (item !== undefined && String(itemEvent.itemId) !== item) return false;
     return true;
   };
 }

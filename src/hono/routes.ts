@@ -25,20 +25,35 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  * - `GET /` — the dashboard (inline CSS and JS; it connects to `events` relative to itself),
  *   also served at the mount path with a trailing slash.
  * - `GET /events` — `text/event-stream`: a `snapshot` event (carrying the one `retry:`), then every tracker
- *   event (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`) with `id:` = a
- *   sequence number (1, 2, … per `antflowRoutes()` call), a `snapshot` every `snapshotMs` while a
- *   pipeline is attached, and a `: ping` comment every `heartbeatMs`. `Last-Event-ID` (header, or
- *   `?lastEventId=`) replays the missed events from the last `replay` ones, or sends `reset` and a
- *   fresh `snapshot` when they are gone. Filters: `types`, `stage`, `status`, `item` (bad value →
- *   400 JSON `{ error, issues }`). More than `maxClients` streams → 503.
- * - `GET /snapshot` — `{ stats, pipeline, lastEventId }` (the `snapshot` event's data).
+ *   event (`status`, `taskstart`, `taskcomplete`, `taskretry`, `taskfail`, and the run lifecycle
+ *   events `runstart` and `runend`) with `id:` = a sequence number (1, 2, … per `antflowRoutes()`
+ *   call), a `snapshot` every `snapshotMs` while a pipeline is attached, and a `: ping` comment
+ *   every `heartbeatMs`. `Last-Event-ID` (header, or `?lastEventId=`) replays the missed events
+ *   from the last `replay` ones, or sends `reset` and a fresh `snapshot` when they are gone.
+ *   Filters: `types`, `stage`, `status`, `item` (bad value → 400 JSON `{ error, issues }`); run
+ *   events pass `stage`, `status` and `item` (only `types` leaves them out). More than
+ *   `maxClients` streams → 503.
+ * - `GET /events?mode=summary` — for dashboards: the same first `snapshot`, then a `snapshot` at
+ *   most every 250 ms while events happen (each with `changes`: how many events of each type and
+ *   status changes of each status were numbered since the previous one), every `failed` status
+ *   event and the run lifecycle events (with their ids, so resuming works as above), never every
+ *   status change. `mode=full` (the default) is the stream above. Several messages may share one
+ *   chunk in either mode.
+ * - `GET /snapshot` — `{ stats, pipeline, lastEventId, errors, runs, latency }` (the `snapshot`
+ *   event's data; `errors` is the tracker's error summary, whose `failedItems` only the first
+ *   `snapshot` of a connection carries; `runs` is `tracker.getRuns()`, `latency`
+ *   `tracker.getLatency()`).
+ * - `GET /latency` — `tracker.getLatency()`: p50/p95/p99 per stage and per task.
  * - `GET /stats` — `tracker.getStats()`. `GET /workers` — `pipeline.getWorkerStates()` or `{}`.
  * - `GET /errors` — `{ totalFailed, errorsByType, errorsByStage, failedItems }`.
  * - `GET /items/:id` — the history (`StatusEvent` JSON, oldest first) of the item whose
  *   `String(itemId)` is `:id`; 404 JSON when unknown.
  *
  * Errors go out as `{ name, message }` only; item values are never sent. The routes have no
- * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them.
+ * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them. The
+ * dashboard's requests carry the browser's cookies and HTTP credentials, and a bearer token given
+ * as `#token=…` in the page's address (or typed into its prompt after a 401); the page itself
+ * holds no data, so it can be left open.
  *
  * @param options The tracker, an optional pipeline, and stream settings.
  * @returns A Hono app to mount with `app.route()`.
@@ -100,6 +115,7 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
     keepOpenOnBun(c.req.raw, c.env, settings.heartbeatMs);
     const connection = new SSEConnection(hub, {
       predicate: filters.predicate,
+      mode: filters.mode,
       lastEventId: c.req.header("Last-Event-ID") ?? query.get("lastEventId") ?? undefined,
       ...disconnectNotices(c.req.raw, c.env),
       retryMs: settings.retryMs,
@@ -113,6 +129,7 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
   app.get("/snapshot", (c) => c.json(hub.snapshot(), 200, NO_STORE));
   app.get("/stats", (c) => c.json(tracker.getStats(), 200, NO_STORE));
   app.get("/workers", (c) => c.json(pipeline?.getWorkerStates() ?? {}, 200, NO_STORE));
+  app.get("/latency", (c) => c.json(tracker.getLatency(), 200, NO_STORE));
   app.get("/errors", (c) => {
     const { totalFailed, errorsByType, errorsByStage, failedItems } = tracker.getErrorSummary();
     return c.json({ totalFailed, errorsByType, errorsByStage, failedItems }, 200, NO_STORE);

@@ -13,7 +13,7 @@ import {
 } from "@opentelemetry/api";
 import type {
   AttemptInfo,
-  QueuedItem,
+  CancelledItem,
   RunInstrumentation,
   RunStart,
   StageEntry,
@@ -169,7 +169,7 @@ export class OtelRun implements RunInstrumentation<Passage> {
     return formatTraceparent(span.spanContext());
   }
 
-  cancelled(item: QueuedItem): void {
+  cancelled(item: CancelledItem): void {
     this.#meters?.cancelled.add(1, this.#meters.stage(item.stage));
   }
 

@@ -1,16 +1,19 @@
+import type { TrackedItem } from "../tracker/sink.ts";
 import type { ItemId } from "../tracker/types.ts";
 import type { Batch } from "./batch.ts";
+import type { QueuedItem } from "./queue_backend.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /** `Envelope.passage` while no worker holds the item in a stage (no passage is open). */
 export const NO_PASSAGE: unique symbol = Symbol("no passage");
 
 /**
- * One item on its way through the pipeline. A single object per item, reused from stage to stage.
+ * One item on its way through the pipeline. A single object per item, reused from stage to stage:
+ * what the queues hold and what the tracker records.
  *
  * @internal
  */
-export class Envelope {
+export class Envelope implements QueuedItem, TrackedItem {
   id: ItemId;
   sequenceId: number;
   /** Position in its batch's input. */
@@ -34,8 +37,6 @@ export class Envelope {
   trace: string | undefined = undefined;
   /** The instrumentation's state of its passage through the current stage, while one is open. */
   passage: unknown = NO_PASSAGE;
-  /** A pending per_stage retry timer. */
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
   // The batch's registry of live items (intrusive doubly linked list).
   prev: Envelope | null = null;
   next: Envelope | null = null;

@@ -108,7 +108,7 @@ export interface StageEntry {
 }
 
 /** An item cancelled while it waited in a stage's queue (no worker held it). */
-export interface QueuedItem {
+export interface CancelledItem {
   /** The item's run. */
   readonly runId: string;
   /** The item's id. */
@@ -171,7 +171,7 @@ export interface RunInstrumentation<P = any> {
    */
   leaveStage(passage: P, outcome: StageOutcome, error: unknown): string | undefined;
   /** An item no worker held was cancelled (it waited in a queue, or for a per_stage retry). */
-  cancelled(item: QueuedItem, reason: unknown): void;
+  cancelled(item: CancelledItem, reason: unknown): void;
   /** The run settled: its final counts (the tracker's `runend` data). */
   end(run: RunEvent): void;
 }

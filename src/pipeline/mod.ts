@@ -15,14 +15,22 @@ export { type BuilderStageOptions, PipelineBuilder, type QuickOptions } from "./
 export type { FeedOptions, RunOptions, StreamOptions } from "./options.ts";
 export type {
   AttemptInfo,
+  CancelledItem,
   PipelineInstrumentation,
-  QueuedItem,
   RunInstrumentation,
   RunKind,
   RunStart,
   StageEntry,
   StageOutcome,
 } from "./instrument.ts";
+export type {
+  QueueBackend,
+  QueueBackendFactory,
+  QueueBackendHooks,
+  QueueBackendOptions,
+  QueuedItem,
+  QueueRecord,
+} from "./queue_backend.ts";
 export {
   type DashboardProtocol,
   type DashboardSnapshot,

@@ -4,7 +4,7 @@ import { StatusTracker } from "../tracker/status_tracker.ts";
 import { untilAborted } from "../utils/abort.ts";
 import { describeValue } from "../utils/validate.ts";
 import { Batch } from "./batch.ts";
-import { PipelineBuilder, quick, type QuickOptions } from "./builder.ts";
+import { PipelineBuilder, providePipeline, quick, type QuickOptions } from "./builder.ts";
 import { Engine } from "./engine.ts";
 import { feedItems } from "./feeder.ts";
 import type { PipelineInstrumentation } from "./instrument.ts";
@@ -135,6 +135,10 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
   /** Set by `shutdown()` until the next `start()`, `run()` or `stream()`: `feed()` then rejects. */
   #stopped = false;
 
+  static {
+    providePipeline((options) => new Pipeline(options));
+  }
+
   /**
    * Creates a pipeline.
    *
@@ -202,7 +206,13 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
     this.stages = [...stages];
     this.statusTracker = statusTracker;
     this.collectResults = collectResults;
-    this.#engine = new Engine(this.stages, statusTracker, failureLimit, instrumentation);
+    this.#engine = new Engine(
+      this.stages,
+      statusTracker,
+      failureLimit,
+      undefined,
+      instrumentation,
+    );
     instrumentation?.attach?.(this, names);
   }
 

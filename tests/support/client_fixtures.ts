@@ -2,7 +2,9 @@
  * Shared fixtures for the client's tests: a real pipeline run feeding a tracker, a served SSE hub,
  * and a reader that collects messages until a condition holds.
  */
+import { Hono } from "hono";
 import { delay, Pipeline, Stage, StatusTracker } from "../../mod.ts";
+import { antflowRoutes } from "../../src/hono/mod.ts";
 import type { ClientMessage } from "../../src/client/mod.ts";
 import { SSEHub, type SSEHubOptions } from "./client_sse_server.ts";
 import { serve, type TestServer } from "./client_http.ts";
@@ -48,12 +50,12 @@ export interface Served {
 
 /** A tracker + pipeline + hub served over HTTP at `<origin>/antflow/events`. */
 export async function served(
-  options: Partial<SSEHubOptions> & { taskMs?: number } = {},
+  options: Partial<SSEHubOptions> & { taskMs?: number; port?: number } = {},
 ): Promise<Served> {
   const tracker = options.tracker ?? new StatusTracker();
   const pipeline = options.pipeline ?? makePipeline(tracker, options.taskMs);
   const hub = new SSEHub({ ...options, tracker, pipeline });
-  const server = await serve((request) => hub.handle(request));
+  const server = await serve((request) => hub.handle(request), options.port);
   return {
     tracker,
     pipeline,
@@ -147,4 +149,29 @@ export function breakableFetch(): {
     return count;
   };
   return { fetch, breakAll };
+}
+
+/** `antflowRoutes()` over a tracker (and a pipeline, unless `pipeline: false`), served in memory. */
+export function routesInMemory(
+  options: {
+    pipeline?: false | ((tracker: StatusTracker) => Pipeline);
+    snapshotMs?: number;
+    tracker?: StatusTracker;
+  } = {},
+): {
+  tracker: StatusTracker;
+  pipeline: Pipeline;
+  url: string;
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+} {
+  const tracker = options.tracker ?? new StatusTracker();
+  const pipeline = typeof options.pipeline === "function"
+    ? options.pipeline(tracker)
+    : makePipeline(tracker);
+  const app = new Hono();
+  const served = options.pipeline === false ? { tracker } : { tracker, pipeline };
+  app.route("/antflow", antflowRoutes({ ...served, snapshotMs: options.snapshotMs ?? 50 }));
+  const fetch = async (input: string | URL | Request, init?: RequestInit) =>
+    await app.fetch(new Request(input, init));
+  return { tracker, pipeline, url: "http://antflow.test/antflow/events", fetch };
 }

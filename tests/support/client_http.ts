@@ -35,13 +35,14 @@ export const runtime: "deno" | "bun" | "node" = "Deno" in globalThis
   ? "bun"
   : "node";
 
-export async function serve(handler: Handler): Promise<TestServer> {
+/** Serves `handler` on `port` (0: any free port). */
+export async function serve(handler: Handler, port = 0): Promise<TestServer> {
   const hostname = "127.0.0.1";
   if (runtime === "deno") {
     const deno = (globalThis as unknown as { Deno: DenoLike }).Deno;
     const controller = new AbortController();
     const server = deno.serve(
-      { port: 0, hostname, onListen: () => {}, signal: controller.signal } as {
+      { port, hostname, onListen: () => {}, signal: controller.signal } as {
         port: number;
         hostname: string;
       },
@@ -57,7 +58,7 @@ export async function serve(handler: Handler): Promise<TestServer> {
   }
   if (runtime === "bun") {
     const bun = (globalThis as unknown as { Bun: BunLike }).Bun;
-    const server = bun.serve({ port: 0, hostname, idleTimeout: 0, fetch: handler });
+    const server = bun.serve({ port, hostname, idleTimeout: 0, fetch: handler });
     return {
       origin: `http://${hostname}:${server.port}`,
       close: async () => {
@@ -67,10 +68,10 @@ export async function serve(handler: Handler): Promise<TestServer> {
   }
   const { serve: nodeServe } = await import("@hono/node-server");
   const { promise, resolve } = Promise.withResolvers<number>();
-  const server = nodeServe({ fetch: handler, port: 0, hostname }, (info) => resolve(info.port));
-  const port = await promise;
+  const server = nodeServe({ fetch: handler, port, hostname }, (info) => resolve(info.port));
+  const bound = await promise;
   return {
-    origin: `http://${hostname}:${port}`,
+    origin: `http://${hostname}:${bound}`,
     close: () =>
       new Promise<void>((done) => {
         const s = server as unknown as {

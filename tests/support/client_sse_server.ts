@@ -8,7 +8,15 @@
 import type { Pipeline, StatusTracker } from "../../mod.ts";
 import { encodeSSE } from "../../src/sse/encode.ts";
 
-const TYPES = ["status", "taskstart", "taskcomplete", "taskretry", "taskfail"] as const;
+const TYPES = [
+  "status",
+  "taskstart",
+  "taskcomplete",
+  "taskretry",
+  "taskfail",
+  "runstart",
+  "runend",
+] as const;
 
 /** One tracker event as sent. */
 export interface HubEvent {
@@ -155,8 +163,9 @@ export class SSEHub {
     for (const client of this.#clients) client.controller.enqueue(bytes);
   }
 
-  #publish(type: string, detail: { toJSON(): Record<string, unknown> }): void {
-    const json = detail.toJSON();
+  #publish(type: string, detail: { toJSON?(): Record<string, unknown> }): void {
+    // Status and task events have toJSON(); a run event is plain data.
+    const json = detail.toJSON?.() ?? { ...detail };
     const event: HubEvent = { id: this.lastEventId + 1, type, json, data: JSON.stringify(json) };
     this.events.push(event);
     let text: string | undefined;
@@ -198,11 +207,14 @@ export class SSEHub {
     const stage = params.get("stage");
     const statuses = params.get("status")?.split(",");
     const item = params.get("item");
+    // Run events belong to no stage, status or item: only `types` leaves them out.
+    const isRun = (event: HubEvent) => event.type === "runstart" || event.type === "runend";
     return (event) =>
       (types === undefined || types.includes(event.type)) &&
-      (stage === null || event.json.stage === stage) &&
-      (statuses === undefined ||
-        (event.type === "status" && statuses.includes(event.json.status as string))) &&
-      (item === null || String(event.json.itemId) === item);
+      (isRun(event) ||
+        ((stage === null || event.json.stage === stage) &&
+          (statuses === undefined ||
+            (event.type === "status" && statuses.includes(event.json.status as string))) &&
+          (item === null || String(event.json.itemId) === item)));
   }
 }

@@ -4,14 +4,17 @@
  */
 import { Pipeline, Stage, StatusTracker } from "../../mod.ts";
 
-/** The streamed tracker event types. */
-export const EVENT_TYPES = [
+/** The item event types the tracker dispatches (status and task events). */
+export const ITEM_EVENT_TYPES = [
   "status",
   "taskstart",
   "taskcomplete",
   "taskretry",
   "taskfail",
 ] as const;
+
+/** The streamed tracker event types: the item events and the run lifecycle events. */
+export const EVENT_TYPES = [...ITEM_EVENT_TYPES, "runstart", "runend"] as const;
 
 /** Items whose id % 7 === 3 fail once in Fetch (retried, per_task). */
 export function failsOnceInFetch(n: number): boolean {
@@ -38,7 +41,10 @@ function jitter(n: number, attempt: number): number {
 export interface Fixture {
   tracker: StatusTracker;
   pipeline: Pipeline;
-  /** `JSON.stringify(event)` of every tracker event, with its type, in dispatch order. */
+  /**
+   * `JSON.stringify(event)` of every streamed tracker event (run events included), with its type,
+   * in dispatch order.
+   */
   record: { type: string; data: string }[];
   /** Stops recording. */
   stopRecording(): void;
