@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pipeline, type RunEvent, Stage } from "../mod.ts";
 import { type ClientMessage, RemoteTracker, subscribe } from "../src/client/mod.ts";
+import { tapCount } from "../src/tracker/status_tracker.ts";
 import { collect, routesInMemory, until } from "./support/client_fixtures.ts";
 
 const items = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -30,7 +31,7 @@ describe("subscribe(): run lifecycle messages", () => {
     };
     const stream = subscribe(s.url, { fetch, types: ["runstart", "runend"] });
     const run = (async () => {
-      await until(() => s.tracker.listenerCount("runstart") > 0, 5000, "the connection");
+      await until(() => tapCount(s.tracker) > 0, 5000, "the connection");
       await s.pipeline.run(items(12));
     })();
     const messages = await collect(stream, (m) => m.some((x) => x.type === "runend"));

@@ -191,6 +191,9 @@ describe("the dashboard in headless Chromium, at scale and in odd places", () =>
         await page.waitForSelector("#runs li.ended.current");
       }
       assert.ok(await pages[3].page.isVisible("#stages-empty"), "no pipeline: said so");
+      // Nobody listens to task events: stage durations only, and the page says why.
+      await pages[0].page.waitForSelector("#latency-tasks-note", { state: "visible" });
+      assert.equal(await pages[0].page.locator("#latency tr.task-row").count(), 0);
       await locked.page.fill("#token", "s3cret");
       await locked.page.click("#auth button");
       await locked.page.waitForSelector("#conn[data-state=live]");

@@ -56,7 +56,7 @@ describe("the dashboard in headless Chromium", () => {
     let release!: () => void;
     const last = ITEMS - 1;
     const gate = { item: last, open: new Promise<void>((resolve) => (release = resolve)) };
-    const { tracker, pipeline } = demoPipeline({ gate });
+    const { tracker, pipeline } = demoPipeline({ gate, timeTasks: true });
     const app = new Hono();
     app.route("/antflow", antflowRoutes({ tracker, pipeline }));
     const server = await startServer(app.fetch);

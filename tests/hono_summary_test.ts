@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { StatusEvent, StatusTracker, TaskEvent } from "../mod.ts";
 import { antflowRoutes, type AntflowRoutesOptions } from "../src/hono/mod.ts";
+import { trackerSink } from "../src/tracker/status_tracker.ts";
 import { alwaysFailsInFetch, makeFixture, range } from "./support/hono_fixture.ts";
 import { openSSE, type SSEClient } from "./support/hono_sse_client.ts";
 import type { ParsedMessage } from "./support/hono_sse_parser.ts";
@@ -27,6 +28,7 @@ async function open(app: Hono, path = "/events?mode=summary", headers?: Record<s
   return client;
 }
 
+/** Records a status change in the tracker (as a remote tracker does), which dispatches it. */
 function status(tracker: StatusTracker, id: number, value: string, stage = "S"): void {
   const event = new StatusEvent({
     itemId: id,
@@ -34,7 +36,7 @@ function status(tracker: StatusTracker, id: number, value: string, stage = "S"):
     status: value as StatusEvent["status"],
     worker: null,
   });
-  tracker.dispatchEvent(new CustomEvent("status", { detail: event }));
+  trackerSink(tracker).ingestStatus(event, false);
 }
 
 function task(tracker: StatusTracker, id: number): void {
@@ -62,7 +64,6 @@ function snapshots(client: SSEClient): Summary[] {
 
 interface Changes {
   sinceEventId: number;
-  events: Record<string, number>;
   statuses: Record<string, number>;
 }
 
@@ -79,18 +80,18 @@ describe("GET /events?mode=summary", () => {
     status(tracker, 0, "queued");
     status(tracker, 0, "in_progress");
     task(tracker, 0);
-    status(tracker, 0, "failed"); // id 4
+    status(tracker, 0, "failed"); // id 1: only what the stream sends is numbered
     status(tracker, 1, "retrying");
     status(tracker, 1, "completed");
     tracker.dispatchEvent(
       new CustomEvent("runend", {
         detail: { runId: "r", startedAt: 1, endedAt: 2, counts: { completed: 1, failed: 1 } },
       }),
-    ); // id 7
+    ); // id 2
     await client.waitFor(() => client.events().length === 2, "2 events");
-    assert.deepEqual(client.events().map((m) => [m.type, m.id]), [["status", "4"], [
+    assert.deepEqual(client.events().map((m) => [m.type, m.id]), [["status", "1"], [
       "runend",
-      "7",
+      "2",
     ]]);
     assert.equal(JSON.parse(client.events()[0].data).status, "failed");
   });
@@ -107,18 +108,9 @@ describe("GET /events?mode=summary", () => {
     await client.waitFor(() => snapshots(client).length >= 2, "a summary snapshot");
     const [first, second] = snapshots(client);
     assert.equal(first.changes, undefined, "the first snapshot is the starting point");
-    assert.equal(second.lastEventId, 6);
+    assert.equal(second.lastEventId, 2, "only the two failures are numbered");
     assert.deepEqual(second.changes, {
       sinceEventId: 0,
-      events: {
-        status: 4,
-        taskstart: 2,
-        taskcomplete: 0,
-        taskretry: 0,
-        taskfail: 0,
-        runstart: 0,
-        runend: 0,
-      },
       statuses: {
         queued: 2,
         in_progress: 0,
@@ -132,13 +124,12 @@ describe("GET /events?mode=summary", () => {
     status(tracker, 2, "completed");
     await client.waitFor(() => snapshots(client).length >= 3, "the next summary snapshot");
     const third = snapshots(client)[2];
-    assert.equal(third.lastEventId, 7);
-    assert.equal(third.changes!.sinceEventId, 6);
-    assert.equal(third.changes!.statuses.completed, 1);
-    assert.equal(third.changes!.events.status, 1);
+    assert.equal(third.lastEventId, 2);
+    assert.equal(third.changes!.sinceEventId, 2);
+    assert.deepEqual(Object.values(third.changes!.statuses), [0, 0, 1, 0, 0, 0, 0]);
   });
 
-  it("sends at most 4 snapshots per second under a steady flow of events, each id range following the last", async () => {
+  it("sends at most 4 snapshots per second under a steady flow of events, each saying what changed", async () => {
     const { app, tracker } = mount();
     const client = await open(app);
     const started = Date.now();
@@ -156,16 +147,13 @@ describe("GET /events?mode=summary", () => {
       summaries.length <= Math.floor((elapsed + 300) / 250),
       `${summaries.length} snapshots in ${elapsed + 300} ms`,
     );
-    let since = 0;
     let total = 0;
     for (const summary of summaries) {
-      assert.equal(summary.changes!.sinceEventId, since);
-      assert.ok(summary.lastEventId > since);
+      assert.ok(summary.changes!.statuses.queued > 0, "each one says what changed");
       total += summary.changes!.statuses.queued;
-      since = summary.lastEventId;
     }
-    assert.equal(total, since, "the changes add up to every event");
-    assert.equal(since, id, "the last snapshot is up to date");
+    assert.equal(total, id, "the changes add up to every status change");
+    assert.equal(summaries.at(-1)!.stats.queued, id, "the last snapshot is up to date");
     assert.deepEqual(client.events(), [], "no queued event is streamed");
   });
 
@@ -186,14 +174,14 @@ describe("GET /events?mode=summary", () => {
   it("resumes with Last-Event-ID: replays the failures and run events after it", async () => {
     const { app, tracker } = mount({ replay: 100 });
     await open(app);
-    for (const id of range(6)) status(tracker, id, id % 3 === 0 ? "failed" : "queued");
-    const resumed = await open(app, "/events?mode=summary", { "Last-Event-ID": "2" });
+    for (const id of range(6)) status(tracker, id, id % 3 === 0 ? "failed" : "queued"); // ids 1, 2
+    const resumed = await open(app, "/events?mode=summary", { "Last-Event-ID": "1" });
     const summary = await open(app, "/events?mode=summary&lastEventId=0&stage=B");
-    status(tracker, 9, "failed", "B"); // id 7
+    status(tracker, 9, "failed", "B"); // id 3
     await resumed.waitFor(() => resumed.events().length === 2, "the replayed and the live failure");
-    assert.deepEqual(resumed.events().map((m) => m.id), ["4", "7"]);
+    assert.deepEqual(resumed.events().map((m) => m.id), ["2", "3"]);
     await summary.waitFor(() => summary.events().length === 1, "the stage's failure");
-    assert.deepEqual(summary.events().map((m) => m.id), ["7"]);
+    assert.deepEqual(summary.events().map((m) => m.id), ["3"]);
   });
 
   it("lets a real run's dashboard see every failure exactly once and the run's end", async () => {
@@ -216,6 +204,34 @@ describe("GET /events?mode=summary", () => {
       "a snapshot as of the end of the run",
     );
     assert.equal(snapshots(client).at(-1)!.stats.failed, failed.length);
+  });
+
+  it("takes every event only while a full client is connected (and a grace after), failures otherwise", async () => {
+    const { app, tracker } = mount({ retryMs: 0 }); // lingers max(1000, 3 × retryMs) = 1000 ms
+    const sink = trackerSink(tracker);
+    const summary = await open(app);
+    assert.equal(sink.taskMask(), 0, "summary clients alone: no task events are built");
+    status(tracker, 0, "queued");
+    status(tracker, 0, "failed"); // id 1
+    const full = await open(app, "/events");
+    assert.notEqual(sink.taskMask(), 0, "a full client: every event");
+    const early = await open(app, "/events", { "Last-Event-ID": "0" });
+    assert.equal(early.messages()[0].type, "reset", "no full resume from before the full stream");
+    status(tracker, 1, "queued"); // id 2
+    status(tracker, 1, "failed"); // id 3
+    await full.waitFor(() => full.events().length === 2, "the full client's events");
+    assert.deepEqual(full.events().map((m) => m.id), ["2", "3"]);
+    const resumed = await open(app, "/events", { "Last-Event-ID": "1" });
+    await resumed.waitFor(() => resumed.events().length === 2, "the replay");
+    await summary.waitFor(() => summary.events().length === 2, "the failures");
+    assert.deepEqual(summary.events().map((m) => m.id), ["1", "3"]);
+    for (const client of [full, early, resumed]) await client.close();
+    await sleep(1100);
+    status(tracker, 2, "queued"); // after the grace: narrows to failures, not numbered
+    assert.equal(sink.taskMask(), 0);
+    status(tracker, 2, "failed"); // id 4
+    await summary.waitFor(() => summary.events().length === 3, "the next failure");
+    assert.equal(summary.events().at(-1)!.id, "4");
   });
 
   it("answers 400 JSON naming mode for a bad or repeated value", async () => {

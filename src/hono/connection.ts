@@ -1,6 +1,8 @@
 import { encodeSSE } from "../sse/encode.ts";
-import type { EventPredicate, StreamMode } from "./filters.ts";
-import type { EventHub, HubClient, HubEntry, SummaryMark } from "./hub.ts";
+import { PendingChunk } from "./pending.ts";
+import type { EventPredicate, StreamRequest } from "./filters.ts";
+import type { EventHub, HubClient } from "./hub.ts";
+import type { SummaryMark } from "./snapshots.ts";
 
 const ENCODER = new TextEncoder();
 const PING = ENCODER.encode(encodeSSE({ comment: "ping" }));
@@ -11,9 +13,8 @@ export const SUMMARY_INTERVAL_MS = 250;
 
 /** Settings of one SSE connection. */
 export interface ConnectionOptions {
-  predicate: EventPredicate | undefined;
-  /** `summary`: bounded-rate snapshots instead of every event (the predicate says which pass). */
-  mode: StreamMode;
+  /** Which events, in which mode (`summary`: bounded-rate snapshots instead of every event). */
+  request: StreamRequest;
   lastEventId: string | undefined;
   signal?: AbortSignal;
   /** Settles when the runtime is done with the response (Deno's `info.completed`). */
@@ -26,14 +27,15 @@ export interface ConnectionOptions {
 }
 
 /**
- * One `/events` client: a `ReadableStream` of SSE bytes fed by the hub, with its own heartbeat
- * and snapshot timers (own timers, so that on runtimes that tie timers to a request, such as
- * workerd, they live exactly as long as this response).
+ * One `/events` client: a `ReadableStream` of SSE bytes fed by the hub (a chunk may hold many
+ * messages), with its own heartbeat and snapshot timers (own timers, so that on runtimes that tie
+ * timers to a request, such as workerd, they live exactly as long as this response).
  *
  * It closes, removing its hub subscription and timers at once, when the request's signal aborts
  * (or Deno's `info.completed` settles), when the runtime cancels the stream (whichever comes
  * first), or when more than `maxBufferedEvents` messages still wait unread after a short grace (or
- * four times as many at any moment): the stream then errors, dropping the queue.
+ * four times as many at any moment): the stream then errors, dropping the queue. The queue counts
+ * messages, not chunks.
  *
  * In `summary` mode its snapshots come every {@linkcode SUMMARY_INTERVAL_MS} when an event was
  * numbered since the previous one (each with the `changes` since then), else every `snapshotMs`
@@ -44,20 +46,26 @@ export interface ConnectionOptions {
 export class SSEConnection implements HubClient {
   /** The response body. */
   readonly stream: ReadableStream<Uint8Array>;
+  readonly groupKey: string;
+  readonly predicate: EventPredicate | undefined;
+  readonly full: boolean;
   #hub: EventHub;
-  #predicate: EventPredicate | undefined;
   #signal: AbortSignal | undefined;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #timers: ReturnType<typeof setInterval>[] = [];
   #closed = false;
   #maxBuffered: number;
+  /** How many messages the chunk being enqueued holds (the queuing strategy's size). */
+  #chunkMessages = 1;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #summaryTimer: ReturnType<typeof setTimeout> | undefined;
   #onAbort = (): void => this.close();
 
   constructor(hub: EventHub, options: ConnectionOptions) {
     this.#hub = hub;
-    this.#predicate = options.predicate;
+    this.groupKey = options.request.key;
+    this.predicate = options.request.predicate;
+    this.full = options.request.mode === "full";
     this.#signal = options.signal;
     this.#maxBuffered = options.maxBufferedEvents;
     this.stream = new ReadableStream<Uint8Array>(
@@ -68,7 +76,7 @@ export class SSEConnection implements HubClient {
         cancel: () => this.close(),
       },
       // The queue is counted in messages; the bound is checked by #send.
-      new CountQueuingStrategy({ highWaterMark: options.maxBufferedEvents }),
+      { highWaterMark: options.maxBufferedEvents, size: () => this.#chunkMessages },
     );
     if (this.#signal?.aborted) {
       this.close();
@@ -84,11 +92,9 @@ export class SSEConnection implements HubClient {
     return this.#closed;
   }
 
-  /** Called by the hub for every event. */
-  deliver(entry: HubEntry): void {
-    if (this.#predicate === undefined || this.#predicate(entry.type, entry.event)) {
-      this.#send(entry.bytes);
-    }
+  /** Called by the hub with a chunk of the events this client wants. */
+  write(bytes: Uint8Array, messages: number): void {
+    this.#send(bytes, messages);
   }
 
   /** Ends the connection and releases everything it holds (idempotent). */
@@ -113,31 +119,33 @@ export class SSEConnection implements HubClient {
 
   /**
    * `reset` when resuming is impossible, the `snapshot` (carrying the one `retry:`), and the
-   * missed events.
+   * missed events, as one chunk; then the timers.
    */
   #open(options: ConnectionOptions): void {
-    const resume = this.#hub.attach(this, options.lastEventId);
-    const parts: Uint8Array[] = [];
+    const hub = this.#hub;
+    const resume = hub.attach(this, options.lastEventId);
+    const out = new PendingChunk();
     if ("reset" in resume) {
-      const data = JSON.stringify({ reason: resume.reset, lastEventId: this.#hub.lastEventId });
-      parts.push(ENCODER.encode(encodeSSE({ event: "reset", data })));
+      const data = JSON.stringify({ reason: resume.reset, lastEventId: hub.lastEventId });
+      out.add(encodeSSE({ event: "reset", data }));
     }
-    parts.push(this.#hub.snapshotMessage(options.retryMs));
-    if ("entries" in resume) {
-      for (const entry of resume.entries) {
-        if (this.#predicate === undefined || this.#predicate(entry.type, entry.event)) {
-          parts.push(entry.bytes);
-        }
+    out.add(hub.snapshots.first(options.retryMs));
+    if ("slots" in resume) {
+      for (const slot of resume.slots) {
+        if (hub.wants(this.predicate, slot)) out.add(hub.textOf(slot));
       }
     }
-    // One chunk: a long replay counts as one queued message, not as `replay` of them.
-    this.#send(concat(parts));
-    this.#timers.push(setInterval(() => this.#send(PING), options.heartbeatMs));
-    if (options.mode === "summary") {
-      this.#summarise(this.#hub.summaryMark(), Date.now(), options.snapshotMs);
+    // A long replay counts as one queued message, not as `replay` of them.
+    this.#send(out.take(), 1);
+    this.#timers.push(setInterval(() => this.#send(PING, 1), options.heartbeatMs));
+    if (options.request.mode === "summary") {
+      this.#summarise(hub.snapshots.mark(), Date.now(), options.snapshotMs);
     } else if (options.snapshotMs !== undefined) {
       const every = options.snapshotMs;
-      this.#timers.push(setInterval(() => this.#send(this.#hub.snapshotMessage()), every));
+      this.#timers.push(setInterval(() => {
+        hub.flush(); // the events a snapshot counts go out before it
+        this.#send(hub.snapshots.periodic(), 1);
+      }, every));
     }
   }
 
@@ -150,20 +158,24 @@ export class SSEConnection implements HubClient {
       this.#summaryTimer = undefined;
       if (this.#closed) return;
       const now = Date.now();
-      const changed = this.#hub.lastEventId !== since.id;
+      const hub = this.#hub;
+      // Marks are shared while nothing changes, and counts only grow: another mark, news.
+      const changed = hub.snapshots.mark() !== since;
       if (!changed && (snapshotMs === undefined || now - sentAt < snapshotMs)) {
         this.#summarise(since, sentAt, snapshotMs);
         return;
       }
-      const { bytes, mark } = this.#hub.summaryMessage(since);
-      this.#send(bytes);
+      hub.flush(); // the failures a snapshot counts go out before it
+      const { bytes, mark } = hub.snapshots.summary(since);
+      this.#send(bytes, 1);
       this.#summarise(mark, now, snapshotMs);
     }, SUMMARY_INTERVAL_MS);
   }
 
-  #send(bytes: Uint8Array): void {
+  #send(bytes: Uint8Array, messages: number): void {
     if (this.#closed) return;
     try {
+      this.#chunkMessages = messages;
       this.#controller.enqueue(bytes);
     } catch {
       this.close();
@@ -192,16 +204,4 @@ export class SSEConnection implements HubClient {
       ),
     );
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

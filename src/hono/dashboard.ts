@@ -120,16 +120,16 @@ function dashboardHTML(nonce: string): string {
       <tbody id="latency"></tbody>
     </table>
     <p id="latency-empty" class="muted empty-note">No stage has finished an item yet.</p>
-    <p id="latency-tasks-note" class="muted small" hidden>Task durations are recorded from the
-      first time something reads the latency (this page, <code>GET latency</code>) or listens to
-      task events; attempts that ended before are not in them.</p>
+    <p id="latency-tasks-note" class="muted small" hidden>Task durations are recorded only while
+      task events are built: a task event listener or callback, or a full-mode client of the event
+      stream (this page's summary stream builds none).</p>
   </section>
   <section id="errors-card" class="card span5">
     <div class="card-head"><h2>Errors</h2><span id="errors-total" class="muted small"></span></div>
     <div id="groups" class="groups"></div>
     <p id="errors-empty" class="muted empty-note">No failures.</p>
   </section>
-  <section class="card span12">
+  <section class="card span12 lazy">
     <div class="card-head"><h2>Workers</h2></div>
     <div class="scroll-y">
     <table>

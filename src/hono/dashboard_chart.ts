@@ -1,7 +1,8 @@
 /**
  * The dashboard's charts, drawn as SVG (browser JavaScript, part of the page's one script): a
- * scrolling time chart (its paths are rebuilt only when data arrives; each animation frame only
- * moves them, so it stays smooth whatever the event rate), sparklines and latency range bars.
+ * scrolling time chart (its paths are rebuilt only when data arrives; in between, a linear CSS
+ * transform animation slides them left, which the browser's compositor runs without the page's
+ * script, so it stays smooth whatever the event rate), sparklines and latency range bars.
  *
  * @internal
  */
@@ -32,11 +33,6 @@ TimeChart.prototype.layout = function () {
   this.plotH = h - m.top - m.bottom;
   var root = svgEl("svg", { width: width, height: h, viewBox: "0 0 " + width + " " + h, role: "img" });
   root.setAttribute("aria-label", this.options.label);
-  var clip = svgEl("clipPath", { id: this.id + "-clip" });
-  clip.appendChild(svgEl("rect", { x: m.left, y: 0, width: this.plotW, height: h - m.bottom }));
-  var defs = svgEl("defs", {});
-  defs.appendChild(clip);
-  root.appendChild(defs);
   this.grid = svgEl("g", { "class": "grid" });
   root.appendChild(this.grid);
   this.xAxis = svgEl("g", {});
@@ -44,11 +40,18 @@ TimeChart.prototype.layout = function () {
   this.empty = svgEl("text", { x: m.left + this.plotW / 2, y: m.top + this.plotH / 2 + 4, "text-anchor": "middle", "class": "empty-text" });
   this.empty.textContent = "waiting for data";
   root.appendChild(this.empty);
-  var clipped = svgEl("g", { "clip-path": "url(#" + this.id + "-clip)" });
+  // The lines live in their own layer: a clipping viewport over the plot, and a scroller in it.
+  var viewport = el("div", "viewport");
+  viewport.style.left = m.left + "px";
+  viewport.style.width = this.plotW + "px";
+  viewport.style.height = h - m.bottom + "px";
+  this.scroller = el("div", "scroller");
+  this.lines = svgEl("svg", { width: this.plotW, height: h - m.bottom, "class": "lines" });
   this.scroll = svgEl("g", { "class": "scroll" });
-  clipped.appendChild(this.scroll);
-  root.appendChild(clipped);
-  fill(this.container, [root]);
+  this.lines.appendChild(this.scroll);
+  this.scroller.appendChild(this.lines);
+  viewport.appendChild(this.scroller);
+  fill(this.container, [root, viewport]);
   this.root = root;
   this.axisFor = 0;
   this.draw(this.series);
@@ -87,7 +90,7 @@ TimeChart.prototype.draw = function (series) {
   var m = this.margin;
   var pw = this.plotW;
   var ph = this.plotH;
-  var right = m.left + pw;
+  var right = pw;
   var bottom = m.top + ph;
   this.builtAt = now;
   var paths = [];
@@ -121,7 +124,7 @@ TimeChart.prototype.draw = function (series) {
   });
   fill(this.scroll, paths);
   this.empty.style.display = paths.length === 0 ? "" : "none";
-  this.frame(now);
+  this.slide();
 };
 TimeChart.prototype.drawGrid = function (top) {
   var m = this.margin;
@@ -138,10 +141,17 @@ TimeChart.prototype.drawGrid = function (top) {
   }
   fill(this.grid, items);
 };
-/** Moves the paths to where they are at time now (called every animation frame). */
-TimeChart.prototype.frame = function (now) {
-  var dx = -((now - this.builtAt) * this.plotW) / this.options.windowMs;
-  this.scroll.setAttribute("transform", "translate(" + dx.toFixed(2) + " 0)");
+/**
+ * Slides the lines left at the speed of time, from where they were drawn (now) for a whole window:
+ * a compositor animation, restarted by each draw.
+ */
+TimeChart.prototype.slide = function () {
+  if (this.animation) this.animation.cancel();
+  if (typeof this.scroller.animate !== "function") return;
+  this.animation = this.scroller.animate(
+    [{ transform: "translateX(0px)" }, { transform: "translateX(" + (-this.plotW) + "px)" }],
+    { duration: this.options.windowMs, easing: "linear", fill: "forwards" },
+  );
 };
 
 /** A small line chart of values (oldest first), scaled from 0 to their max. */

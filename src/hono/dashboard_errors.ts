@@ -79,42 +79,74 @@ function reconcileGroups(errors) {
   }, function () { errorsRefetch.pending = false; });
 }
 
+/** What the groups' elements show, to update them in place while the same groups stay. */
+var errorsView = { signature: "", parts: new Map() };
+
 function renderErrors() {
   var groups = Array.from(state.groups.values()).sort(function (a, b) { return b.count - a.count || b.latest - a.latest; });
   var total = groupSum();
   setText("errors-total", total ? fmt(total) + " failed in " + groups.length + (groups.length === 1 ? " group" : " groups") : "");
-  var max = groups.reduce(function (m, g) { return Math.max(m, g.count); }, 0);
-  var children = [];
-  groups.forEach(function (g) {
-    var open = state.openGroup === g.key;
-    var button = el("button", "group" + (open ? " open" : ""));
-    button.type = "button";
-    button.setAttribute("data-group", g.key);
-    button.setAttribute("data-count", String(g.count));
-    button.setAttribute("aria-expanded", open ? "true" : "false");
-    var head = el("div", "group-head");
-    head.appendChild(el("span", "etype", g.type));
-    head.appendChild(el("span", "muted", g.evicted ? "older, no longer kept" : "in"));
-    if (!g.evicted) head.appendChild(el("span", "stage-tag", g.stage === null ? "(no stage)" : g.stage));
-    head.appendChild(el("span", "gcount num", fmt(g.count)));
-    button.appendChild(head);
-    var bar = el("div", "gbar");
-    var inner = el("div", "");
-    inner.style.width = (max ? (100 * g.count) / max : 0) + "%";
-    bar.appendChild(inner);
-    button.appendChild(bar);
-    var latest = g.items[0];
-    if (latest) {
-      var line = el("div", "gmsg");
-      line.appendChild(el("span", "msg", latest.error));
-      line.appendChild(el("span", "muted when", ago(Date.now() - latest.timestamp)));
-      button.appendChild(line);
-    }
-    children.push(button);
-    if (open) children.push(groupItems(g));
-  });
-  fill($("groups"), children);
   show("errors-empty", groups.length === 0);
+  var open = groups.filter(function (g) { return g.key === state.openGroup; })[0];
+  var signature = groups.map(function (g) { return g.key; }).join("") + "" + state.openGroup +
+    (open ? "" + open.count : "");
+  var max = groups.reduce(function (m, g) { return Math.max(m, g.count); }, 0);
+  if (signature !== errorsView.signature) {
+    errorsView.signature = signature;
+    errorsView.parts = new Map();
+    var children = [];
+    groups.forEach(function (g) {
+      children.push(groupButton(g));
+      if (g === open) children.push(groupItems(g));
+    });
+    fill($("groups"), children);
+  }
+  groups.forEach(function (g) { updateGroup(g, max); });
+}
+
+/** A group's button (its changing parts are filled in by updateGroup). */
+function groupButton(g) {
+  var open = state.openGroup === g.key;
+  var button = el("button", "group" + (open ? " open" : ""));
+  button.type = "button";
+  button.setAttribute("data-group", g.key);
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  var head = el("div", "group-head");
+  head.appendChild(el("span", "etype", g.type));
+  head.appendChild(el("span", "muted", g.evicted ? "older, no longer kept" : "in"));
+  if (!g.evicted) head.appendChild(el("span", "stage-tag", g.stage === null ? "(no stage)" : g.stage));
+  var count = el("span", "gcount num");
+  head.appendChild(count);
+  button.appendChild(head);
+  var bar = el("div", "gbar");
+  var inner = el("div", "");
+  bar.appendChild(inner);
+  button.appendChild(bar);
+  var line = el("div", "gmsg");
+  var msg = el("span", "msg");
+  var when = el("span", "muted when");
+  line.appendChild(msg);
+  line.appendChild(when);
+  button.appendChild(line);
+  errorsView.parts.set(g.key, { button: button, count: count, inner: inner, line: line, msg: msg, when: when });
+  return button;
+}
+
+function updateGroup(g, max) {
+  var p = errorsView.parts.get(g.key);
+  if (!p) return;
+  var count = String(g.count);
+  if (p.button.getAttribute("data-count") !== count) p.button.setAttribute("data-count", count);
+  if (p.count.textContent !== fmt(g.count)) p.count.textContent = fmt(g.count);
+  var width = (max ? Math.round((1000 * g.count) / max) / 10 : 0) + "%";
+  if (p.inner.style.width !== width) p.inner.style.width = width;
+  var latest = g.items[0];
+  p.line.hidden = !latest;
+  if (!latest) return;
+  var message = latest.error === undefined || latest.error === null ? "" : String(latest.error);
+  if (p.msg.textContent !== message) p.msg.textContent = message;
+  var when = ago(Date.now() - latest.timestamp);
+  if (p.when.textContent !== when) p.when.textContent = when;
 }
 
 function groupItems(g) {

@@ -191,7 +191,7 @@ function workersByStage() {
 }
 
 function renderWorkers() {
-  var workerRows = [];
+  var rows = [];
   if (state.pipe) {
     var metrics = state.pipe.workerMetrics || {};
     var workers = state.pipe.workerStates;
@@ -200,13 +200,13 @@ function renderWorkers() {
       var w = workers[name];
       var busy = w.status === "busy";
       var m = metrics[name] || {};
-      workerRows.push(row([{ text: name }, { text: w.status, cls: busy ? "busy" : "idle" },
+      rows.push([{ text: name }, { text: w.status, cls: busy ? "busy" : "idle" },
         { text: busy ? w.currentItemId : "", cls: "mono" }, { text: busy ? w.currentTask : "", cls: "msg" },
         { text: busy && w.processingSince ? fmtMs(now - w.processingSince) : "", cls: "num" },
         { text: fmt(m.itemsProcessed), cls: "num" }, { text: fmt(m.itemsFailed), cls: "num" + (m.itemsFailed ? " fail" : "") },
-        { text: m.itemsProcessed ? fmtMs(m.avgProcessingTime) : "", cls: "num" }]));
+        { text: m.itemsProcessed ? fmtMs(m.avgProcessingTime) : "", cls: "num" }]);
     });
   }
-  fill($("workers"), workerRows);
+  syncRows($("workers"), rows);
 }
 `;

@@ -22,6 +22,14 @@ var dirty = {};
 var renderPending = false;
 var charts = {};
 
+var soon = {};
+
+/** Marks a panel for redrawing at most once every ms (for what events can change very often). */
+function markSoon(name, ms) {
+  if (soon[name]) return;
+  soon[name] = setTimeout(function () { soon[name] = 0; markDirty(name); }, ms);
+}
+
 function markDirty(name) {
   dirty[name] = true;
   if (renderPending) return;
@@ -232,7 +240,7 @@ function onMessage(type, text) {
     var m = data.metadata || {};
     addFailure({ itemId: data.itemId, stage: data.stage, errorType: m.errorType, error: m.error,
       attempts: m.attempt, timestamp: data.timestamp });
-    markDirty("errors");
+    markSoon("errors", 500);
   } else if (type === "runstart" || type === "runend") onRun(data);
   else if (type === "reset") {
     state.resetUntil = Date.now() + 5000;
@@ -297,19 +305,16 @@ function searchFor(id) {
   $("lookup-card").scrollIntoView({ block: "nearest" });
 }
 
-function animate() {
-  var now = Date.now();
-  charts.rate.frame(now);
-  charts.inflight.frame(now);
-  requestAnimationFrame(animate);
-}
-
 charts.rate = new TimeChart($("rate-chart"), { height: 200, windowMs: WINDOW_MS, format: fmtRate, label: "items per second" });
 charts.inflight = new TimeChart($("inflight-chart"), { height: 74, windowMs: WINDOW_MS, format: fmt, label: "items in flight", steps: 2 });
 wire();
 var feed = openFeed({ message: onMessage, state: onState });
-setInterval(function () { markDirty("conn"); markDirty("runs"); }, 1000);
-requestAnimationFrame(animate);
+// Once a second: the "updated … ago" text, and a running run's duration.
+setInterval(function () {
+  markDirty("conn");
+  var current = currentRun();
+  if (current && current.endedAt === undefined) markDirty("runs");
+}, 1000);
 ["overview", "charts", "conn", "empty", "latency", "errors", "runs"].forEach(markDirty);
 `;
 

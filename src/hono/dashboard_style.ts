@@ -26,8 +26,7 @@ h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: v
 .badge.live { background: var(--ok); } .badge.reset { background: #7c5cd6; }
 .badge.unauthorized { background: var(--fail); }
 .badge.live::before { content: ""; display: inline-block; width: 6px; height: 6px; border-radius: 50%;
-  background: #fff; margin-right: 6px; vertical-align: 1px; animation: pulse 2s infinite; }
-@keyframes pulse { 50% { opacity: .35; } }
+  background: #fff; margin-right: 6px; vertical-align: 1px; }
 #search input { width: 230px; padding: 6px 10px; border: 1px solid var(--line); border-radius: 7px;
   background: var(--bg); color: var(--fg); font: inherit; }
 #search input:focus { outline: 2px solid var(--accent); outline-offset: -1px; }
@@ -36,7 +35,9 @@ h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: v
 .auth input { padding: 5px 8px; border: 1px solid #e4a5a5; border-radius: 6px; }
 main { display: grid; grid-template-columns: repeat(12, minmax(0, 1fr)); gap: 14px; padding: 14px 20px 24px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px;
-  box-shadow: var(--shadow); min-width: 0; }
+  box-shadow: var(--shadow); min-width: 0; contain: layout paint; }
+/* A card out of view is not laid out or painted until it scrolls in. */
+.card.lazy { content-visibility: auto; contain-intrinsic-size: auto 360px; }
 .span12 { grid-column: span 12; } .span9 { grid-column: span 9; } .span7 { grid-column: span 7; }
 .span5 { grid-column: span 5; } .span3 { grid-column: span 3; }
 @media (max-width: 1000px) { .span9, .span7, .span5, .span3 { grid-column: span 12; } }
@@ -71,7 +72,10 @@ button { font: inherit; color: inherit; }
 .toggle[aria-pressed="false"] { opacity: .45; }
 .swatch { display: inline-block; width: 10px; height: 3px; border-radius: 2px; }
 .swatch.dashed { background: repeating-linear-gradient(90deg, var(--fail) 0 3px, transparent 3px 5px); }
+.chart { position: relative; }
 .chart svg { display: block; overflow: visible; }
+.chart .viewport { position: absolute; top: 0; overflow: hidden; }
+.chart .scroller { will-change: transform; }
 .chart .axis, svg .axis { font-size: 10.5px; fill: var(--muted); }
 .chart .hgrid, .chart .vgrid { stroke: var(--line); stroke-width: 1; }
 .chart .vgrid { stroke-dasharray: 2 4; } .chart .empty-text { fill: var(--muted); font-size: 13px; } .chart .base { stroke: var(--muted); stroke-opacity: .5; }
@@ -93,7 +97,7 @@ td.msg { white-space: normal; word-break: break-word; }
 .stage-rate { font-size: 17px; font-weight: 700; font-variant-numeric: tabular-nums; }
 .stage-rate small { font-size: 11px; font-weight: 400; }
 .util { height: 4px; border-radius: 2px; background: var(--soft); margin: 7px 0 8px; overflow: hidden; }
-.util div { height: 100%; opacity: .8; transition: width .3s; }
+.util div { height: 100%; opacity: .8; }
 .stage-facts { display: flex; justify-content: space-between; gap: 6px; }
 .fact { display: flex; flex-direction: column; } .fact b { font-size: 14px; font-variant-numeric: tabular-nums; }
 .fact span { font-size: 11px; } .fact.fail b { color: var(--fail); }
@@ -116,7 +120,7 @@ svg.range .dot { stroke: var(--card); stroke-width: 1.5; }
   margin-top: 2px; font-variant-numeric: tabular-nums; }
 .run-counts { font-size: 12.5px; margin-top: 1px; }
 .run .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--ok); }
-.run.running .dot { background: var(--busy); animation: pulse 1.2s infinite; }
+.run.running .dot { background: var(--busy); box-shadow: 0 0 0 3px rgba(45, 108, 223, .25); }
 .tag { margin-left: auto; font-size: 11px; padding: 0 7px; border-radius: 8px; background: var(--accent);
   color: #fff; }
 .groups { display: flex; flex-direction: column; gap: 6px; }

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { SSE_EVENT_TYPES } from "../sse/event_types.ts";
 import type { StatusEvent, TaskEvent } from "../tracker/events.ts";
 import type { RunEvent } from "../tracker/run_event.ts";
-import { STATUS_TYPES } from "../tracker/types.ts";
+import { type ItemId, STATUS_TYPES } from "../tracker/types.ts";
 import { describeValue } from "../utils/validate.ts";
 
 /** The tracker event types streamed over SSE (the tracker's `error` event is never sent). */
@@ -14,8 +14,17 @@ export type StreamedType = typeof STREAMED_TYPES[number];
 /** A tracker event as the SSE adapter streams it: an item event or a run lifecycle event. */
 export type StreamedEvent = StatusEvent | TaskEvent | RunEvent;
 
-/** Decides whether one event goes to one client. */
-export type EventPredicate = (type: StreamedType, event: StreamedEvent) => boolean;
+/**
+ * Decides whether one event goes to one client, from what the filters look at: the type, and for
+ * item events the item's id, the stage and (for `status` events) the status. Run events have none
+ * of these (`undefined`).
+ */
+export type EventPredicate = (
+  type: StreamedType,
+  itemId: ItemId | undefined,
+  stage: string | null | undefined,
+  status: string | undefined,
+) => boolean;
 
 /** The `/events` modes: every event (`full`), or bounded-rate snapshots and failures (`summary`). */
 export const STREAM_MODES = ["full", "summary"] as const;
@@ -28,6 +37,8 @@ export interface StreamRequest {
   /** `undefined`: every event of the mode. */
   predicate: EventPredicate | undefined;
   mode: StreamMode;
+  /** The same for requests that want the same events (their filters and mode, normalised). */
+  key: string;
 }
 
 /** One problem found in the query (a plain copy of a zod issue). */
@@ -117,7 +128,11 @@ export function parseFilters(query: URLSearchParams): StreamRequest | { failure:
   const parsed = values as ParsedFilters;
   const mode = parsed.mode ?? "full";
   const predicate = compile(parsed);
-  return { predicate: mode === "summary" ? summaryOnly(predicate) : predicate, mode };
+  return {
+    predicate: mode === "summary" ? summaryOnly(predicate) : predicate,
+    mode,
+    key: keyOf(parsed, mode),
+  };
 }
 
 interface ParsedFilters {
@@ -128,30 +143,38 @@ interface ParsedFilters {
   mode?: StreamMode;
 }
 
-/** What a summary stream sends besides its snapshots: failures and run events (then `inner`). */
-function summaryOnly(inner: EventPredicate | undefined): EventPredicate {
-  return (type, event) => {
-    if (type === "status") {
-      if ((event as StatusEvent).status !== "failed") return false;
-    } else if (type !== "runstart" && type !== "runend") return false;
-    return inner === undefined || inner(type, event);
-  };
-}
-
 function compile(filters: ParsedFilters): EventPredicate | undefined {
   const types = filters.types && new Set<string>(filters.types);
   const statuses = filters.status && new Set<string>(filters.status);
   const { stage, item } = filters;
   if (!types && !statuses && stage === undefined && item === undefined) return undefined;
-  return (type, event) => {
+  return (type, itemId, eventStage, status) => {
     if (types && !types.has(type)) return false;
     if (type === "runstart" || type === "runend") return true;
-    const itemEvent = event as StatusEvent | TaskEvent;
-    if (statuses && (type !== "status" || !statuses.has((event as StatusEvent).status))) {
-      return false;
-    }
-    if (stage !== undefined && itemEvent.stage !== stage) return false;
-    if (item !== undefined && String(itemEvent.itemId) !== item) return false;
+    if (statuses && (type !== "status" || !statuses.has(status!))) return false;
+    if (stage !== undefined && eventStage !== stage) return false;
+    if (item !== undefined && String(itemId) !== item) return false;
     return true;
+  };
+}
+
+function keyOf(filters: ParsedFilters, mode: StreamMode): string {
+  const set = (list: string[] | undefined) => list && [...new Set(list)].sort();
+  return JSON.stringify([
+    mode,
+    set(filters.types),
+    set(filters.status),
+    filters.stage,
+    filters.item,
+  ]);
+}
+
+/** What a summary stream sends besides its snapshots: failures and run events (then `inner`). */
+function summaryOnly(inner: EventPredicate | undefined): EventPredicate {
+  return (type, itemId, stage, status) => {
+    if (type === "status") {
+      if (status !== "failed") return false;
+    } else if (type !== "runstart" && type !== "runend") return false;
+    return inner === undefined || inner(type, itemId, stage, status);
   };
 }

@@ -1,112 +1,76 @@
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { StatusEvent, StatusEventJSON, TaskEvent, TaskEventJSON } from "../tracker/events.ts";
-import type { FailedItem } from "../tracker/error_summary.ts";
-import type { LatencySnapshot } from "../tracker/latency.ts";
-import { copyRun, type RunEvent } from "../tracker/run_event.ts";
-import type { StatusTracker } from "../tracker/status_tracker.ts";
-import { encodeSSE } from "../sse/encode.ts";
-import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
-import { STREAMED_TYPES, type StreamedEvent, type StreamedType } from "./filters.ts";
-import { IdRing } from "./ring.ts";
+import type { NameRef } from "../tracker/names.ts";
+import type { RunEvent } from "../tracker/run_event.ts";
+import { refreshTaps, type StatusTracker, tapTracker } from "../tracker/status_tracker.ts";
+import type { TrackerTap } from "../tracker/taps.ts";
+import { type ItemId, STATUS_TYPES, type StatusMetadata } from "../tracker/types.ts";
+import { EventJSON, statusEvent } from "./event_json.ts";
+import { EventText, isPlainId } from "./event_text.ts";
+import type { EventPredicate, StreamedEvent, StreamedType } from "./filters.ts";
+import { ClientGroups, type HubClient } from "./groups.ts";
+import { EventRing, type RingSlot } from "./ring.ts";
+import { type SnapshotJSON, Snapshots } from "./snapshots.ts";
 
-/** One tracker event, numbered and serialised once for every client. */
-export interface HubEntry {
-  id: number;
-  type: StreamedType;
-  event: StreamedEvent;
-  /** The whole SSE message, UTF-8. */
-  bytes: Uint8Array;
-}
-
-/** A connected stream, as the hub sees it. */
-export interface HubClient {
-  deliver(entry: HubEntry): void;
-}
+export type { HubClient };
 
 /** What a client gets on connecting: the events it missed, or why it cannot resume. */
-export type Resume = { entries: HubEntry[] } | { reset: string };
+export type Resume = { slots: RingSlot[] } | { reset: string };
+
+const FAILED = STATUS_TYPES.indexOf("failed");
+const ALL_STATUSES = (1 << STATUS_TYPES.length) - 1;
 
 /**
- * The served tracker's failures: the counts in every snapshot, `failedItems` only where a client
- * starts from it (`GET /snapshot` and a connection's first `snapshot`), not in the periodic ones.
- */
-export interface SnapshotErrorsJSON {
-  totalFailed: number;
-  errorsByType: Record<string, number>;
-  errorsByStage: Record<string, number>;
-  failedItems?: FailedItem[];
-}
-
-/** What `GET /snapshot` and the `snapshot` event carry. */
-export interface SnapshotJSON {
-  stats: ReturnType<StatusTracker["getStats"]>;
-  pipeline: ReturnType<PipelineLike["getDashboardSnapshot"]> | null;
-  lastEventId: number;
-  errors: SnapshotErrorsJSON;
-  /** `tracker.getRuns()`: the newest runs, oldest first (one without `endedAt` is going on). */
-  runs: RunEvent[];
-  /** `tracker.getLatency()`: duration percentiles per stage and per task. */
-  latency: LatencySnapshot;
-}
-
-/**
- * What a summary `snapshot` adds: how many events were numbered since the client's previous
- * snapshot (ids in `(sinceEventId, lastEventId]`), by type and, for `status` events, by status.
- * The counts cover every event, whatever the client's filters.
- */
-export interface SnapshotChangesJSON {
-  sinceEventId: number;
-  events: Record<StreamedType, number>;
-  statuses: Record<StatusType, number>;
-}
-
-/** Where a summary stream's previous snapshot left off (shared by the clients at that id). */
-export interface SummaryMark {
-  readonly id: number;
-  /** The hub's running totals at `id`. */
-  readonly totals: Float64Array;
-}
-
-const ENCODER = new TextEncoder();
-/** Slots of the running totals: one per streamed type, then one per status. */
-const TYPE_SLOT: Record<string, number> = Object.fromEntries(STREAMED_TYPES.map((t, i) => [t, i]));
-const STATUS_SLOT: Record<string, number> = Object.fromEntries(
-  STATUS_TYPES.map((status, i) => [status, STREAMED_TYPES.length + i]),
-);
-const TOTAL_SLOTS = STREAMED_TYPES.length + STATUS_TYPES.length;
-const SAFE_METADATA = new Set(["error", "errorType", "attempt"]);
-
-/**
- * The one tracker subscription behind an `antflowRoutes()` instance: numbers every event (1, 2, …
- * in dispatch order), serialises it once, keeps the latest `replay` of them for clients that
- * resume, and hands each to every connected client.
+ * The one tracker subscription behind an `antflowRoutes()` instance: numbers the events it
+ * receives (1, 2, … in dispatch order), keeps the latest `replay` of them for clients that resume,
+ * and writes them to the connected clients.
  *
- * It listens from the first client on, and keeps listening for `lingerMs` after the last one
- * leaves (so a reconnecting client resumes without loss). The first event after that stops the
- * subscription, which gives the tracker its no-listener fast path back; the buffered events are
- * dropped then, and any later resume gets a `reset` (the id sequence skips one number so that an
- * old id can never look current).
+ * It taps the tracker (an internal subscription: no `CustomEvent`, and no `StatusEvent` for a
+ * status change, which is written from what the tracker recorded). While a `full` client is
+ * connected it takes every event; while only summary clients are, it takes only failures and run
+ * events, so an unwatched run's status changes and task events cost nothing here (summary
+ * snapshots read the tracker's running counts instead). An event is written once, for all the
+ * clients that want it, and sent in batches ({@linkcode ClientGroups}); the wire still carries whole
+ * SSE messages in id order.
+ *
+ * It subscribes from the first client on, keeps taking every event for `lingerMs` after the last
+ * full client leaves, and keeps its subscription for `lingerMs` after the last client leaves (so a
+ * reconnecting client resumes without loss). The first event after that narrows or ends the
+ * subscription. A full client can resume only from an id after which the hub took every event,
+ * any client only from one still in the ring; otherwise it gets a `reset` (after the subscription
+ * ended, the id sequence skips one number so that an old id can never look current).
  *
  * @internal
  */
 export class EventHub {
+  /** The `snapshot` messages. */
+  readonly snapshots: Snapshots;
   #tracker: StatusTracker;
-  #pipeline: PipelineLike | undefined;
-  #exposeValues: boolean;
   #lingerMs: number;
-  #ring: IdRing<HubEntry>;
+  #ring: EventRing;
+  #json: EventJSON;
+  #text: EventText;
   #clients = new Set<HubClient>();
+  #fullClients = 0;
+  #groups = new ClientGroups();
   #lastId = 0;
-  /** The smallest `Last-Event-ID` that can still be resumed. */
+  /** The smallest `Last-Event-ID` that can still be resumed… */
   #floor = 0;
-  #listening = false;
+  /** … and by a full client (Infinity while the hub takes failures only). */
+  #fullFloor = Infinity;
+  #untap: (() => void) | undefined;
   #missedEvents = false;
   #idleSince = 0;
-  #snapshotCache: { lastId: number; at: number; json: string; bytes: Uint8Array } | undefined;
-  /** Events numbered so far, by type and by status (see TYPE_SLOT, STATUS_SLOT). */
-  #totals = new Float64Array(TOTAL_SLOTS);
-  #mark: SummaryMark | undefined;
-  #onEvent = (e: Event): void => this.#record(e);
+  #fullIdleSince = 0;
+  #tap: TrackerTap & { statusMask: number; tasks: boolean } = {
+    statusMask: 1 << FAILED,
+    tasks: false,
+    status: (itemId, stage, status, worker, timestamp, metadata) =>
+      this.#status(itemId, stage, status, worker, timestamp, metadata),
+    task: (type, event) => this.#object(type, event),
+    run: (type, event) => this.#object(type, event),
+    external: (type, detail) => this.#external(type, detail),
+  };
 
   constructor(
     tracker: StatusTracker,
@@ -114,10 +78,11 @@ export class EventHub {
     options: { replay: number; lingerMs: number; exposeValues: boolean },
   ) {
     this.#tracker = tracker;
-    this.#pipeline = pipeline;
-    this.#exposeValues = options.exposeValues;
     this.#lingerMs = options.lingerMs;
-    this.#ring = new IdRing(options.replay);
+    this.#ring = new EventRing(options.replay);
+    this.#json = new EventJSON(options.exposeValues);
+    this.#text = new EventText(this.#json);
+    this.snapshots = new Snapshots(tracker, pipeline, () => this.#lastId);
   }
 
   /** The newest id given to an event (0 before the first). */
@@ -130,186 +95,182 @@ export class EventHub {
     return this.#clients.size;
   }
 
+  /** The `snapshot` data as of now (`GET /snapshot`). */
+  snapshot(): SnapshotJSON {
+    return this.snapshots.data();
+  }
+
+  /** An item event's JSON as served (metadata beyond the engine's keys only with `exposeValues`). */
+  toJSON(event: StatusEvent | TaskEvent): StatusEventJSON | TaskEventJSON {
+    return this.#json.toJSON(event);
+  }
+
+  /** Whether a client with this predicate wants the slot's event. */
+  wants(predicate: EventPredicate | undefined, slot: RingSlot): boolean {
+    if (predicate === undefined) return true;
+    if (slot.stage !== undefined) {
+      return predicate("status", slot.itemId, slot.stage.name, STATUS_TYPES[slot.status]);
+    }
+    const event = slot.event as Partial<StatusEvent>;
+    return predicate(slot.type, event.itemId, event.stage, event.status);
+  }
+
+  /** The slot's SSE message. */
+  textOf(slot: RingSlot): string {
+    if (slot.stage !== undefined) {
+      return this.#text.status(
+        slot.id,
+        slot.itemId!,
+        slot.stage,
+        slot.status,
+        slot.worker!,
+        slot.timestamp,
+        slot.metadata,
+      );
+    }
+    if (slot.data !== undefined) return this.#text.data(slot.type, slot.id, slot.data);
+    return this.#text.task(slot.type, slot.id, slot.event as TaskEvent);
+  }
+
   /**
-   * Connects a client. Synchronous, so no event can fall between the resume and the live events.
+   * Connects a client. Synchronous, so no event can fall between the resume and the live events:
+   * what is pending goes out first, so the client joins with nothing in flight.
    *
    * @param lastEventId The client's `Last-Event-ID`, if it sent one.
    */
   attach(client: HubClient, lastEventId: string | undefined): Resume {
-    if (!this.#listening) this.#listen();
+    if (this.#untap === undefined) this.#listen();
+    if (client.full && this.#fullClients++ === 0 && !this.#tap.tasks) this.#takeAll(true);
+    this.flush();
     this.#clients.add(client);
+    this.#groups.join(client);
     // An empty Last-Event-ID is the WHATWG "no id yet" (browsers then send no header at all).
-    if (lastEventId === undefined || lastEventId === "") return { entries: [] };
+    if (lastEventId === undefined || lastEventId === "") return { slots: [] };
     if (!/^\d{1,16}$/.test(lastEventId) || !Number.isSafeInteger(Number(lastEventId))) {
       return { reset: "malformed" };
     }
     const id = Number(lastEventId);
     if (id > this.#lastId) return { reset: "unknown" };
-    if (id < this.#floor) return { reset: "expired" };
-    return { entries: this.#ring.after(id) };
+    if (id < this.#floor || (client.full && id < this.#fullFloor)) return { reset: "expired" };
+    return { slots: this.#ring.after(id) };
   }
 
-  /** Disconnects a client (idempotent). */
+  /** Disconnects a client (idempotent); what was pending for it is dropped. */
   detach(client: HubClient): void {
-    if (this.#clients.delete(client) && this.#clients.size === 0) this.#idleSince = Date.now();
-  }
-
-  /**
-   * The `snapshot` data as of now.
-   *
-   * @param withFailedItems Include `errors.failedItems` (a scan of the tracked items): for a
-   * client's starting point, not for the periodic snapshots.
-   */
-  snapshot(withFailedItems = true): SnapshotJSON {
-    const summary = this.#tracker.getErrorSummary();
-    const errors: SnapshotErrorsJSON = {
-      totalFailed: summary.totalFailed,
-      errorsByType: summary.errorsByType,
-      errorsByStage: summary.errorsByStage,
-    };
-    if (withFailedItems) errors.failedItems = summary.failedItems;
-    return {
-      stats: this.#tracker.getStats(),
-      pipeline: this.#pipeline?.getDashboardSnapshot() ?? null,
-      lastEventId: this.#lastId,
-      errors,
-      runs: this.#tracker.getRuns(),
-      latency: this.#tracker.getLatency(),
-    };
-  }
-
-  /**
-   * The `snapshot` SSE message. Clients that ask within a few ms of each other, with no event in
-   * between, share one serialisation.
-   *
-   * @param retryMs A `retry:` field to carry (a connection's first snapshot, which also lists the
-   * failed items), not cached.
-   */
-  snapshotMessage(retryMs?: number): Uint8Array {
-    if (retryMs !== undefined) {
-      const data = JSON.stringify(this.snapshot());
-      return ENCODER.encode(encodeSSE({ event: "snapshot", retry: retryMs, data }));
-    }
-    return this.#periodicSnapshot().bytes;
-  }
-
-  /**
-   * A summary stream's `snapshot` message: the periodic snapshot plus `changes` since `since` (the
-   * mark of the client's previous one, or of its first snapshot).
-   *
-   * @returns The message and the mark to pass next time.
-   */
-  summaryMessage(since: SummaryMark): { bytes: Uint8Array; mark: SummaryMark } {
-    const { json } = this.#periodicSnapshot();
-    const mark = this.summaryMark();
-    const changes = JSON.stringify(changesBetween(since, mark));
-    const data = `${json.slice(0, -1)},"changes":${changes}}`;
-    return { bytes: ENCODER.encode(encodeSSE({ event: "snapshot", data })), mark };
-  }
-
-  /** The current id and running totals (one object per id, shared by every client). */
-  summaryMark(): SummaryMark {
-    const mark = this.#mark;
-    if (mark !== undefined && mark.id === this.#lastId) return mark;
-    return (this.#mark = { id: this.#lastId, totals: this.#totals.slice() });
-  }
-
-  #periodicSnapshot(): { json: string; bytes: Uint8Array } {
+    if (!this.#clients.delete(client)) return;
+    this.#groups.leave(client);
     const now = Date.now();
-    const cache = this.#snapshotCache;
-    if (cache !== undefined && cache.lastId === this.#lastId && now - cache.at < 20) return cache;
-    const json = JSON.stringify(this.snapshot(false));
-    const bytes = ENCODER.encode(encodeSSE({ event: "snapshot", data: json }));
-    this.#snapshotCache = { lastId: this.#lastId, at: now, json, bytes };
-    return this.#snapshotCache;
+    if (client.full && --this.#fullClients === 0) this.#fullIdleSince = now;
+    if (this.#clients.size === 0) this.#idleSince = now;
   }
 
-  /** An item event's JSON as served (metadata beyond the engine's keys only with `exposeValues`). */
-  toJSON(event: StatusEvent | TaskEvent): StatusEventJSON | TaskEventJSON {
-    const json = event.toJSON();
-    if (this.#exposeValues || !("metadata" in json)) return json;
-    const metadata = json.metadata;
-    for (const key in metadata) {
-      if (SAFE_METADATA.has(key)) continue;
-      const safe: Record<string, unknown> = {};
-      for (const name of SAFE_METADATA) if (name in metadata) safe[name] = metadata[name];
-      return { ...json, metadata: safe };
-    }
-    return json;
+  /** Writes what waits to the clients now (before a snapshot, or a new client). */
+  flush(): void {
+    this.#groups.flush();
   }
 
   #listen(): void {
-    this.#listening = true;
     if (this.#missedEvents) {
       this.#missedEvents = false;
       this.#lastId++;
       this.#floor = this.#lastId;
     }
-    for (const type of STREAMED_TYPES) this.#tracker.addEventListener(type, this.#onEvent);
+    this.#untap = tapTracker(this.#tracker, this.#tap);
   }
 
-  #unlisten(): void {
-    this.#listening = false;
-    this.#missedEvents = true;
-    this.#ring.clear();
-    this.#snapshotCache = undefined;
-    for (const type of STREAMED_TYPES) this.#tracker.removeEventListener(type, this.#onEvent);
+  /** Takes every event (`all`), or failures and run events only. */
+  #takeAll(all: boolean): void {
+    this.#tap.statusMask = all ? ALL_STATUSES : 1 << FAILED;
+    this.#tap.tasks = all;
+    // From here on the ring holds every event (or no longer does).
+    this.#fullFloor = all ? this.#lastId : Infinity;
+    refreshTaps(this.#tracker);
   }
 
-  #record(e: Event): void {
+  /**
+   * Whether the event is to be numbered; after the grace periods, the first event narrows the
+   * subscription to failures (no full client left) or ends it (no client left).
+   */
+  #live(): boolean {
     if (this.#clients.size === 0 && Date.now() - this.#idleSince > this.#lingerMs) {
-      this.#unlisten();
+      this.#untap?.();
+      this.#untap = undefined;
+      this.#missedEvents = true;
+      this.#ring.clear();
+      this.snapshots.clearCache();
+      if (this.#tap.tasks) this.#takeAll(false);
+      return false;
+    }
+    if (
+      this.#fullClients === 0 && this.#tap.tasks &&
+      Date.now() - this.#fullIdleSince > this.#lingerMs
+    ) {
+      this.#takeAll(false);
+    }
+    return true;
+  }
+
+  #status(
+    itemId: ItemId,
+    stage: NameRef,
+    status: number,
+    worker: NameRef,
+    timestamp: number,
+    metadata: StatusMetadata | undefined,
+  ): void {
+    if (!this.#live()) return;
+    if (!((this.#tap.statusMask >> status) & 1)) return; // just narrowed
+    if (!isPlainId(itemId)) {
+      const event = statusEvent(itemId, stage.name, status, worker.name, timestamp, metadata);
+      this.#numberObject("status", event);
       return;
     }
-    const event = (e as CustomEvent<StreamedEvent>).detail;
-    const type = e.type as StreamedType;
-    const data = this.#serialise(type, event);
-    if (data === undefined) return;
-    const id = ++this.#lastId;
-    this.#count(type, event);
-    const entry: HubEntry = {
-      id,
-      type,
-      event,
-      bytes: ENCODER.encode(encodeSSE({ event: type, id, data })),
-    };
-    const dropped = this.#ring.push(entry);
-    if (dropped !== undefined) this.#floor = dropped.id;
-    for (const client of this.#clients) client.deliver(entry);
+    const slot = this.#claim("status");
+    slot.itemId = itemId;
+    slot.stage = stage;
+    slot.status = status;
+    slot.worker = worker;
+    slot.timestamp = timestamp;
+    slot.metadata = metadata;
+    this.#groups.deliver(slot, itemId, stage.name, STATUS_TYPES[status], this);
   }
 
-  #count(type: StreamedType, event: StreamedEvent): void {
-    const totals = this.#totals;
-    totals[TYPE_SLOT[type]]++;
-    if (type !== "status") return;
-    const slot = STATUS_SLOT[(event as StatusEvent).status];
-    if (slot !== undefined) totals[slot]++;
+  /** A task or run event from the tracker. */
+  #object(type: StreamedType, event: TaskEvent | RunEvent): void {
+    if (!this.#live()) return;
+    if (type.startsWith("task") && !this.#tap.tasks) return; // just narrowed
+    this.#numberObject(type, event);
   }
 
-  /** The event's `data:`, or `undefined` for a detail that is not a tracker event (ignored). */
-  #serialise(type: StreamedType, event: StreamedEvent): string | undefined {
-    if (event === null || typeof event !== "object") return undefined;
-    if (type === "runstart" || type === "runend") {
-      const run = event as RunEvent;
-      if (typeof run.runId !== "string") return undefined;
-      return JSON.stringify(copyRun(run)); // the documented fields only
+  /** An event dispatched on the tracker from outside: numbered like the tracker's own. */
+  #external(type: StreamedType, detail: unknown): void {
+    if (!this.#live()) return;
+    if (detail === null || typeof detail !== "object") return;
+    const status = (detail as Partial<StatusEvent>).status;
+    const isRun = type === "runstart" || type === "runend";
+    if (!this.#tap.tasks && !isRun && !(type === "status" && status === "failed")) return;
+    this.#numberObject(type, detail as StreamedEvent);
+  }
+
+  #numberObject(type: StreamedType, event: StreamedEvent): void {
+    // The tracker's own task events are written when a group needs them; anything else is written
+    // now, so that one that cannot be (or is no tracker event at all) gets no id.
+    let data: string | undefined;
+    if (!this.#json.canDefer(type, event)) {
+      data = this.#json.write(type, event);
+      if (data === undefined) return;
     }
-    const item = event as StatusEvent | TaskEvent;
-    if (typeof item.toJSON !== "function") return undefined;
-    return JSON.stringify(this.toJSON(item));
+    const slot = this.#claim(type);
+    slot.event = event;
+    slot.data = data;
+    const item = event as Partial<StatusEvent>;
+    this.#groups.deliver(slot, item.itemId, item.stage, item.status, this);
   }
-}
 
-function changesBetween(since: SummaryMark, now: SummaryMark): SnapshotChangesJSON {
-  const events = {} as Record<StreamedType, number>;
-  const statuses = {} as Record<StatusType, number>;
-  for (const type of STREAMED_TYPES) {
-    const slot = TYPE_SLOT[type];
-    events[type] = now.totals[slot] - since.totals[slot];
+  #claim(type: StreamedType): RingSlot {
+    const slot = this.#ring.claim(++this.#lastId);
+    slot.type = type;
+    this.#floor = Math.max(this.#floor, this.#ring.oldestId - 1);
+    return slot;
   }
-  for (const status of STATUS_TYPES) {
-    const slot = STATUS_SLOT[status];
-    statuses[status] = now.totals[slot] - since.totals[slot];
-  }
-  return { sinceEventId: since.id, events, statuses };
 }

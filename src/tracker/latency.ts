@@ -43,8 +43,8 @@ export interface LatencySnapshot {
   stages: Record<string, LatencySeries>;
   /**
    * Per stage, per task: the duration of each attempt (`TaskEvent.duration` of `taskcomplete`,
-   * `taskretry` and `taskfail`), recorded while task events are built: while someone listens to
-   * them (a listener or a task callback), and from the tracker's first `getLatency()` call on.
+   * `taskretry` and `taskfail`), recorded only when task events are built anyway: while someone
+   * listens to them (a listener, a task callback, a full-mode SSE client of the Hono routes).
    */
   tasks: Record<string, Record<string, LatencySeries>>;
 }

@@ -6,6 +6,7 @@ import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
 import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
 import type { EventOrigin, TrackedItem, TrackerSink } from "./sink.ts";
+import { TapList, TAPPED_TYPES, type TappedType, type TrackerTap } from "./taps.ts";
 import {
   OPTION_RULES,
   type RunCallback,
@@ -49,6 +50,7 @@ const TASK_CALLBACK_NAMES = {
 } as const;
 /** Bit per task event type in the "wanted" mask. */
 const TASK_BITS: Record<TaskEventType, number> = { start: 1, complete: 2, retry: 4, fail: 8 };
+const ALL_TASK_BITS = 15;
 const TRACKED_TYPES = new Set<string>([
   "status",
   "taskstart",
@@ -63,10 +65,40 @@ const TRACKED_TYPES = new Set<string>([
 const RUNS_KEPT = 100;
 
 let sinkOf: (tracker: StatusTracker) => TrackerSink;
+let tapsOf: (tracker: StatusTracker) => TapList;
+let transitionsOf: (tracker: StatusTracker) => Float64Array;
 
 /** @internal The engine's handle on a tracker. */
 export function trackerSink(tracker: StatusTracker): TrackerSink {
   return sinkOf(tracker);
+}
+
+/**
+ * @internal Attaches an internal consumer (the SSE hub) that gets the events it asks for without
+ * a DOM dispatch; returns the function that detaches it. A tap that changes its wishes calls
+ * `refreshTaps(tracker)`.
+ */
+export function tapTracker(tracker: StatusTracker, tap: TrackerTap): () => void {
+  return tapsOf(tracker).add(tap);
+}
+
+/** @internal Reads the taps' wishes (`statusMask`, `tasks`) again. */
+export function refreshTaps(tracker: StatusTracker): void {
+  tapsOf(tracker).refresh();
+}
+
+/** @internal How many internal consumers a tracker has. */
+export function tapCount(tracker: StatusTracker): number {
+  return tapsOf(tracker).size;
+}
+
+/**
+ * @internal How many status changes the tracker has recorded, per status (index in
+ * `STATUS_TYPES`), since it was created: running totals (not reset by `restore`), for consumers
+ * that report what changed between two moments without receiving every event. Read-only.
+ */
+export function statusTransitions(tracker: StatusTracker): Float64Array {
+  return transitionsOf(tracker);
 }
 
 export { TASK_BITS };
@@ -108,16 +140,24 @@ export class StatusTracker extends EventTarget {
   #runs: RunEvent[] = [];
   /** Which task event types someone wants (listeners or callbacks), as TASK_BITS. */
   #taskMaskValue = 0;
-  /** Whether task events carry durations for getLatency() (set by its first call). */
-  #timeTasks = false;
 
   #store: ItemStore;
   #registry: ListenerRegistry;
   #statusListeners = 0;
   #taskListenerMask = 0;
+  /** Status changes recorded, per status code (see `statusTransitions`). */
+  #transitions = new Float64Array(STATUS_TYPES.length);
+  /** The event the tracker is dispatching itself (its taps had it already). */
+  #ownEvent: Event | undefined;
+  #taps: TapList = new TapList(
+    () => this.#refreshTaskMask(),
+    (error) => this.#reportError(error, "tap", undefined),
+  );
 
   static {
     sinkOf = (tracker) => tracker.#sink;
+    tapsOf = (tracker) => tracker.#taps;
+    transitionsOf = (tracker) => tracker.#transitions;
   }
 
   /**
@@ -315,17 +355,13 @@ export class StatusTracker extends EventTarget {
   /**
    * Durations, as percentiles from fixed-size histograms: per stage, from an item's first
    * `in_progress` at the stage to its `completed` or `failed` there (always recorded); per task,
-   * each attempt's duration, recorded while task events are built — when a task event listener or
-   * callback exists, and from the first `getLatency()` call on (a tracker nobody asks pays
-   * nothing for them). Each series has all-time figures and `recent` ones (the last minute).
+   * each attempt's duration, recorded only when task events are built anyway (while a task event
+   * listener, a task callback or a full-mode SSE client of the Hono routes exists). Each series
+   * has all-time figures and `recent` ones (the last minute).
    *
    * @returns `{ windowMs, stages, tasks }`; times in ms.
    */
   getLatency(): LatencySnapshot {
-    if (!this.#timeTasks) {
-      this.#timeTasks = true;
-      this.#refreshTaskMask();
-    }
     return this.#store.latency.snapshot(Date.now());
   }
 
@@ -353,6 +389,7 @@ export class StatusTracker extends EventTarget {
       runs.push(kept);
       if (runs.length > RUNS_KEPT) runs.shift();
     }
+    if (this.#taps.size > 0) this.#taps.run(type, copyRun(event));
     if (this.#registry.count(type) > 0) this.#dispatch(type, copyRun(event));
     const name = type === "runstart" ? "onRunStart" : "onRunEnd";
     const callback = this[name];
@@ -393,6 +430,10 @@ export class StatusTracker extends EventTarget {
       metadata,
       item.done,
     );
+    this.#transitions[status]++;
+    if ((this.#taps.statusMask >> status) & 1) {
+      this.#taps.status(item.id, stageRef, status, workerRef, timestamp, metadata);
+    }
     if (event === undefined) return;
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
@@ -401,16 +442,25 @@ export class StatusTracker extends EventTarget {
   #record(event: StatusEvent, finished: boolean): void | Promise<void> {
     const { itemId, stage, status, worker, timestamp, metadata } = event;
     const names = this.#store.names;
+    const stageRef = names.ref(stage);
+    const workerRef = names.ref(worker);
+    const code = STATUS_TYPES.indexOf(status);
     this.#store.record(
       undefined,
       itemId,
-      names.ref(stage),
-      STATUS_TYPES.indexOf(status),
-      names.ref(worker),
+      stageRef,
+      code,
+      workerRef,
       timestamp,
       metadata,
       finished,
     );
+    if (code >= 0) {
+      this.#transitions[code]++;
+      if ((this.#taps.statusMask >> code) & 1) {
+        this.#taps.status(itemId, stageRef, code, workerRef, timestamp, metadata);
+      }
+    }
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     const callback = this.#onStatusChange;
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
@@ -421,12 +471,11 @@ export class StatusTracker extends EventTarget {
   }
 
   #refreshTaskMask(): void {
-    let mask = this.#taskListenerMask;
+    let mask = this.#taps.tasks ? ALL_TASK_BITS : this.#taskListenerMask;
     if (this.#onTaskStart !== undefined) mask |= TASK_BITS.start;
     if (this.#onTaskComplete !== undefined) mask |= TASK_BITS.complete;
     if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
     if (this.#onTaskFail !== undefined) mask |= TASK_BITS.fail;
-    if (this.#timeTasks) mask |= TASK_BITS.complete | TASK_BITS.retry | TASK_BITS.fail;
     this.#taskMaskValue = mask;
   }
 
@@ -495,6 +544,7 @@ export class StatusTracker extends EventTarget {
     if (event.duration !== undefined) {
       this.#store.latency.task(event.stage, event.taskName, event.duration, event.timestamp);
     }
+    if (this.#taps.tasks) this.#taps.task(TASK_EVENT_NAMES[type] as TappedType, event);
     if (this.#taskListenerMask & TASK_BITS[type]) this.#dispatch(TASK_EVENT_NAMES[type], event);
     const name = TASK_CALLBACK_NAMES[type];
     const callback = this[name];
@@ -502,7 +552,25 @@ export class StatusTracker extends EventTarget {
   }
 
   #dispatch(type: string, detail: StatusEvent | TaskEvent | RunEvent): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    const event = new CustomEvent(type, { detail });
+    this.#ownEvent = event; // the taps had it already
+    this.dispatchEvent(event);
+  }
+
+  /**
+   * Dispatches an event. A `status`, task or run event dispatched from outside (a custom producer
+   * replaying events, a test) also reaches the tracker's internal consumers, such as the routes of
+   * `@antflow/antflow/hono`, exactly as the tracker's own events do.
+   *
+   * @param event The event.
+   * @returns `false` if a listener called `preventDefault()` on a cancelable event, else `true`.
+   */
+  override dispatchEvent(event: Event): boolean {
+    if (event === this.#ownEvent) this.#ownEvent = undefined;
+    else if (this.#taps.size > 0 && event instanceof CustomEvent && TAPPED_TYPES.has(event.type)) {
+      this.#taps.external(event.type as TappedType, event.detail);
+    }
+    return super.dispatchEvent(event);
   }
 
   #invoke<E extends StatusEvent | TaskEvent | RunEvent>(

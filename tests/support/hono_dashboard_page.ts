@@ -30,14 +30,21 @@ function pause(n: number, attempt: number, spread: number): Promise<void> {
 
 /**
  * The demo-like pipeline: Fetch (6 workers, per_task retries), Parse (3 workers, per_stage), Save
- * (2 workers). With `gate`, item `gate.item` waits in Fetch until `gate.open` resolves.
+ * (2 workers). With `gate`, item `gate.item` waits in Fetch until `gate.open` resolves. With
+ * `timeTasks`, the tracker has task event listeners, so task durations are recorded.
  */
 export function demoPipeline(
-  options: { gate?: { item: number; open: Promise<void> }; spread?: number } = {},
+  options: { gate?: { item: number; open: Promise<void> }; spread?: number; timeTasks?: boolean } =
+    {},
 ): { tracker: StatusTracker; pipeline: Pipeline } {
   const spread = options.spread ?? 12;
   const gate = options.gate;
   const tracker = new StatusTracker();
+  if (options.timeTasks) {
+    for (const type of ["taskcomplete", "taskretry", "taskfail"] as const) {
+      tracker.addEventListener(type, () => {});
+    }
+  }
   const pipeline = new Pipeline({
     statusTracker: tracker,
     stages: [
