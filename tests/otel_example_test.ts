@@ -7,8 +7,11 @@ const example = fileURLToPath(new URL("../examples/otel.ts", import.meta.url));
 
 describe("examples/otel.ts", () => {
   it("prints the spans with the console exporter, then the metrics, and exits by itself", async () => {
-    const { code, stdout, stderr } = await runScript(example, ["--items", "4"]);
-    assert.equal(code, 0, `exited with ${code}\n${stderr}\n${stdout}`);
+    const run = await runScript(example, ["--items", "4"]);
+    assert.equal(run.code, 0, `exited with ${run.code}\n${run.stderr}\n${run.stdout}`);
+    // Deno's console.dir colours its output when FORCE_COLOR=0 is set (as `deno task test` does).
+    // deno-lint-ignore no-control-regex
+    const stdout = run.stdout.replace(/\x1b\[[0-9;]*m/g, "");
     // The console exporter prints each span as an object.
     const names = [...stdout.matchAll(/^ {2}name: ["'](.+?)["'],$/gm)].map((m) => m[1]);
     const count = (name: string) => names.filter((n) => n === name).length;
