@@ -61,7 +61,14 @@ describe("antflowRoutes() JSON endpoints", () => {
     await pipeline.run(range(120));
     const app = mount({ tracker, pipeline });
     const snapshot = await getJSON(app, "/antflow/snapshot") as Record<string, never>;
-    assert.deepEqual(Object.keys(snapshot), ["stats", "pipeline", "lastEventId", "errors"]);
+    assert.deepEqual(Object.keys(snapshot), [
+      "stats",
+      "pipeline",
+      "lastEventId",
+      "errors",
+      "runs",
+      "latency",
+    ]);
     assert.deepEqual(snapshot.stats, tracker.getStats());
     assert.equal(snapshot.lastEventId, 0);
     const pipelineJSON = snapshot.pipeline as Record<string, Record<string, unknown>>;
@@ -124,7 +131,14 @@ describe("antflowRoutes() JSON endpoints", () => {
       const tracker = new StatusTracker();
       // A producer other than the engine (e.g. a remote tracker) may attach more metadata.
       await trackerSink(tracker).ingestStatus(
-        new StatusEvent(1, "S", "failed", "W", 5, metadata),
+        new StatusEvent({
+          itemId: 1,
+          stage: "S",
+          status: "failed",
+          worker: "W",
+          timestamp: 5,
+          metadata,
+        }),
         true,
       );
       const app = mount({ tracker, exposeValues });
@@ -154,8 +168,8 @@ describe("antflowRoutes() dashboard", () => {
     assert.notEqual(second.headers.get("content-security-policy"), csp, "a new nonce each time");
     assert.doesNotMatch(html, /\b(src|href)=/, "no external assets");
     assert.doesNotMatch(html, /innerHTML|insertAdjacentHTML|document\.write/, "text only");
-    assert.match(html, /new EventSource\(url\)/);
-    assert.match(html, /base \+ "events"/, "the stream URL is relative to the page");
+    assert.match(html, /var FEED_PATH = "events\?mode=summary";/, "the summary stream");
+    assert.match(html, /fetch\(base \+ FEED_PATH/, "its URL is relative to the page");
   });
 
   it("serves under any mount path, root included", async () => {

@@ -1,217 +1,339 @@
+import { DASHBOARD_CHART } from "./dashboard_chart.ts";
+import { DASHBOARD_ERRORS } from "./dashboard_errors.ts";
+import { DASHBOARD_FEED } from "./dashboard_feed.ts";
+import { DASHBOARD_LOOKUP } from "./dashboard_lookup.ts";
+import { DASHBOARD_PANELS } from "./dashboard_panels.ts";
+import { DASHBOARD_UTIL } from "./dashboard_util.ts";
+
 /**
- * The dashboard's JavaScript (inline in the page; plain ES2020, no template literals so it can live
- * in this string). Every text reaches the DOM through `textContent`.
+ * The page's state and wiring: what a snapshot or an event changes, the throughput samples, and
+ * the render loop (panels are redrawn at most once per animation frame, and only those whose data
+ * changed; the charts' scrolling is the only per-frame work).
+ */
+const MAIN = String.raw`
+var WINDOW_MS = 5 * 60 * 1000;
+var RATE_SPAN_MS = 2000;
+var state = {
+  stats: null, pipe: null, errors: null, latency: null, runs: [], samples: [], p95History: {},
+  groups: new Map(), failedIds: new Map(), openGroup: null, latencyView: "recent",
+  show: { total: true, failed: true }, lastUpdate: 0, conn: "connecting", resetUntil: 0, seenData: false,
+};
+var dirty = {};
+var renderPending = false;
+var charts = {};
+
+var soon = {};
+
+/** Marks a panel for redrawing at most once every ms (for what events can change very often). */
+function markSoon(name, ms) {
+  if (soon[name]) return;
+  soon[name] = setTimeout(function () { soon[name] = 0; markDirty(name); }, ms);
+}
+
+function markDirty(name) {
+  dirty[name] = true;
+  if (renderPending) return;
+  renderPending = true;
+  requestAnimationFrame(renderDirty);
+}
+
+function totals() {
+  if (state.pipe) {
+    var p = state.pipe.pipelineStats;
+    var done = p.itemsProcessed + p.itemsFailed + p.itemsCancelled;
+    return { ok: p.itemsProcessed, failed: p.itemsFailed, cancelled: p.itemsCancelled,
+      inflight: p.itemsInFlight, done: done, total: done + p.itemsInFlight };
+  }
+  var s = state.stats || {};
+  var ok = (s.completed || 0) + (s.skipped || 0);
+  var failed = s.failed || 0;
+  var cancelled = s.cancelled || 0;
+  var inflight = (s.queued || 0) + (s.in_progress || 0) + (s.retrying || 0);
+  var finished = ok + failed + cancelled;
+  return { ok: ok, failed: failed, cancelled: cancelled, inflight: inflight, done: finished, total: finished + inflight };
+}
+
+function addSample() {
+  var t = totals();
+  var stages = {};
+  if (state.pipe) {
+    var stats = state.pipe.pipelineStats.stageStats;
+    for (var name in stats) stages[name] = stats[name].completedItems + stats[name].failedItems;
+  }
+  var now = Date.now();
+  var serverTime = state.pipe ? state.pipe.timestamp : now;
+  var samples = state.samples;
+  samples.push({ t: now, st: serverTime, done: t.done, failed: t.failed, inflight: t.inflight, stages: stages });
+  while (samples.length > 2 && samples[1].t < now - WINDOW_MS - 10000) samples.shift();
+}
+
+/** [[t, per second]] of value(sample), each over at least span (RATE_SPAN_MS) of server time. */
+function rateSeries(value, span) {
+  span = span || RATE_SPAN_MS;
+  var samples = state.samples;
+  var out = [];
+  var j = 0;
+  for (var i = 1; i < samples.length; i++) {
+    while (j < i - 1 && samples[i].st - samples[j + 1].st >= span) j++;
+    var a = samples[j];
+    var b = samples[i];
+    var va = value(a);
+    var vb = value(b);
+    var dt = b.st - a.st;
+    if (dt <= 0 || va === undefined || vb === undefined || vb < va) continue;
+    out.push([b.t, ((vb - va) * 1000) / dt]);
+  }
+  return out;
+}
+
+/** The rate over the last 5 s (0 when the newest sample is old). */
+function lastRate(value) {
+  var series = rateSeries(value, 5000);
+  var last = series[series.length - 1];
+  return last && Date.now() - last[0] < 10000 ? last[1] : 0;
+}
+function currentRates() {
+  return { done: lastRate(function (s) { return s.done; }), failed: lastRate(function (s) { return s.failed; }) };
+}
+function stageRates() {
+  var out = {};
+  stageNames().forEach(function (name) { out[name] = lastRate(function (s) { return s.stages[name]; }); });
+  return out;
+}
+
+var WINDOWS = [10000, 20000, 30000, 60000, 120000, 180000, 240000, WINDOW_MS];
+
+/** The charts' span: the time since the first sample, rounded up to 10 s … 5 minutes. */
+function chartWindow() {
+  var first = state.samples[0];
+  var span = first ? Date.now() - first.t : 0;
+  for (var i = 0; i < WINDOWS.length; i++) if (span <= WINDOWS[i]) return WINDOWS[i];
+  return WINDOW_MS;
+}
+
+function renderCharts() {
+  var windowMs = chartWindow();
+  charts.rate.options.windowMs = windowMs;
+  charts.inflight.options.windowMs = windowMs;
+  setText("chart-span", "items/s, last " + (windowMs < 60000 ? windowMs / 1000 + " s" : windowMs === 60000 ? "minute" : windowMs / 60000 + " minutes"));
+  var series = [];
+  stageNames().forEach(function (name, index) {
+    if (state.show[name]) {
+      series.push({ key: name, color: stageColor(index), width: 1.5,
+        points: rateSeries(function (s) { return s.stages[name]; }) });
+    }
+  });
+  if (state.show.total) series.push({ key: "total", color: "#2d6cdf", width: 2.4, points: rateSeries(function (s) { return s.done; }) });
+  if (state.show.failed) series.push({ key: "failed", color: "#d64545", dash: "4 3", points: rateSeries(function (s) { return s.failed; }) });
+  charts.rate.draw(series);
+  charts.inflight.draw([{ key: "inflight", color: "#7c5cd6", area: true, width: 1.4,
+    points: state.samples.map(function (s) { return [s.t, s.inflight]; }) }]);
+  renderToggles();
+}
+
+function renderToggles() {
+  var keys = [["total", "total", "#2d6cdf"]];
+  stageNames().forEach(function (name, index) { keys.push([name, name, stageColor(index)]); });
+  keys.push(["failed", "failures/s", "#d64545"]);
+  var box = $("series");
+  if (box.getAttribute("data-keys") === JSON.stringify(keys)) {
+    box.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", state.show[b.getAttribute("data-key")] ? "true" : "false"); });
+    return;
+  }
+  box.setAttribute("data-keys", JSON.stringify(keys));
+  fill(box, keys.map(function (k) {
+    var b = el("button", "toggle");
+    b.type = "button";
+    b.setAttribute("data-key", k[0]);
+    b.setAttribute("aria-pressed", state.show[k[0]] ? "true" : "false");
+    var swatch = el("i", k[0] === "failed" ? "swatch dashed" : "swatch");
+    swatch.style.background = k[0] === "failed" ? "" : k[2];
+    b.appendChild(swatch);
+    b.appendChild(document.createTextNode(k[1]));
+    return b;
+  }));
+}
+
+function renderConn() {
+  var now = Date.now();
+  var name = state.conn === "live" && now < state.resetUntil ? "reset" : state.conn;
+  var labels = { connecting: "connecting…", live: "live", reconnecting: "reconnecting…",
+    reset: "reset: state reloaded", unauthorized: "unauthorized" };
+  var badge = $("conn");
+  badge.className = "badge " + name;
+  badge.setAttribute("data-state", name);
+  setText("conn", labels[name] || name);
+  show("auth", state.conn === "unauthorized");
+  // While the stream is live, an old "updated" only means that nothing changed.
+  var stale = state.lastUpdate && state.conn !== "live";
+  var updated = $("updated");
+  updated.className = stale ? "stale" : "muted";
+  setText("updated", state.lastUpdate ? "updated " + clock(state.lastUpdate) + " (" + ago(now - state.lastUpdate) + ")" : "no data yet");
+}
+
+function renderEmpty() {
+  var t = totals();
+  var empty = state.seenData && state.runs.length === 0 && t.total === 0;
+  show("empty", empty);
+  show("loading", !state.seenData);
+}
+
+var RENDERERS = { overview: renderOverview, charts: renderCharts, runs: renderRuns, latency: renderLatency,
+  stages: renderStages, workers: renderWorkers, errors: renderErrors, conn: renderConn, empty: renderEmpty };
+
+function renderDirty() {
+  renderPending = false;
+  var names = Object.keys(dirty);
+  dirty = {};
+  names.forEach(function (name) { RENDERERS[name](); });
+}
+`;
+
+const EVENTS = String.raw`
+function onSnapshot(data) {
+  state.stats = data.stats;
+  state.pipe = data.pipeline;
+  state.errors = data.errors || null;
+  if (data.latency) {
+    state.latency = data.latency;
+    for (var name in data.latency.stages) {
+      var history = state.p95History[name] || (state.p95History[name] = []);
+      var p95 = data.latency.stages[name].recent.p95;
+      history.push(p95 === null ? 0 : p95);
+      if (history.length > 240) history.shift();
+    }
+  }
+  if (data.runs) mergeRuns(data.runs, data.errors && data.errors.failedItems !== undefined);
+  if (data.errors && data.errors.failedItems) rebuildGroups(data.errors.failedItems, data.errors);
+  else reconcileGroups(data.errors);
+  state.lastUpdate = Date.now();
+  state.seenData = true;
+  addSample();
+  ["overview", "charts", "runs", "latency", "stages", "workers", "errors", "conn", "empty"].forEach(markDirty);
+}
+
+/** Runs from a snapshot: replaces the list on a connection's first one, else merges. */
+function mergeRuns(runs, replace) {
+  if (replace) { state.runs = runs.slice(); return; }
+  runs.forEach(onRun);
+}
+
+function onRun(run) {
+  var runs = state.runs;
+  for (var i = runs.length - 1; i >= 0; i--) {
+    if (runs[i].runId === run.runId) {
+      if (runs[i].endedAt === undefined || run.endedAt !== undefined) runs[i] = run;
+      markDirty("runs");
+      return;
+    }
+  }
+  runs.push(run);
+  if (runs.length > 100) runs.shift();
+  markDirty("runs");
+  markDirty("empty");
+}
+
+function onMessage(type, text) {
+  var data = JSON.parse(text);
+  if (type === "snapshot") onSnapshot(data);
+  else if (type === "status" && data.status === "failed") {
+    var m = data.metadata || {};
+    addFailure({ itemId: data.itemId, stage: data.stage, errorType: m.errorType, error: m.error,
+      attempts: m.attempt, timestamp: data.timestamp });
+    markSoon("errors", 500);
+  } else if (type === "runstart" || type === "runend") onRun(data);
+  else if (type === "reset") {
+    state.resetUntil = Date.now() + 5000;
+    markDirty("conn");
+  }
+}
+
+function onState(name) {
+  state.conn = name;
+  markDirty("conn");
+}
+
+function wire() {
+  $("series").addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-key]");
+    if (!button) return;
+    var key = button.getAttribute("data-key");
+    state.show[key] = !state.show[key];
+    markDirty("charts");
+  });
+  $("latency-view").addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-view]");
+    if (!button) return;
+    state.latencyView = button.getAttribute("data-view");
+    $("latency-view").querySelectorAll("button").forEach(function (b) {
+      b.setAttribute("aria-pressed", b === button ? "true" : "false");
+    });
+    markDirty("latency");
+  });
+  $("groups").addEventListener("click", function (e) {
+    var item = e.target.closest("[data-item]");
+    if (item) { searchFor(item.getAttribute("data-item")); return; }
+    var group = e.target.closest("button[data-group]");
+    if (!group) return;
+    var key = group.getAttribute("data-group");
+    state.openGroup = state.openGroup === key ? null : key;
+    markDirty("errors");
+  });
+  $("workers").addEventListener("click", function (e) {
+    var cell = e.target.closest("td.mono");
+    if (cell && cell.textContent) searchFor(cell.textContent);
+  });
+  var typing = 0;
+  $("search").addEventListener("submit", function (e) { e.preventDefault(); lookup($("q").value); });
+  $("q").addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () { lookup($("q").value); }, 300);
+  });
+  $("lookup-close").addEventListener("click", function () { $("q").value = ""; closeLookup(); });
+  $("auth").addEventListener("submit", function (e) {
+    e.preventDefault();
+    token = $("token").value.trim();
+    saveToken(token);
+    feed.reconnect();
+  });
+  window.addEventListener("resize", function () { charts.rate.layout(); charts.inflight.layout(); });
+}
+
+function searchFor(id) {
+  $("q").value = id;
+  lookup(id);
+  $("lookup-card").scrollIntoView({ block: "nearest" });
+}
+
+charts.rate = new TimeChart($("rate-chart"), { height: 200, windowMs: WINDOW_MS, format: fmtRate, label: "items per second" });
+charts.inflight = new TimeChart($("inflight-chart"), { height: 74, windowMs: WINDOW_MS, format: fmt, label: "items in flight", steps: 2 });
+wire();
+var feed = openFeed({ message: onMessage, state: onState });
+// Once a second: the "updated … ago" text, and a running run's duration.
+setInterval(function () {
+  markDirty("conn");
+  var current = currentRun();
+  if (current && current.endedAt === undefined) markDirty("runs");
+}, 1000);
+["overview", "charts", "conn", "empty", "latency", "errors", "runs"].forEach(markDirty);
+`;
+
+/**
+ * The dashboard's JavaScript (inline in the page; plain ES2020 in one strict-mode function, no
+ * template literals so it can live in these strings). Every text reaches the DOM through
+ * `textContent` (or an SVG attribute set with `setAttribute`).
  *
  * @internal
  */
-export const DASHBOARD_SCRIPT = `
-"use strict";
-(function () {
-  var STATUSES = ["queued", "in_progress", "completed", "failed", "retrying", "skipped", "cancelled"];
-  var MAX_FAILURES = 200;
-  var SHOWN_FAILURES = 20;
-  // The routes' base path, so that the page works under any mount path, with or without "/".
-  var base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
-  var state = { stats: null, pipe: null, failures: new Map(), retries: 0, rate: 0, prev: null };
-  var source = null;
-  var lastEventId = "";
-  var refetchTimer = 0;
-  var renderPending = false;
-
-  function $(id) { return document.getElementById(id); }
-  function fmt(n) { return Number(n || 0).toLocaleString("en-US"); }
-  function setText(id, text) { $(id).textContent = String(text); }
-  function row(cells) {
-    var tr = document.createElement("tr");
-    cells.forEach(function (c) {
-      var td = document.createElement("td");
-      td.textContent = c.text === undefined || c.text === null ? "" : String(c.text);
-      if (c.cls) td.className = c.cls;
-      tr.appendChild(td);
-    });
-    return tr;
-  }
-  function duration(ms) {
-    if (!(ms >= 0)) return "";
-    if (ms < 1000) return Math.round(ms) + " ms";
-    if (ms < 60000) return (ms / 1000).toFixed(1) + " s";
-    return Math.floor(ms / 60000) + " min " + Math.round((ms % 60000) / 1000) + " s";
-  }
-  function clock(ts) { return new Date(ts).toLocaleTimeString(); }
-
-  function totals() {
-    if (state.pipe) {
-      var p = state.pipe.pipelineStats;
-      var done = p.itemsProcessed + p.itemsFailed + p.itemsCancelled;
-      return { ok: p.itemsProcessed, failed: p.itemsFailed, cancelled: p.itemsCancelled,
-        inflight: p.itemsInFlight, done: done, total: done + p.itemsInFlight };
-    }
-    var s = state.stats || {};
-    var ok = (s.completed || 0) + (s.skipped || 0);
-    var failed = s.failed || 0, cancelled = s.cancelled || 0;
-    var inflight = (s.queued || 0) + (s.in_progress || 0) + (s.retrying || 0);
-    var finished = ok + failed + cancelled;
-    return { ok: ok, failed: failed, cancelled: cancelled, inflight: inflight, done: finished,
-      total: finished + inflight };
-  }
-
-  function updateRate(t) {
-    var now = Date.now();
-    if (state.prev && now - state.prev.at >= 250) {
-      var instant = (t.done - state.prev.done) / ((now - state.prev.at) / 1000);
-      state.rate = state.rate * 0.6 + Math.max(0, instant) * 0.4;
-      state.prev = { done: t.done, at: now };
-    } else if (!state.prev) {
-      state.prev = { done: t.done, at: now };
-    }
-  }
-
-  function render() {
-    var t = totals();
-    setText("done", fmt(t.done));
-    setText("total", fmt(t.total));
-    setText("percent", t.total > 0 ? "(" + Math.floor((100 * t.done) / t.total) + "%)" : "");
-    setText("succeeded", fmt(t.ok));
-    setText("failed", fmt(t.failed));
-    setText("cancelled", fmt(t.cancelled));
-    setText("inflight", fmt(t.inflight));
-    setText("rate", state.rate.toFixed(1));
-    setText("retries", fmt(state.retries));
-    $("bar-ok").style.width = (t.total > 0 ? (100 * t.ok) / t.total : 0) + "%";
-    $("bar-fail").style.width = (t.total > 0 ? (100 * (t.failed + t.cancelled)) / t.total : 0) + "%";
-    setText("updated", "updated " + new Date().toLocaleTimeString());
-
-    var stats = state.stats || {};
-    $("statuses").replaceChildren.apply($("statuses"), STATUSES.map(function (s) {
-      return row([{ text: s }, { text: fmt(stats[s]), cls: s === "failed" && stats[s] ? "fail" : "" }]);
-    }));
-
-    var stageRows = [];
-    var workerRows = [];
-    if (state.pipe) {
-      var stages = state.pipe.pipelineStats.stageStats;
-      Object.keys(stages).forEach(function (name) {
-        var s = stages[name];
-        stageRows.push(row([{ text: name }, { text: fmt(s.pendingItems) },
-          { text: fmt(s.inProgressItems) }, { text: fmt(s.completedItems) },
-          { text: fmt(s.failedItems), cls: s.failedItems ? "fail" : "" }]));
-      });
-      var metrics = state.pipe.workerMetrics || {};
-      var workers = state.pipe.workerStates;
-      var now = state.pipe.timestamp;
-      Object.keys(workers).forEach(function (name) {
-        var w = workers[name];
-        var busy = w.status === "busy";
-        workerRows.push(row([{ text: name }, { text: w.status, cls: busy ? "busy" : "idle" },
-          { text: busy ? w.currentItemId : "" }, { text: busy ? w.currentTask : "" },
-          { text: busy && w.processingSince ? duration(now - w.processingSince) : "" },
-          { text: fmt(metrics[name] ? metrics[name].itemsProcessed : 0) }]));
-      });
-    }
-    $("stages").replaceChildren.apply($("stages"), stageRows);
-    $("workers").replaceChildren.apply($("workers"), workerRows);
-
-    var failures = Array.from(state.failures.values())
-      .sort(function (a, b) { return b.timestamp - a.timestamp; }).slice(0, SHOWN_FAILURES);
-    $("failures").replaceChildren.apply($("failures"), failures.map(function (f) {
-      return row([{ text: clock(f.timestamp) }, { text: f.itemId }, { text: f.stage },
-        { text: f.errorType, cls: "fail" }, { text: f.error, cls: "msg" }]);
-    }));
-  }
-
-  function scheduleRender() {
-    if (renderPending) return;
-    renderPending = true;
-    requestAnimationFrame(function () { renderPending = false; render(); });
-  }
-
-  function addFailure(f) {
-    var key = String(f.itemId);
-    state.failures.delete(key);
-    state.failures.set(key, f);
-    if (state.failures.size > MAX_FAILURES) {
-      state.failures.delete(state.failures.keys().next().value);
-    }
-  }
-
-  function onSnapshot(data) {
-    state.stats = data.stats;
-    state.pipe = data.pipeline;
-    if (data.pipeline && data.pipeline.errorSummary) {
-      state.failures = new Map();
-      data.pipeline.errorSummary.failedItems.slice(-MAX_FAILURES).forEach(addFailure);
-    }
-    updateRate(totals());
-    render();
-  }
-
-  // Without a pipeline the server sends no periodic snapshot: fetch one, at most once a second.
-  function scheduleRefetch() {
-    if (state.pipe || refetchTimer) return;
-    refetchTimer = setTimeout(function () {
-      fetch(base + "snapshot", { cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) { refetchTimer = 0; if (data) onSnapshot(data); })
-        .catch(function () { refetchTimer = 0; });
-    }, 1000);
-  }
-
-  function setConn(cls, text) {
-    var el = $("conn");
-    el.className = "badge " + cls;
-    el.textContent = text;
-  }
-
-  // The latest run (runstart / runend): "run 1a2b3c4d running since 12:00:01", or how it ended.
-  function showRun(run) {
-    var name = "run " + String(run.runId).slice(0, 8);
-    var c = run.counts;
-    var text = run.endedAt === undefined
-      ? name + " running since " + clock(run.startedAt)
-      : name + " ended " + clock(run.endedAt) + ": " + fmt(c.completed) + " completed, " +
-        fmt(c.failed) + " failed" + (c.skipped ? ", " + fmt(c.skipped) + " skipped" : "") +
-        (c.cancelled ? ", " + fmt(c.cancelled) + " cancelled" : "");
-    setText("run", text);
-  }
-
-  function track(e) { if (e.lastEventId) lastEventId = e.lastEventId; }
-
-  function connect() {
-    var url = base + "events";
-    if (lastEventId) url += "?lastEventId=" + encodeURIComponent(lastEventId);
-    source = new EventSource(url);
-    source.onopen = function () { setConn("live", "live"); };
-    source.onerror = function () {
-      if (source.readyState === EventSource.CLOSED) {
-        // Refused (e.g. 503 or 401): EventSource gives up, so try again ourselves.
-        setConn("down", "disconnected, retrying");
-        source.close();
-        setTimeout(connect, 5000);
-      } else {
-        setConn("wait", "reconnecting…");
-      }
-    };
-    source.addEventListener("snapshot", function (e) { onSnapshot(JSON.parse(e.data)); });
-    source.addEventListener("reset", function () { state.failures = new Map(); });
-    source.addEventListener("status", function (e) {
-      track(e);
-      var d = JSON.parse(e.data);
-      if (d.status === "retrying") state.retries++;
-      if (d.status === "failed") {
-        addFailure({ itemId: d.itemId, stage: d.stage, errorType: d.metadata.errorType,
-          error: d.metadata.error, timestamp: d.timestamp });
-        scheduleRender();
-      }
-      scheduleRefetch();
-    });
-    ["taskstart", "taskcomplete", "taskretry", "taskfail"].forEach(function (type) {
-      source.addEventListener(type, track);
-    });
-    source.addEventListener("runstart", function (e) { track(e); showRun(JSON.parse(e.data)); });
-    source.addEventListener("runend", function (e) { track(e); showRun(JSON.parse(e.data)); });
-  }
-
-  render();
-  connect();
-})();
-`;
+export const DASHBOARD_SCRIPT: string = [
+  '"use strict";\n(function () {',
+  DASHBOARD_UTIL,
+  DASHBOARD_FEED,
+  DASHBOARD_CHART,
+  DASHBOARD_PANELS,
+  DASHBOARD_ERRORS,
+  DASHBOARD_LOOKUP,
+  MAIN,
+  EVENTS,
+  "})();\n",
+].join("\n");

@@ -16,7 +16,10 @@
  *   statusTracker: tracker,
  * });
  * const app = new Hono();
- * app.use("/antflow/*", bearerAuth({ token: "secret" }));
+ * // The page holds no data: browsers may load it; open it as /antflow/#token=secret and every
+ * // request it makes carries "Authorization: Bearer secret".
+ * const auth = bearerAuth({ token: "secret" });
+ * app.use("/antflow/*", (c, next) => (/^\/antflow\/?$/.test(c.req.path) ? next() : auth(c, next)));
  * app.route("/antflow", antflowRoutes({ tracker, pipeline }));
  * Deno.serve({ port: 8787 }, app.fetch);
  * await pipeline.run(Array.from({ length: 100 }, (_, i) => i));

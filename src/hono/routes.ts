@@ -40,16 +40,21 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  *   status change. `mode=full` (the default) is the stream above. Several messages may share one
  *   chunk in either mode. With only summary clients connected, the routes take (and number) only
  *   failures and run events, so the watched run builds no other event objects.
- * - `GET /snapshot` — `{ stats, pipeline, lastEventId, errors }` (the `snapshot` event's data;
- *   `errors` is the tracker's error summary, whose `failedItems` only the first `snapshot` of a
- *   connection carries).
+ * - `GET /snapshot` — `{ stats, pipeline, lastEventId, errors, runs, latency }` (the `snapshot`
+ *   event's data; `errors` is the tracker's error summary, whose `failedItems` only the first
+ *   `snapshot` of a connection carries; `runs` is `tracker.getRuns()`, `latency`
+ *   `tracker.getLatency()`).
+ * - `GET /latency` — `tracker.getLatency()`: p50/p95/p99 per stage and per task.
  * - `GET /stats` — `tracker.getStats()`. `GET /workers` — `pipeline.getWorkerStates()` or `{}`.
  * - `GET /errors` — `{ totalFailed, errorsByType, errorsByStage, failedItems }`.
  * - `GET /items/:id` — the history (`StatusEvent` JSON, oldest first) of the item whose
  *   `String(itemId)` is `:id`; 404 JSON when unknown.
  *
  * Errors go out as `{ name, message }` only; item values are never sent. The routes have no
- * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them.
+ * authentication of their own: put Hono's `bearerAuth` (or any middleware) in front of them. The
+ * dashboard's requests carry the browser's cookies and HTTP credentials, and a bearer token given
+ * as `#token=…` in the page's address (or typed into its prompt after a 401); the page itself
+ * holds no data, so it can be left open.
  *
  * @param options The tracker, an optional pipeline, and stream settings.
  * @returns A Hono app to mount with `app.route()`.
@@ -124,6 +129,7 @@ export function antflowRoutes(options: AntflowRoutesOptions): Hono {
   app.get("/snapshot", (c) => c.json(hub.snapshot(), 200, NO_STORE));
   app.get("/stats", (c) => c.json(tracker.getStats(), 200, NO_STORE));
   app.get("/workers", (c) => c.json(pipeline?.getWorkerStates() ?? {}, 200, NO_STORE));
+  app.get("/latency", (c) => c.json(tracker.getLatency(), 200, NO_STORE));
   app.get("/errors", (c) => {
     const { totalFailed, errorsByType, errorsByStage, failedItems } = tracker.getErrorSummary();
     return c.json({ totalFailed, errorsByType, errorsByStage, failedItems }, 200, NO_STORE);

@@ -1,5 +1,7 @@
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { FailedItem } from "../tracker/error_summary.ts";
+import type { LatencySnapshot } from "../tracker/latency.ts";
+import type { RunEvent } from "../tracker/run_event.ts";
 import { type StatusTracker, statusTransitions } from "../tracker/status_tracker.ts";
 import { STATUS_TYPES, type StatusType } from "../tracker/types.ts";
 import { encodeSSE } from "../sse/encode.ts";
@@ -21,6 +23,10 @@ export interface SnapshotJSON {
   pipeline: ReturnType<PipelineLike["getDashboardSnapshot"]> | null;
   lastEventId: number;
   errors: SnapshotErrorsJSON;
+  /** `tracker.getRuns()`: the newest runs, oldest first (one without `endedAt` is going on). */
+  runs: RunEvent[];
+  /** `tracker.getLatency()`: duration percentiles per stage and per task. */
+  latency: LatencySnapshot;
 }
 
 /**
@@ -100,6 +106,8 @@ export class Snapshots {
       pipeline: this.#pipeline?.getDashboardSnapshot() ?? null,
       lastEventId: this.#lastId(),
       errors,
+      runs: this.#tracker.getRuns(),
+      latency: this.#tracker.getLatency(),
     };
   }
 

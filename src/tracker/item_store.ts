@@ -1,5 +1,6 @@
 import { StatusEvent } from "./events.ts";
 import type { FailedItem } from "./error_summary.ts";
+import { LatencyRecorder } from "./latency.ts";
 import { NameTable } from "./names.ts";
 import type { NameRef } from "./names.ts";
 import { type ItemId, STATUS_TYPES, type StatusMetadata, type StatusType } from "./types.ts";
@@ -26,6 +27,11 @@ class ItemRecord {
   retries = 0;
   finished = false;
   version = 0;
+  /**
+   * When the current stage visit's first `in_progress` happened (-Infinity: none; a double from
+   * the start, so that storing a timestamp never changes the field's representation).
+   */
+  visitStart = -Infinity;
 
   constructor(itemId: ItemId) {
     this.itemId = itemId;
@@ -41,6 +47,7 @@ class ItemRecord {
     this.stage = null;
     this.retries = 0;
     this.finished = false;
+    this.visitStart = -Infinity;
     this.version++;
     return this;
   }
@@ -62,6 +69,8 @@ export class ItemStore {
   readonly #failedByType = new Map<string, number>();
   readonly #failedByStage = new Map<string, number>();
   readonly names: NameTable = new NameTable();
+  /** Whole-stage durations (timed by `record()`) and task durations (fed by the tracker). */
+  readonly latency: LatencyRecorder = new LatencyRecorder();
   #finished: ItemRecord[] = [];
   #finishedVersions: number[] = [];
   #finishedHead = 0;
@@ -106,6 +115,7 @@ export class ItemStore {
       if (record.status === FAILED) this.#countFailure(this.#metadataOf(record), record.stage, -1);
       if (record.stage !== stage.name) record.retries = 0;
     }
+    this.#timeStage(record, stage, status, timestamp);
     const number = record.dropped + record.used / 2;
     if (metadata !== undefined && hasKeys(metadata)) {
       (record.metadata ??= new Map()).set(number, metadata);
@@ -211,14 +221,34 @@ export class ItemStore {
   /** The event at position `i` of the record's packed history. */
   #build(record: ItemRecord, i: number): StatusEvent {
     const code = record.packed[2 * i];
-    return new StatusEvent(
-      record.itemId,
-      this.names.name(Math.floor(code / STAGE_UNIT)),
-      STATUS_TYPES[code % 8],
-      this.names.name(Math.floor((code % STAGE_UNIT) / 8)),
-      record.packed[2 * i + 1],
-      record.metadata?.get(record.dropped + i),
-    );
+    return new StatusEvent({
+      itemId: record.itemId,
+      stage: this.names.name(Math.floor(code / STAGE_UNIT)),
+      status: STATUS_TYPES[code % 8],
+      worker: this.names.name(Math.floor((code % STAGE_UNIT) / 8)),
+      timestamp: record.packed[2 * i + 1],
+      metadata: record.metadata?.get(record.dropped + i),
+    });
+  }
+
+  /**
+   * Times the item's visit of a stage: it starts at its first `in_progress` there (after a
+   * `queued`, or coming from another stage; per_stage retries stay in the visit) and is recorded
+   * at `completed` or `failed` there. Called before the record takes the new event, so
+   * `record.status` and `record.stage` are the previous event's.
+   */
+  #timeStage(record: ItemRecord, stage: NameRef, status: number, timestamp: number): void {
+    if (status === IN_PROGRESS) {
+      if (record.status === QUEUED || record.stage !== stage.name || record.visitStart < 0) {
+        record.visitStart = timestamp;
+      }
+    } else if (
+      (status === COMPLETED || status === FAILED) && record.visitStart >= 0 &&
+      record.stage === stage.name
+    ) {
+      this.latency.stage(stage, timestamp - record.visitStart, timestamp);
+      record.visitStart = -Infinity;
+    }
   }
 
   #metadataOf(record: ItemRecord): StatusMetadata | undefined {
@@ -275,6 +305,9 @@ export type ItemHandle = ItemRecord;
  */
 const STAGE_UNIT = 2 ** 32;
 const FAILED = STATUS_TYPES.indexOf("failed");
+const COMPLETED = STATUS_TYPES.indexOf("completed");
+const IN_PROGRESS = STATUS_TYPES.indexOf("in_progress");
+const QUEUED = STATUS_TYPES.indexOf("queued");
 /** Room for 12 events (3 stages take 9); a reused record keeps what it grew to. */
 const INITIAL_SLOTS = 24;
 

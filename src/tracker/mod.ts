@@ -16,12 +16,15 @@ export {
 export {
   parseWorkerId,
   StatusEvent,
+  type StatusEventInit,
   type StatusEventJSON,
   TaskEvent,
+  type TaskEventInit,
   type TaskEventJSON,
 } from "./events.ts";
 export { RunEventSchema, StatusEventSchema, TaskEventSchema } from "./schemas.ts";
 export type { RunCounts, RunEvent, RunEventType, RunSnapshot } from "./run_event.ts";
+export type { LatencySeries, LatencySnapshot, LatencyStats } from "./latency.ts";
 export { ErrorSummary, type FailedItem } from "./error_summary.ts";
 export {
   type ErrorJSON,

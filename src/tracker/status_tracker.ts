@@ -1,11 +1,12 @@
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
-import { StatusEvent, TaskEvent } from "./events.ts";
+import { StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
+import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
-import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
 import type { NameRef } from "./names.ts";
-import type { TrackedHolder, TrackerSink } from "./sink.ts";
+import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
+import type { EventOrigin, TrackedItem, TrackerSink } from "./sink.ts";
 import { TapList, TAPPED_TYPES, type TappedType, type TrackerTap } from "./taps.ts";
 import {
   OPTION_RULES,
@@ -363,31 +364,30 @@ export class StatusTracker extends EventTarget {
     return this.#runs.map(copyRun);
   }
 
+  /**
+   * Durations, as percentiles from fixed-size histograms: per stage, from an item's first
+   * `in_progress` at the stage to its `completed` or `failed` there (always recorded); per task,
+   * each attempt's duration, recorded only when task events are built anyway (while a task event
+   * listener, a task callback or a full-mode SSE client of the Hono routes exists). Each series
+   * has all-time figures and `recent` ones (the last minute).
+   *
+   * @returns `{ windowMs, stages, tasks }`; times in ms.
+   */
+  getLatency(): LatencySnapshot {
+    return this.#store.latency.snapshot(Date.now());
+  }
+
   // ---- recording (the engine's side) ----
 
   #sink: TrackerSink = {
-    status: (holder, itemId, stage, status, worker, metadata, finished, timestamp) =>
-      this.#recordStatus(holder, itemId, stage, status, worker, metadata, finished, timestamp),
+    status: (item, status, origin, metadata, timestamp) =>
+      this.#recordStatus(item, status, origin, metadata, timestamp),
     nameRef: (name) => this.#store.names.ref(name),
     quiet: () => this.#statusListeners === 0 && this.#onStatusChange === undefined,
     taskMask: () => this.#taskMask(),
-    task: (itemId, stage, taskName, worker, eventType, attempt, error, duration) =>
-      this.#emitTask(
-        new TaskEvent(
-          itemId,
-          stage,
-          taskName,
-          worker,
-          eventType,
-          attempt,
-          Date.now(),
-          error,
-          duration,
-        ),
-      ),
+    task: (event) => this.#emitTask(event),
     report: (error, where, stage) => this.#reportError(error, where, undefined, stage),
     ingestStatus: (event, finished) => this.#record(event, finished),
-    ingestTask: (event) => this.#emitTask(event),
     restore: (counts) => this.#restore(counts),
     run: (type, event) => this.#emitRun(type, event),
   };
@@ -413,32 +413,38 @@ export class StatusTracker extends EventTarget {
   }
 
   #recordStatus(
-    holder: TrackedHolder | undefined,
-    itemId: ItemId,
-    stage: NameRef,
+    item: TrackedItem,
     status: number,
-    worker: NameRef,
+    origin: EventOrigin,
     metadata: StatusMetadata | undefined,
-    finished: boolean,
     timestamp: number,
   ): void | Promise<void> {
     const callback = this.#onStatusChange;
+    const { stageRef, workerRef } = origin;
     // Build the event object only for someone who will read it.
     const event = this.#statusListeners > 0 || callback !== undefined
-      ? new StatusEvent(itemId, stage.name, STATUS_TYPES[status], worker.name, timestamp, metadata)
+      ? new StatusEvent({
+        itemId: item.id,
+        stage: stageRef.name,
+        status: STATUS_TYPES[status],
+        worker: workerRef.name,
+        timestamp,
+        metadata,
+      })
       : undefined;
-    const record = this.#store.record(
-      holder?.trackerRecord as ItemHandle | undefined,
-      itemId,
-      stage,
+    item.trackerRecord = this.#store.record(
+      item.trackerRecord as ItemHandle | undefined,
+      item.id,
+      stageRef,
       status,
-      worker,
+      workerRef,
       timestamp,
       metadata,
-      finished,
+      item.done,
     );
-    if (holder !== undefined) holder.trackerRecord = record;
-    if (this.#tapsListening) this.#tap(itemId, stage, status, worker, timestamp, metadata);
+    if (this.#tapsListening) {
+      this.#tap(item.id, stageRef, status, workerRef, timestamp, metadata);
+    }
     if (event === undefined) return;
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     if (callback !== undefined) return this.#invoke(callback, "onStatusChange", event);
@@ -569,6 +575,9 @@ export class StatusTracker extends EventTarget {
 
   #emitTask(event: TaskEvent): void | Promise<void> {
     const type = event.eventType;
+    if (event.duration !== undefined) {
+      this.#store.latency.task(event.stage, event.taskName, event.duration, event.timestamp);
+    }
     if (this.#taps.tasks) this.#taps.task(TASK_EVENT_NAMES[type] as TappedType, event);
     if (this.#taskListenerMask & TASK_BITS[type]) this.#dispatch(TASK_EVENT_NAMES[type], event);
     const name = TASK_CALLBACK_NAMES[type];
