@@ -7,6 +7,8 @@ export interface BenchArgs extends Omit<BenchConfig, "log"> {
   scenarios: number[];
   /** Where to write the raw results as JSON. */
   json?: string;
+  /** A JSON file of an earlier run to merge these scenarios into (replacing the same ids). */
+  merge?: string;
   help: boolean;
 }
 
@@ -15,6 +17,7 @@ export const USAGE = `Usage: deno task bench [-- options]   (also bench:node, be
   --quick             small N (÷100) and one counted round: a smoke run
   --scenario 1,3      run only these scenarios (1–9)
   --json <file>       write the raw results as JSON (bench/report.ts turns them into tables)
+  --merge <file>      merge the scenarios run into an earlier run's JSON (same ids replaced)
   --rounds <n>        counted rounds per scenario (default 2–3 per scenario)
   --items <n>         replace the base N of 1 000 000 (every size scales with it)
   --max-run <s>       shrink a contender's N when its warm-up predicts a longer run (default 8)
@@ -71,6 +74,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case "--json":
         args.json = value();
         if (!args.json) throw new RangeError("bench: --json needs a file name");
+        break;
+      case "--merge":
+        args.merge = value();
+        if (!args.merge) throw new RangeError("bench: --merge needs a file name");
         break;
       case "--rounds":
         args.rounds = positiveNumber(flag, value(), true);

@@ -62,6 +62,13 @@ function machineSection(reports: BenchReport[]): string[] {
         `${r.config.quick ? "; QUICK MODE (not representative)" : ""}` +
         `${r.config.full ? "; --full (no N cap)" : `; N cap ${r.config.maxRunSeconds} s per run`}.`,
     );
+    for (const m of r.mergedRuns ?? []) {
+      lines.push(
+        `  - ${runtimeTitle(r)}, scenarios ${m.scenarios.join(", ")} run again ${m.startedAt}, ` +
+          `${m.totalSeconds} s, load average ${m.loadAverage.start.join(" / ")} at the start and ` +
+          `${m.loadAverage.end.join(" / ")} at the end (their tables below are from this run).`,
+      );
+    }
   }
   return lines;
 }

@@ -122,6 +122,16 @@ export interface BenchReport {
   loadAverage: { start: number[]; end: number[] };
   scenarios: ScenarioResult[];
   totalSeconds: number;
+  /** Later runs of some scenarios merged into this report (`--merge`). */
+  mergedRuns?: MergedRun[];
+}
+
+/** A later run of some scenarios, merged into an earlier report. */
+export interface MergedRun {
+  scenarios: number[];
+  startedAt: string;
+  loadAverage: { start: number[]; end: number[] };
+  totalSeconds: number;
 }
 
 /** The machine a report was measured on. */

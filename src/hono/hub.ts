@@ -1,7 +1,6 @@
 import type { PipelineLike } from "../pipeline/types.ts";
 import type { StatusEvent, StatusEventJSON, TaskEvent, TaskEventJSON } from "../tracker/events.ts";
 import type { NameRef } from "../tracker/names.ts";
-import type { RunEvent } from "../tracker/run_event.ts";
 import { refreshTaps, type StatusTracker, tapTracker } from "../tracker/status_tracker.ts";
 import type { TrackerTap } from "../tracker/taps.ts";
 import { type ItemId, STATUS_TYPES, type StatusMetadata } from "../tracker/types.ts";
@@ -67,8 +66,10 @@ export class EventHub {
     tasks: false,
     status: (itemId, stage, status, worker, timestamp, metadata) =>
       this.#status(itemId, stage, status, worker, timestamp, metadata),
-    task: (type, event) => this.#object(type, event),
-    run: (type, event) => this.#object(type, event),
+    task: (type, event) => this.#task(type, event),
+    run: (type, event) => {
+      if (this.#live()) this.#numberObject(type, event);
+    },
     external: (type, detail) => this.#external(type, detail),
   };
 
@@ -235,10 +236,9 @@ export class EventHub {
     this.#groups.deliver(slot, itemId, stage.name, STATUS_TYPES[status], this);
   }
 
-  /** A task or run event from the tracker. */
-  #object(type: StreamedType, event: TaskEvent | RunEvent): void {
-    if (!this.#live()) return;
-    if (type.startsWith("task") && !this.#tap.tasks) return; // just narrowed
+  /** A task event from the tracker. */
+  #task(type: StreamedType, event: TaskEvent): void {
+    if (!this.#live() || !this.#tap.tasks) return; // not live, or just narrowed
     this.#numberObject(type, event);
   }
 

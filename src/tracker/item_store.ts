@@ -63,6 +63,8 @@ export class ItemStore {
   readonly #historyLimit: number;
   readonly #maxItems: number;
   readonly #items = new Map<ItemId, ItemRecord>();
+  /** The highest numeric id recorded since the last `restore` (none: -Infinity). */
+  #highestId = -Infinity;
   readonly #counts: number[] = STATUS_TYPES.map(() => 0);
   readonly #failedByType = new Map<string, number>();
   readonly #failedByStage = new Map<string, number>();
@@ -94,11 +96,16 @@ export class ItemStore {
     metadata: StatusMetadata | undefined,
     finished: boolean,
   ): ItemRecord {
-    // A handle is trusted while its item is unfinished (finished records may be evicted).
+    // A handle is trusted while its item is unfinished (finished records may be evicted). A
+    // numeric id above every one seen is new: no lookup (the engine's sequence ids always are).
+    const above = typeof itemId === "number" && itemId > this.#highestId;
     let record = known !== undefined && !known.finished && known.itemId === itemId
       ? known
+      : above
+      ? undefined
       : this.#items.get(itemId);
     if (record === undefined) {
+      if (above) this.#highestId = itemId as number;
       // Evicted records are reused: with maxItems, the store then allocates nothing per item in
       // the steady state, so nothing long-lived is left for the garbage collector to promote.
       record = this.#spare.pop()?.reuse(itemId) ?? new ItemRecord(itemId);
@@ -197,6 +204,7 @@ export class ItemStore {
   /** Forgets every item and sets the counters (a remote tracker after a reset). */
   restore(counts: Partial<Record<StatusType, number>>): void {
     this.#items.clear();
+    this.#highestId = -Infinity;
     this.#finished = [];
     this.#finishedVersions = [];
     this.#finishedHead = 0;

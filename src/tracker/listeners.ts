@@ -20,10 +20,16 @@ export class ListenerRegistry {
   #entries = new Map<string, Entry[]>();
   #onError: ListenerErrorHandler;
   #onChange: () => void;
+  #target: EventTarget | undefined;
 
-  constructor(onError: ListenerErrorHandler, onChange: () => void) {
+  /**
+   * @param target The target the listeners are added to, when known: listeners are called with
+   * it as `this` (what `event.currentTarget` would give, without reading it per event).
+   */
+  constructor(onError: ListenerErrorHandler, onChange: () => void, target?: EventTarget) {
     this.#onError = onError;
     this.#onChange = onChange;
+    this.#target = target;
   }
 
   count(type: string): number {
@@ -43,11 +49,15 @@ export class ListenerRegistry {
     if (signal?.aborted) return undefined;
     const once = typeof options === "object" && options.once === true;
     const onError = this.#onError;
+    const target = this.#target;
     const wrapper = (event: Event): void => {
       if (once) this.remove(type, listener, capture);
       try {
         const result = typeof listener === "function"
-          ? (listener as (this: unknown, e: Event) => unknown).call(event.currentTarget, event)
+          ? (listener as (this: unknown, e: Event) => unknown).call(
+            target ?? event.currentTarget,
+            event,
+          )
           : listener.handleEvent(event);
         if (isThenable(result)) result.then(undefined, (error) => onError(error, type, event));
       } catch (error) {

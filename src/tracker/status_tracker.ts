@@ -4,6 +4,7 @@ import { StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
+import type { NameRef } from "./names.ts";
 import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
 import type { EventOrigin, TrackedItem, TrackerSink } from "./sink.ts";
 import { TapList, TAPPED_TYPES, type TappedType, type TrackerTap } from "./taps.ts";
@@ -93,9 +94,9 @@ export function tapCount(tracker: StatusTracker): number {
 }
 
 /**
- * @internal How many status changes the tracker has recorded, per status (index in
- * `STATUS_TYPES`), since it was created: running totals (not reset by `restore`), for consumers
- * that report what changed between two moments without receiving every event. Read-only.
+ * @internal How many status changes the tracker has recorded while taps were attached, per status
+ * (index in `STATUS_TYPES`): running totals (not reset by `restore`), for a tap that reports what
+ * changed between two moments without receiving every event. Read-only.
  */
 export function statusTransitions(tracker: StatusTracker): Float64Array {
   return transitionsOf(tracker);
@@ -150,9 +151,19 @@ export class StatusTracker extends EventTarget {
   /** The event the tracker is dispatching itself (its taps had it already). */
   #ownEvent: Event | undefined;
   #taps: TapList = new TapList(
-    () => this.#refreshTaskMask(),
+    () => this.#onTapsChanged(),
     (error) => this.#reportError(error, "tap", undefined),
   );
+  #tapsListening = false;
+  /**
+   * While taps are attached: a DOM listener (not counted as one) that hands events dispatched on
+   * the tracker from outside, such as a custom producer's, to the taps like the tracker's own.
+   */
+  #onExternal = (event: Event): void => {
+    if (event !== this.#ownEvent && event instanceof CustomEvent) {
+      this.#taps.external(event.type as TappedType, event.detail);
+    }
+  };
 
   static {
     sinkOf = (tracker) => tracker.#sink;
@@ -181,6 +192,7 @@ export class StatusTracker extends EventTarget {
     this.#registry = new ListenerRegistry(
       (error, type, event) => this.#reportListenerError(error, type, event),
       () => this.#refreshListenerFlags(),
+      this,
     );
   }
 
@@ -430,9 +442,8 @@ export class StatusTracker extends EventTarget {
       metadata,
       item.done,
     );
-    this.#transitions[status]++;
-    if ((this.#taps.statusMask >> status) & 1) {
-      this.#taps.status(item.id, stageRef, status, workerRef, timestamp, metadata);
+    if (this.#tapsListening) {
+      this.#tap(item.id, stageRef, status, workerRef, timestamp, metadata);
     }
     if (event === undefined) return;
     if (this.#statusListeners > 0) this.#dispatch("status", event);
@@ -455,11 +466,8 @@ export class StatusTracker extends EventTarget {
       metadata,
       finished,
     );
-    if (code >= 0) {
-      this.#transitions[code]++;
-      if ((this.#taps.statusMask >> code) & 1) {
-        this.#taps.status(itemId, stageRef, code, workerRef, timestamp, metadata);
-      }
+    if (this.#tapsListening && code >= 0) {
+      this.#tap(itemId, stageRef, code, workerRef, timestamp, metadata);
     }
     if (this.#statusListeners > 0) this.#dispatch("status", event);
     const callback = this.#onStatusChange;
@@ -468,6 +476,32 @@ export class StatusTracker extends EventTarget {
 
   #taskMask(): number {
     return this.#taskMaskValue;
+  }
+
+  /** Counts a recorded status change and hands it to the taps that want its status. */
+  #tap(
+    itemId: ItemId,
+    stage: NameRef,
+    status: number,
+    worker: NameRef,
+    timestamp: number,
+    metadata: StatusMetadata | undefined,
+  ): void {
+    this.#transitions[status]++;
+    if ((this.#taps.statusMask >> status) & 1) {
+      this.#taps.status(itemId, stage, status, worker, timestamp, metadata);
+    }
+  }
+
+  #onTapsChanged(): void {
+    this.#refreshTaskMask();
+    const listen = this.#taps.size > 0;
+    if (listen === this.#tapsListening) return;
+    this.#tapsListening = listen;
+    for (const type of TAPPED_TYPES) {
+      if (listen) super.addEventListener(type, this.#onExternal);
+      else super.removeEventListener(type, this.#onExternal);
+    }
   }
 
   #refreshTaskMask(): void {
@@ -553,24 +587,14 @@ export class StatusTracker extends EventTarget {
 
   #dispatch(type: string, detail: StatusEvent | TaskEvent | RunEvent): void {
     const event = new CustomEvent(type, { detail });
+    if (!this.#tapsListening) {
+      this.dispatchEvent(event);
+      return;
+    }
+    const outer = this.#ownEvent; // a listener's status change dispatches within this one
     this.#ownEvent = event; // the taps had it already
     this.dispatchEvent(event);
-  }
-
-  /**
-   * Dispatches an event. A `status`, task or run event dispatched from outside (a custom producer
-   * replaying events, a test) also reaches the tracker's internal consumers, such as the routes of
-   * `@antflow/antflow/hono`, exactly as the tracker's own events do.
-   *
-   * @param event The event.
-   * @returns `false` if a listener called `preventDefault()` on a cancelable event, else `true`.
-   */
-  override dispatchEvent(event: Event): boolean {
-    if (event === this.#ownEvent) this.#ownEvent = undefined;
-    else if (this.#taps.size > 0 && event instanceof CustomEvent && TAPPED_TYPES.has(event.type)) {
-      this.#taps.external(event.type as TappedType, event.detail);
-    }
-    return super.dispatchEvent(event);
+    this.#ownEvent = outer;
   }
 
   #invoke<E extends StatusEvent | TaskEvent | RunEvent>(
