@@ -88,10 +88,11 @@ describe("RemoteTracker mirrors a server tracker", () => {
       const killer = setInterval(() => s.hub.dropAll(), 20);
       try {
         await s.pipeline.run(items(50));
+        // On a loaded machine the run may end before three cycles: keep cutting until they came.
+        await until(() => s.hub.resumedFrom.length > 2, 10_000, "three reconnections");
       } finally {
         clearInterval(killer);
       }
-      assert.ok(s.hub.resumedFrom.length > 2, "it reconnected");
       const total = s.hub.events.filter((e) => e.type === "status").length;
       const history = () =>
         remote.getTrackedIds().reduce<number>((n, id) => n + remote.getHistory(id).length, 0);

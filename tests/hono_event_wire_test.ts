@@ -62,7 +62,14 @@ describe("SSE wire: the fixed-shape writer", () => {
           const json = new EventJSON(exposeValues);
           const text = new EventText(json);
           const names = new NameTable();
-          const event = new StatusEvent(item, stage, STATUS_TYPES[status], worker, timestamp, meta);
+          const event = new StatusEvent({
+            itemId: item,
+            stage,
+            status: STATUS_TYPES[status],
+            worker,
+            timestamp,
+            metadata: meta,
+          });
           const want = expected(json, "status", id, event);
           // Twice: the second time from the kept pieces.
           for (let i = 0; i < 2; i++) {
@@ -101,17 +108,17 @@ describe("SSE wire: the fixed-shape writer", () => {
         (id, item, stage, taskName, worker, eventType, attempt, timestamp, err, duration) => {
           const json = new EventJSON(false);
           const text = new EventText(json);
-          const event = new TaskEvent(
-            item,
-            stage as string,
-            taskName as string,
+          const event = new TaskEvent({
+            itemId: item,
+            stage: stage as string,
+            taskName: taskName as string,
             worker,
             eventType,
             attempt,
             timestamp,
-            err,
+            error: err,
             duration,
-          );
+          });
           const type = TASK_TYPES[eventType] as StreamedType;
           assert.equal(json.canDefer(type, event), true);
           assert.equal(text.task(type, id, event), expected(json, type, id, event));
@@ -128,20 +135,41 @@ describe("SSE wire: the fixed-shape writer", () => {
         return { ...super.toJSON(), extra: 1 };
       }
     }
+    const custom = (id: number) =>
+      new Custom({
+        itemId: id,
+        stage: "S",
+        taskName: "t",
+        worker: null,
+        eventType: "start",
+        attempt: 1,
+        timestamp: 1,
+      });
     const task = (id: unknown, stage: unknown, timestamp: unknown) =>
-      new TaskEvent(id as number, stage as string, "t", null, "start", 1, timestamp as number);
+      new TaskEvent({
+        itemId: id as number,
+        stage: stage as string,
+        taskName: "t",
+        worker: null,
+        eventType: "start",
+        attempt: 1,
+        timestamp: timestamp as number,
+      });
     const odd = [
       task(1n, "S", 1),
       task(1, 5, 1),
       task(1, "S", "now"),
-      new Custom(1, "S", "t", null, "start", 1, 1),
+      custom(1),
     ];
     for (const event of odd) assert.equal(json.canDefer("taskstart", event), false);
     assert.equal(json.canDefer("taskstart", task(1, "S", 1)), true);
-    assert.equal(json.canDefer("status", new StatusEvent(1, "S", "queued")), false);
+    assert.equal(
+      json.canDefer("status", new StatusEvent({ itemId: 1, stage: "S", status: "queued" })),
+      false,
+    );
     assert.equal(json.canDefer("taskstart", { itemId: 1 } as unknown as TaskEvent), false);
-    const custom = new Custom(2, "S", "t", null, "start", 1, 1);
-    assert.equal(json.write("taskstart", custom), JSON.stringify(custom));
+    const second = custom(2);
+    assert.equal(json.write("taskstart", second), JSON.stringify(second));
   });
 
   it("a pending chunk holds many messages and take() empties it", () => {
@@ -153,7 +181,13 @@ describe("SSE wire: the fixed-shape writer", () => {
     for (let id = 1; id <= 2000; id++) {
       const worker = `Stage-é-W${id % 7}`;
       const timestamp = 1_700_000_000_000 + (id >> 4);
-      const event = new StatusEvent(id, "Stage-é", "in_progress", worker, timestamp);
+      const event = new StatusEvent({
+        itemId: id,
+        stage: "Stage-é",
+        status: "in_progress",
+        worker,
+        timestamp,
+      });
       pending.add(
         text.status(id, id, names.ref("Stage-é"), 1, names.ref(worker), timestamp, undefined),
       );

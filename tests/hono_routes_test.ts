@@ -131,7 +131,14 @@ describe("antflowRoutes() JSON endpoints", () => {
       const tracker = new StatusTracker();
       // A producer other than the engine (e.g. a remote tracker) may attach more metadata.
       await trackerSink(tracker).ingestStatus(
-        new StatusEvent(1, "S", "failed", "W", 5, metadata),
+        new StatusEvent({
+          itemId: 1,
+          stage: "S",
+          status: "failed",
+          worker: "W",
+          timestamp: 5,
+          metadata,
+        }),
         true,
       );
       const app = mount({ tracker, exposeValues });

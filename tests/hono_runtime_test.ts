@@ -155,7 +155,11 @@ describe(`antflowRoutes on a real ${runtime} server`, () => {
     // The hub keeps listening for max(1000, 3 × retryMs) ms after the last client, then the next
     // event unsubscribes it: the tracker is back to no subscription and zero listeners.
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    tracker.dispatchEvent(new CustomEvent("status", { detail: new StatusEvent(1, "S", "queued") }));
+    tracker.dispatchEvent(
+      new CustomEvent("status", {
+        detail: new StatusEvent({ itemId: 1, stage: "S", status: "queued" }),
+      }),
+    );
     assert.equal(tapCount(tracker), 0, "the hub's subscription is gone");
     for (const type of [...EVENT_TYPES, "error"] as const) {
       assert.equal(tracker.listenerCount(type), 0, `listeners left for ${type}`);
@@ -178,7 +182,14 @@ describe(`antflowRoutes on a real ${runtime} server`, () => {
     // reads keeps up); the silent client's socket buffers hold a few MiB at most.
     while (!cut && sent < 4000) {
       for (let i = 0; i < 5; i++, sent++) {
-        const event = new StatusEvent(sent, "S", "in_progress", "S-W0", Date.now(), { error: big });
+        const event = new StatusEvent({
+          itemId: sent,
+          stage: "S",
+          status: "in_progress",
+          worker: "S-W0",
+          timestamp: Date.now(),
+          metadata: { error: big },
+        });
         tracker.dispatchEvent(new CustomEvent("status", { detail: event }));
       }
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -192,7 +203,14 @@ describe(`antflowRoutes on a real ${runtime} server`, () => {
     assert.ok(cut, `the silent client still held its slot after ${sent} events`);
     const sentAtCut = sent;
     for (let i = 0; i < 300; i++, sent++) {
-      const event = new StatusEvent(sent, "S", "in_progress", "S-W0", Date.now(), { error: big });
+      const event = new StatusEvent({
+        itemId: sent,
+        stage: "S",
+        status: "in_progress",
+        worker: "S-W0",
+        timestamp: Date.now(),
+        metadata: { error: big },
+      });
       tracker.dispatchEvent(new CustomEvent("status", { detail: event }));
       if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -224,7 +242,9 @@ describe(`antflowRoutes on a real ${runtime} server`, () => {
     });
     await client.waitFor(hasSnapshot(client), "the snapshot");
     tracker.dispatchEvent(
-      new CustomEvent("status", { detail: new StatusEvent("a", "S", "queued") }),
+      new CustomEvent("status", {
+        detail: new StatusEvent({ itemId: "a", stage: "S", status: "queued" }),
+      }),
     );
     await client.waitFor(() => client.events().length === 1, "the event");
     assert.equal(JSON.parse(client.events()[0].data).itemId, "a");
@@ -251,7 +271,11 @@ describe("antflowRoutes on Bun.serve", () => {
       new Promise((resolve) => setTimeout(() => resolve(false), 6500)),
     ]);
     assert.equal(ended, false, "the stream was closed while idle");
-    tracker.dispatchEvent(new CustomEvent("status", { detail: new StatusEvent(1, "S", "queued") }));
+    tracker.dispatchEvent(
+      new CustomEvent("status", {
+        detail: new StatusEvent({ itemId: 1, stage: "S", status: "queued" }),
+      }),
+    );
     await client.waitFor(() => client.events().length === 1, "an event after the quiet time");
   });
 });

@@ -30,7 +30,12 @@ async function open(app: Hono, path = "/events", headers?: Record<string, string
 /** Dispatches `count` status events for items `from`, `from + 1`, … */
 function emit(tracker: StatusTracker, count: number, from = 0, stage = "S"): void {
   for (let i = from; i < from + count; i++) {
-    const event = new StatusEvent(i, stage, i % 2 === 0 ? "queued" : "failed", null);
+    const event = new StatusEvent({
+      itemId: i,
+      stage,
+      status: i % 2 === 0 ? "queued" : "failed",
+      worker: null,
+    });
     tracker.dispatchEvent(new CustomEvent("status", { detail: event }));
   }
 }
@@ -129,7 +134,17 @@ describe("GET /events: live events", () => {
   it("sends every task event type with its JSON, and never the tracker's error events", async () => {
     const { app, tracker } = mount();
     const client = await open(app);
-    const task = new TaskEvent(7, "S", "fetch", "S-W0", "fail", 2, 1, new Error("no\nway"), 5);
+    const task = new TaskEvent({
+      itemId: 7,
+      stage: "S",
+      taskName: "fetch",
+      worker: "S-W0",
+      eventType: "fail",
+      attempt: 2,
+      timestamp: 1,
+      error: new Error("no\nway"),
+      duration: 5,
+    });
     tracker.dispatchEvent(new CustomEvent("error", { detail: { error: new Error("x") } }));
     for (const type of ITEM_EVENT_TYPES.slice(1)) {
       tracker.dispatchEvent(new CustomEvent(type, { detail: task }));
@@ -161,7 +176,14 @@ describe("GET /events: live events", () => {
 
   it("drops metadata beyond error, errorType and attempt unless exposeValues is true", async () => {
     const metadata = { error: "boom", errorType: "Error", attempt: 2, value: { secret: 42 } };
-    const event = new StatusEvent(1, "S", "failed", "S-W0", 5, metadata);
+    const event = new StatusEvent({
+      itemId: 1,
+      stage: "S",
+      status: "failed",
+      worker: "S-W0",
+      timestamp: 5,
+      metadata,
+    });
     for (const exposeValues of [false, true]) {
       const { app, tracker } = mount({ exposeValues });
       const client = await open(app);
@@ -274,7 +296,15 @@ describe("GET /events: filters", () => {
     const { app, tracker } = mount();
     await open(app);
     const task = (id: number, stage: string) =>
-      new TaskEvent(id, stage, "t", "W-W0", "start", 1, 1);
+      new TaskEvent({
+        itemId: id,
+        stage,
+        taskName: "t",
+        worker: "W-W0",
+        eventType: "start",
+        attempt: 1,
+        timestamp: 1,
+      });
     const dispatch = () => {
       emit(tracker, 4, 0, "A"); // items 0 queued, 1 failed, 2 queued, 3 failed
       emit(tracker, 2, 10, "B"); // 10 queued, 11 failed

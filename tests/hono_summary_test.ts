@@ -30,12 +30,25 @@ async function open(app: Hono, path = "/events?mode=summary", headers?: Record<s
 
 /** Records a status change in the tracker (as a remote tracker does), which dispatches it. */
 function status(tracker: StatusTracker, id: number, value: string, stage = "S"): void {
-  const event = new StatusEvent(id, stage, value as StatusEvent["status"], null);
+  const event = new StatusEvent({
+    itemId: id,
+    stage,
+    status: value as StatusEvent["status"],
+    worker: null,
+  });
   trackerSink(tracker).ingestStatus(event, false);
 }
 
 function task(tracker: StatusTracker, id: number): void {
-  const event = new TaskEvent(id, "S", "t", "S-W0", "start", 1, 1);
+  const event = new TaskEvent({
+    itemId: id,
+    stage: "S",
+    taskName: "t",
+    worker: "S-W0",
+    eventType: "start",
+    attempt: 1,
+    timestamp: 1,
+  });
   tracker.dispatchEvent(new CustomEvent("taskstart", { detail: event }));
 }
 

@@ -126,7 +126,13 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
   });
 
   it("a StatusEvent's fields, workerId included, are own properties (spread and structuredClone keep them)", () => {
-    const event = new StatusEvent(7, "Fetch", "in_progress", "Fetch-W3", 5);
+    const event = new StatusEvent({
+      itemId: 7,
+      stage: "Fetch",
+      status: "in_progress",
+      worker: "Fetch-W3",
+      timestamp: 5,
+    });
     assert.deepEqual(Object.keys(event).sort(), [
       "itemId",
       "metadata",
@@ -138,7 +144,10 @@ describe("event sequences (the reference scenarios, 1 worker per stage)", () => 
     ]);
     assert.equal({ ...event }.workerId, 3);
     assert.equal(structuredClone(event).workerId, 3);
-    assert.equal(new StatusEvent(1, "S", "queued", null).workerId, null);
+    assert.equal(
+      new StatusEvent({ itemId: 1, stage: "S", status: "queued", worker: null }).workerId,
+      null,
+    );
   });
 
   it("events carry epoch-ms timestamps, workerId, and duration on complete/retry/fail", async () => {

@@ -208,7 +208,11 @@ describe("cost when nobody listens", () => {
     tracker.addEventListener("status", same);
     tracker.addEventListener("status", same);
     assert.equal(tracker.listenerCount("status"), 3);
-    tracker.dispatchEvent(new CustomEvent("status", { detail: new StatusEvent(1, "S", "queued") }));
+    tracker.dispatchEvent(
+      new CustomEvent("status", {
+        detail: new StatusEvent({ itemId: 1, stage: "S", status: "queued" }),
+      }),
+    );
     assert.equal(tracker.listenerCount("status"), 2);
     controller.abort();
     assert.equal(tracker.listenerCount("status"), 1);
@@ -217,22 +221,25 @@ describe("cost when nobody listens", () => {
 
 describe("event JSON and schemas", () => {
   it("toJSON turns errors into { name, message } and matches the exported schemas", () => {
-    const status = new StatusEvent("x", "S", "failed", "S-W12", 1000, {
-      error: "boom",
-      errorType: "TypeError",
-      attempt: 2,
+    const status = new StatusEvent({
+      itemId: "x",
+      stage: "S",
+      status: "failed",
+      worker: "S-W12",
+      timestamp: 1000,
+      metadata: { error: "boom", errorType: "TypeError", attempt: 2 },
     });
-    const task = new TaskEvent(
-      "x",
-      "S",
-      "t",
-      "S-W12",
-      "fail",
-      2,
-      1000,
-      new TypeError("boom"),
-      12.5,
-    );
+    const task = new TaskEvent({
+      itemId: "x",
+      stage: "S",
+      taskName: "t",
+      worker: "S-W12",
+      eventType: "fail",
+      attempt: 2,
+      timestamp: 1000,
+      error: new TypeError("boom"),
+      duration: 12.5,
+    });
     const statusJson = JSON.parse(JSON.stringify(status));
     const taskJson = JSON.parse(JSON.stringify(task));
     assert.deepEqual(statusJson, {
@@ -261,13 +268,24 @@ describe("event JSON and schemas", () => {
       },
       name: 5,
     };
-    const status = new StatusEvent(1, "S", "failed", null, 1, {
-      circular,
-      big: 10n,
-      fn: () => {},
-      err: new Error("inner"),
+    const status = new StatusEvent({
+      itemId: 1,
+      stage: "S",
+      status: "failed",
+      worker: null,
+      timestamp: 1,
+      metadata: { circular, big: 10n, fn: () => {}, err: new Error("inner") },
     });
-    const task = new TaskEvent(1, "S", "t", null, "fail", 1, 1, hostile);
+    const task = new TaskEvent({
+      itemId: 1,
+      stage: "S",
+      taskName: "t",
+      worker: null,
+      eventType: "fail",
+      attempt: 1,
+      timestamp: 1,
+      error: hostile,
+    });
     const json = JSON.parse(JSON.stringify(status));
     assert.equal(json.metadata.circular.self, "[Circular]");
     assert.equal(json.metadata.big, "10");
@@ -276,10 +294,22 @@ describe("event JSON and schemas", () => {
   });
 
   it("workerId is parsed from the worker name, or null", () => {
-    assert.equal(new StatusEvent(1, "S", "queued", "Fetch-W3").workerId, 3);
-    assert.equal(new StatusEvent(1, "S", "queued", "My-Stage-W10").workerId, 10);
-    assert.equal(new StatusEvent(1, "S", "queued", null).workerId, null);
-    assert.equal(new StatusEvent(1, "S", "queued", "worker").workerId, null);
+    assert.equal(
+      new StatusEvent({ itemId: 1, stage: "S", status: "queued", worker: "Fetch-W3" }).workerId,
+      3,
+    );
+    assert.equal(
+      new StatusEvent({ itemId: 1, stage: "S", status: "queued", worker: "My-Stage-W10" }).workerId,
+      10,
+    );
+    assert.equal(
+      new StatusEvent({ itemId: 1, stage: "S", status: "queued", worker: null }).workerId,
+      null,
+    );
+    assert.equal(
+      new StatusEvent({ itemId: 1, stage: "S", status: "queued", worker: "worker" }).workerId,
+      null,
+    );
   });
 });
 
@@ -324,14 +354,26 @@ describe("many names", () => {
 
 describe("event JSON edge cases", () => {
   it("a worker number beyond safe integers gives workerId null (the schema stays valid)", () => {
-    const event = new StatusEvent(1, "S", "queued", "S-W99999999999999999999");
+    const event = new StatusEvent({
+      itemId: 1,
+      stage: "S",
+      status: "queued",
+      worker: "S-W99999999999999999999",
+    });
     assert.equal(event.workerId, null);
     assert.equal(StatusEventSchema.safeParse(JSON.parse(JSON.stringify(event))).success, true);
   });
 
   it("a __proto__ metadata key is kept as data", () => {
     const metadata = JSON.parse('{"__proto__":{"x":1},"error":"e"}');
-    const json = new StatusEvent(1, "S", "failed", "S-W1", 1, metadata).toJSON();
+    const json = new StatusEvent({
+      itemId: 1,
+      stage: "S",
+      status: "failed",
+      worker: "S-W1",
+      timestamp: 1,
+      metadata,
+    }).toJSON();
     assert.deepEqual(Object.keys(json.metadata), ["__proto__", "error"]);
     assert.equal(Object.getPrototypeOf(json.metadata), Object.prototype);
     assert.deepEqual(JSON.parse(JSON.stringify(json)).metadata, metadata);

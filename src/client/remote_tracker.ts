@@ -361,7 +361,7 @@ export class RemoteTracker extends StatusTracker {
       case "taskretry":
       case "taskfail":
         this.#lastSeen = Number(message.id);
-        return this.#sink.ingestTask(toTaskEvent(message.event));
+        return this.#sink.task(toTaskEvent(message.event));
       case "runstart":
       case "runend":
         this.#lastSeen = Number(message.id);

@@ -7,14 +7,14 @@ import {
 
 /** A status event rebuilt from its JSON (its timestamp kept). */
 export function toStatusEvent(json: StatusEventJSON): StatusEvent {
-  return new StatusEvent(
-    json.itemId,
-    json.stage,
-    json.status,
-    json.worker,
-    json.timestamp,
-    json.metadata,
-  );
+  return new StatusEvent({
+    itemId: json.itemId,
+    stage: json.stage,
+    status: json.status,
+    worker: json.worker,
+    timestamp: json.timestamp,
+    metadata: json.metadata,
+  });
 }
 
 /** A task event rebuilt from its JSON (its error an `Error` with the same name and message). */
@@ -24,15 +24,15 @@ export function toTaskEvent(json: TaskEventJSON): TaskEvent {
     error = new Error(json.error.message);
     error.name = json.error.name;
   }
-  return new TaskEvent(
-    json.itemId,
-    json.stage,
-    json.taskName,
-    json.worker,
-    json.eventType,
-    json.attempt,
-    json.timestamp,
+  return new TaskEvent({
+    itemId: json.itemId,
+    stage: json.stage,
+    taskName: json.taskName,
+    worker: json.worker,
+    eventType: json.eventType,
+    attempt: json.attempt,
+    timestamp: json.timestamp,
     error,
-    json.duration,
-  );
+    duration: json.duration,
+  });
 }

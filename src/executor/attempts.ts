@@ -9,6 +9,7 @@ import { delay } from "../limits/delay.ts";
 import type { Release, Semaphore } from "../limits/semaphore.ts";
 import type { ExecutorTaskContext } from "./types.ts";
 import { type AsyncFuture, futureControl } from "./future.ts";
+import { isThenable } from "../utils/thenable.ts";
 
 /** One accepted task, as it waits in the queue. */
 export interface Job {
@@ -116,9 +117,4 @@ class AttemptContext implements ExecutorTaskContext {
   get signal(): AbortSignal {
     return futureControl.signal(this.#future);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function";
 }

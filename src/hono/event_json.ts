@@ -22,7 +22,14 @@ export function statusEvent(
   timestamp: number,
   metadata: StatusMetadata | undefined,
 ): StatusEvent {
-  return new StatusEvent(itemId, stage, STATUS_TYPES[status], worker, timestamp, metadata);
+  return new StatusEvent({
+    itemId,
+    stage,
+    status: STATUS_TYPES[status],
+    worker,
+    timestamp,
+    metadata,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { backoffDelay } from "../limits/backoff.ts";
 import type { Semaphore } from "../limits/semaphore.ts";
+import { isThenable } from "../utils/thenable.ts";
 import { describeValue } from "../utils/validate.ts";
 import { AttemptContext } from "./context.ts";
 import type { Envelope } from "./envelope.ts";
@@ -38,6 +39,32 @@ export function retryWait(
     report(thrown, "backoff", stage.name);
   }
   return stage.taskWaitMs;
+}
+
+/**
+ * Asks `retryIf` whether to retry after attempt `attempt` failed with `error`: sync or async, and
+ * a throw or rejection (reported) means "do not retry". The promise never rejects.
+ *
+ * @internal
+ */
+export function mayRetry(
+  report: (error: unknown, where: string, stage: string) => void,
+  stage: string,
+  retryIf: (error: unknown, attempt: number) => boolean | Promise<boolean>,
+  error: Error,
+  attempt: number,
+): boolean | Promise<boolean> {
+  const refuse = (thrown: unknown): false => {
+    report(thrown, "retryIf", stage);
+    return false;
+  };
+  try {
+    const verdict: unknown = retryIf(error, attempt);
+    if (isThenable(verdict)) return Promise.resolve(verdict).then((v) => v !== false, refuse);
+    return verdict !== false;
+  } catch (thrown) {
+    return refuse(thrown);
+  }
 }
 
 /**

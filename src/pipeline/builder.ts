@@ -8,7 +8,7 @@ import {
 } from "../utils/validate.ts";
 import { StageValidationError } from "../errors.ts";
 import { RUN_RULES, type RunOptions } from "./options.ts";
-import { Pipeline, type PipelineInput } from "./pipeline.ts";
+import type { Pipeline, PipelineInput, PipelineOptions } from "./pipeline.ts";
 import { Stage, STAGE_ALIASES, STAGE_RULES, type StageOptions } from "./stage.ts";
 import type { PipelineResult, StreamResult, Task, TaskFn, TaskList } from "./types.ts";
 
@@ -86,6 +86,18 @@ const QUICK_RULES: Record<string, FieldRule> = {
 const QUICK_ALIASES: OptionAliases = { concurrency: "workers" };
 
 const stageError = (message: string): Error => new StageValidationError(message);
+
+/**
+ * `new Pipeline(options)`, handed over by the `Pipeline` class when it is defined: pipeline.ts
+ * imports this module (`Pipeline.create()`, `Pipeline.quick()`), so this one does not import it
+ * back at run time.
+ */
+let newPipeline: (options: PipelineOptions) => Pipeline;
+
+/** @internal Called once, by the `Pipeline` class. */
+export function providePipeline(create: (options: PipelineOptions) => Pipeline): void {
+  newPipeline = create;
+}
 
 /**
  * Builds a pipeline step by step: `Pipeline.create().add(...).add(...).build()` (or `.run(items)`).
@@ -221,7 +233,7 @@ export class PipelineBuilder<I = never, O = never> {
    * @throws {PipelineError} When the stages do not compose (none, duplicate names, pull first).
    */
   build(): Pipeline<I, O> {
-    return new Pipeline({
+    return newPipeline({
       stages: this.#stages,
       statusTracker: this.#tracker,
       collectResults: this.#collect,

@@ -1,29 +1,37 @@
 import type { StatusTracker, TrackerSink } from "../tracker/status_tracker.ts";
 import { trackerSink } from "../tracker/status_tracker.ts";
-import { type NameRef, NO_NAME } from "../tracker/names.ts";
+import { NO_NAME } from "../tracker/names.ts";
+import type { EventOrigin } from "../tracker/sink.ts";
 import { type ItemId, STATUS, type StatusMetadata } from "../tracker/types.ts";
 import type { RunCounts } from "../tracker/run_event.ts";
-import type { Batch } from "./batch.ts";
-import { Envelope } from "./envelope.ts";
-import type { Stage } from "./stage.ts";
-import { StageQueue } from "./stage_queue.ts";
-import { StageRuntime } from "./stage_runtime.ts";
 import { macrotask, yieldEveryMs } from "../utils/macrotask.ts";
-import { runWorker } from "./worker.ts";
-import { FailureLog } from "./failure_log.ts";
 import { errorFacts } from "./attempt.ts";
+import type { Batch } from "./batch.ts";
+import { type Clock, FRESH, StretchClock } from "./clock.ts";
+import { Envelope } from "./envelope.ts";
+import { FailureLog } from "./failure_log.ts";
+import type { QueueBackend, QueueBackendFactory, QueueBackendHooks } from "./queue_backend.ts";
+import type { Stage } from "./stage.ts";
+import { memoryQueue } from "./stage_queue.ts";
+import { StageRuntime } from "./stage_runtime.ts";
+import { startWorker } from "./worker.ts";
+import type { WorkerHost } from "./worker_loop.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /** Steps between two looks at the clock for the event-loop yield. */
 const STEPS_PER_CLOCK_READ = 256;
 
+/** The origin of events outside any stage (an item cancelled before it reached a queue). */
+const NOWHERE: EventOrigin = { stageRef: NO_NAME, workerRef: NO_NAME };
+
 /**
  * The pipeline's moving parts: stage runtimes, worker loops, counters, and the item registry of
- * every active batch. The public `Pipeline` drives it; the worker loops call back into it.
+ * every active batch. The public `Pipeline` drives it; the worker loops call back into it through
+ * {@linkcode WorkerHost}.
  *
  * @internal
  */
-export class Engine {
+export class Engine implements WorkerHost {
   readonly stages: StageRuntime[];
   readonly tracker: StatusTracker | undefined;
   readonly sink: TrackerSink | undefined;
@@ -34,14 +42,11 @@ export class Engine {
   #sequence = 0;
   #running = false;
   readonly batches: Set<Batch> = new Set();
-  /**
-   * The event timestamp of the current synchronous stretch of AntFlow code, or -1. Reading the
-   * clock costs 50–100 ns on some machines and a worker emits several events back to back, so
-   * while no user code runs on status events (no listener, no callback), events emitted in one
-   * stretch share a reading. Every way back in from elsewhere (an await resuming, user code
-   * returning, a call from outside) calls `tick()` first, so a reading never outlives its stretch.
-   */
-  #stamp = -1;
+  #queues: QueueBackendFactory<Envelope>;
+  #hooks: QueueBackendHooks<Envelope> = {
+    // Items are bound to the run that fed them: none is taken over from elsewhere (yet).
+    adopt: () => undefined,
+  };
   /**
    * Set while every worker waits for a turn of the event loop. Tasks that settle in microtasks
    * would otherwise run a whole pipeline without ever letting timers, I/O or other requests (an
@@ -56,22 +61,41 @@ export class Engine {
   /** The pipeline's own record of failures (with or without a tracker). */
   readonly failures: FailureLog;
 
+  /**
+   * @param queues Creates each stage's queue; the in-memory queue by default. Not a public option
+   *   yet: the seam a durable backend will plug into.
+   */
   constructor(
     stages: readonly Stage[],
     tracker: StatusTracker | undefined,
     failureLimit: number,
+    queues: QueueBackendFactory<Envelope> = memoryQueue,
   ) {
     this.failures = new FailureLog(failureLimit);
-    this.stages = stages.map((stage, i) => new StageRuntime(stage, i, i === stages.length - 1));
+    this.#queues = queues;
+    this.stages = stages.map((stage, i) =>
+      new StageRuntime(stage, i, i === stages.length - 1, this.#newQueue(stage))
+    );
     this.tracker = tracker;
     this.sink = tracker === undefined ? undefined : trackerSink(tracker);
     if (this.sink !== undefined) {
       for (const runtime of this.stages) {
-        runtime.queue.onEnter = this.#onEnter;
         runtime.stageRef = this.sink.nameRef(runtime.name);
-        for (const slot of runtime.slots) slot.workerRef = this.sink.nameRef(slot.name);
+        for (const slot of runtime.slots) {
+          slot.stageRef = runtime.stageRef;
+          slot.workerRef = this.sink.nameRef(slot.name);
+        }
       }
     }
+  }
+
+  #newQueue(stage: Stage): QueueBackend<Envelope> {
+    return this.#queues({
+      stage: stage.name,
+      capacity: stage.queueCapacity,
+      workers: stage.workers,
+      maxDeliveries: stage.retry === "per_stage" ? stage.stageAttempts : 1,
+    }, this.#hooks);
   }
 
   get running(): boolean {
@@ -83,6 +107,7 @@ export class Engine {
     if (this.#running) return;
     this.#running = true;
     this.#lastTurn = performance.now();
+    for (const runtime of this.stages) keepAlive(runtime);
     for (const runtime of this.stages) {
       for (const slot of runtime.slots) {
         // A loop spawned here runs until its first await: an event it emits may shut the
@@ -96,13 +121,9 @@ export class Engine {
   /** (Re)starts the worker loop of one slot, abandoning any previous loop in it. */
   spawn(runtime: StageRuntime, index: number): void {
     const slot = runtime.slots[index];
-    const generation = ++slot.generation;
-    if (slot.busy) runtime.busy--;
-    slot.reset();
+    retire(runtime, slot);
     slot.idle();
-    runWorker(this, runtime, slot, generation).catch((error) => {
-      console.error(`AntFlow: worker ${slot.name} stopped on an internal error:`, error);
-    });
+    slot.loop = startWorker(this, runtime, this.stages[runtime.index + 1], slot, this.sink);
   }
 
   /** Creates the envelope of a newly fed item and registers it with its batch. */
@@ -131,42 +152,31 @@ export class Engine {
   }
 
   /**
-   * Puts the envelope into its stage's queue and emits `queued` for it: before the put when the
-   * queue takes it at once, or, when the producer has to wait for room, once it actually enters
-   * (the queue calls back), so an item is never reported queued while its producer still holds it.
+   * Puts the envelope into its stage's queue and emits `queued` for it (stamped by `clock`):
+   * before the put when the queue takes it at once, or, when the producer has to wait for room,
+   * once it actually enters (the queue calls back), so an item is never reported queued while its
+   * producer still holds it.
    */
-  enqueue(envelope: Envelope): Promise<void> | undefined {
-    const runtime = this.stages[envelope.stageIndex];
-    if (this.sink !== undefined && !runtime.queue.full) {
-      const pending = this.#emitQueued(envelope);
-      return pending === undefined ? this.#put(envelope) : pending.then(() => this.#put(envelope));
-    }
-    return runtime.queue.put(envelope);
+  enqueue(envelope: Envelope, clock: Clock): Promise<void> | undefined {
+    const queue = this.stages[envelope.stageIndex].queue;
+    if (this.sink === undefined) return queue.put(envelope);
+    if (queue.full) return queue.put(envelope, this.#onEnter);
+    const pending = this.#emitQueued(envelope, clock);
+    return pending === undefined ? this.#put(envelope) : pending.then(() => this.#put(envelope));
   }
 
-  /**
-   * A waiting producer's item entered its queue, inside a worker's take (or a cancellation's
-   * purge): engine code whose clock reading is current, so the shared timestamp stands.
-   */
-  #onEnter = (envelope: Envelope): void | Promise<void> => this.#emitQueued(envelope);
+  /** A waiting producer's item entered its queue (inside a worker's take, or a purge). */
+  #onEnter = (envelope: Envelope): void | Promise<void> => this.#emitQueued(envelope, FRESH);
 
-  #emitQueued(envelope: Envelope): void | Promise<void> {
-    return this.sink!.status(
-      envelope,
-      envelope.id,
-      this.stages[envelope.stageIndex].stageRef,
-      STATUS.queued,
-      NO_NAME,
-      undefined,
-      false,
-      this.#now(),
-    );
+  #emitQueued(envelope: Envelope, clock: Clock): void | Promise<void> {
+    const runtime = this.stages[envelope.stageIndex];
+    return this.sink!.status(envelope, STATUS.queued, runtime, undefined, clock.now());
   }
 
   /** Puts an announced envelope, unless a listener of its `queued` event cancelled it. */
   #put(envelope: Envelope): Promise<void> | undefined {
     if (envelope.done) return undefined;
-    return this.stages[envelope.stageIndex].queue.put(envelope, true);
+    return this.stages[envelope.stageIndex].queue.put(envelope);
   }
 
   /** Counts a worker step; after about 10 ms of steps, pauses every worker for a turn. */
@@ -181,48 +191,24 @@ export class Engine {
     });
   }
 
-  /** Forgets the shared timestamp: control came back from outside AntFlow's own code. */
-  tick(): void {
-    this.#stamp = -1;
-  }
-
-  /** The timestamp for an event emitted now. */
-  #now(): number {
-    if (this.#stamp >= 0) return this.#stamp;
-    const now = Date.now();
-    if (this.sink!.quiet()) this.#stamp = now;
-    return now;
-  }
-
+  /** Records a status change, if a tracker is attached (`clock` is read only then). */
   emit(
     envelope: Envelope,
-    stage: NameRef,
     status: number,
-    worker: NameRef,
+    origin: EventOrigin,
     metadata: StatusMetadata | undefined,
-    finished: boolean,
+    clock: Clock,
   ): void | Promise<void> {
     if (this.sink === undefined) return;
-    return this.sink.status(
-      envelope,
-      envelope.id,
-      stage,
-      status,
-      worker,
-      metadata,
-      finished,
-      this.#now(),
-    );
+    return this.sink.status(envelope, status, origin, metadata, clock.now());
   }
 
   /** Marks an item terminal (not yet released): it leaves the registry and is counted once. */
   settleItem(envelope: Envelope, outcome: keyof RunCounts): void {
     envelope.done = true;
     envelope.batch.unregister(envelope);
-    if (envelope.timer !== undefined) {
-      clearTimeout(envelope.timer);
-      envelope.timer = undefined;
-    }
+    // Its delivery in its stage is over (a pending stage retry is dropped).
+    this.stages[envelope.stageIndex]?.queue.ack(envelope);
     if (this.customIds.size > 0 && this.customIds.get(envelope.id) === envelope) {
       this.customIds.delete(envelope.id);
     }
@@ -260,7 +246,6 @@ export class Engine {
    * them, pending retry timers are cleared, and workers stuck on one of them are replaced.
    */
   cancelBatch(batch: Batch): Promise<void> | undefined {
-    this.tick();
     const items = batch.liveItems();
     // First make every item terminal, so that nothing below (a respawned worker taking the next
     // queued item, say) can pick up one that is about to be cancelled.
@@ -276,16 +261,14 @@ export class Engine {
     for (const slot of holders) {
       const runtime = this.stages.find((r) => r.name === slot.stage)!;
       if (this.#running) this.spawn(runtime, slot.index);
-      else {
-        slot.generation++;
-        if (slot.busy) runtime.busy--;
-        slot.reset();
-      }
+      else retire(runtime, slot);
     }
     const pending: Promise<void>[] = [];
+    // The events share a reading while they run no user code.
+    const clock = this.sink === undefined ? FRESH : new StretchClock(this.sink.quiet);
     for (const envelope of items) {
-      const stage = this.stages[envelope.stageIndex]?.stageRef ?? NO_NAME;
-      const emitted = this.emit(envelope, stage, STATUS.cancelled, NO_NAME, undefined, true);
+      const origin = this.stages[envelope.stageIndex] ?? NOWHERE;
+      const emitted = this.emit(envelope, STATUS.cancelled, origin, undefined, clock);
       if (emitted !== undefined) pending.push(emitted);
       batch.release(envelope);
     }
@@ -294,10 +277,8 @@ export class Engine {
 
   /** Cancels one item that never reached a queue (taken from the input as intake stopped). */
   cancelItem(envelope: Envelope): void {
-    this.tick();
     this.settleItem(envelope, "cancelled");
-    const stage = this.stages[envelope.stageIndex].stageRef;
-    void this.emit(envelope, stage, STATUS.cancelled, NO_NAME, undefined, true);
+    void this.emit(envelope, STATUS.cancelled, this.stages[envelope.stageIndex], undefined, FRESH);
     envelope.batch.release(envelope);
   }
 
@@ -307,13 +288,10 @@ export class Engine {
     this.#running = false;
     for (const runtime of this.stages) {
       const old = runtime.queue;
-      runtime.queue = new StageQueue(runtime.stage.queueCapacity);
-      if (this.sink !== undefined) runtime.queue.onEnter = this.#onEnter;
-      for (const slot of runtime.slots) {
-        slot.generation++;
-        if (slot.busy) runtime.busy--;
-        slot.reset();
-      }
+      clearInterval(runtime.keepAlive);
+      runtime.keepAlive = undefined;
+      runtime.queue = this.#newQueue(runtime.stage);
+      for (const slot of runtime.slots) retire(runtime, slot);
       old.close();
     }
   }
@@ -340,10 +318,8 @@ export class Engine {
         void envelope.batch.output.deliver(envelope, envelope.value, error2);
       }
       try {
-        void this.emit(envelope, runtime.stageRef, STATUS.failed, slot.workerRef, {
-          error: String(error),
-          errorType: "InternalError",
-        }, true);
+        const metadata = { error: String(error), errorType: "InternalError" };
+        void this.emit(envelope, STATUS.failed, slot, metadata, FRESH);
       } catch {
         // the tracker itself is what failed
       }
@@ -359,11 +335,30 @@ export class Engine {
    * Reports an error thrown by a stage callback (`where` is its option name, `stage` the stage)
    * or a dashboard: never fatal for the item.
    */
-  report = (error: unknown, where: string, stage?: string): void => {
+  readonly report = (error: unknown, where: string, stage?: string): void => {
     if (this.tracker !== undefined) this.sink!.report(error, where, stage);
     else {
       const owner = stage === undefined ? "" : `stage "${stage}"'s `;
       console.error(`AntFlow: ${owner}${where} threw (the item is unaffected):`, error);
     }
   };
+}
+
+/** Takes a slot from its loop (which leaves when it next gets control) and frees it. */
+function retire(runtime: StageRuntime, slot: WorkerSlot): void {
+  if (slot.loop !== null) slot.loop.abandoned = true;
+  slot.loop = null;
+  if (slot.busy) runtime.busy--;
+  slot.reset();
+}
+
+/** While the engine runs: tells a queue that asks for it which items the stage's workers hold. */
+function keepAlive(runtime: StageRuntime): void {
+  const every = runtime.queue.keepAliveMs;
+  if (every === undefined) return;
+  runtime.keepAlive = setInterval(() => {
+    for (const slot of runtime.slots) {
+      if (slot.envelope !== null) runtime.queue.working(slot.envelope);
+    }
+  }, every);
 }

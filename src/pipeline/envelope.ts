@@ -1,13 +1,16 @@
+import type { TrackedItem } from "../tracker/sink.ts";
 import type { ItemId } from "../tracker/types.ts";
 import type { Batch } from "./batch.ts";
+import type { QueuedItem } from "./queue_backend.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
 /**
- * One item on its way through the pipeline. A single object per item, reused from stage to stage.
+ * One item on its way through the pipeline. A single object per item, reused from stage to stage:
+ * what the queues hold and what the tracker records.
  *
  * @internal
  */
-export class Envelope {
+export class Envelope implements QueuedItem, TrackedItem {
   id: ItemId;
   sequenceId: number;
   /** Position in its batch's input. */
@@ -27,8 +30,6 @@ export class Envelope {
   holder: WorkerSlot | null = null;
   /** The tracker's handle on this item's record (saves a lookup per event). */
   trackerRecord: unknown = undefined;
-  /** A pending per_stage retry timer. */
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
   // The batch's registry of live items (intrusive doubly linked list).
   prev: Envelope | null = null;
   next: Envelope | null = null;

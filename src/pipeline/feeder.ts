@@ -3,6 +3,7 @@ import type { ItemId } from "../tracker/types.ts";
 import { untilAborted } from "../utils/abort.ts";
 import { describeValue } from "../utils/validate.ts";
 import type { Batch } from "./batch.ts";
+import { FRESH } from "./clock.ts";
 import type { Engine } from "./engine.ts";
 import type { Envelope } from "./envelope.ts";
 
@@ -45,9 +46,7 @@ export async function feedItems(
       // stop the wait too; run() and stream() pass none, and their hot path stays a bare wait.
       await (stop === undefined ? queue.space() : untilAborted(queue.space(), stop).catch(noop));
     }
-    engine.tick();
   };
-  engine.tick();
   if (Array.isArray(items)) {
     for (let index = 0; index < items.length; index++) {
       // Let the event loop turn when the engine asks, and wait for room in a bounded queue.
@@ -55,7 +54,6 @@ export async function feedItems(
       if (stopped()) return false;
       const pending = admit(engine, batch, items[index], index, spec);
       if (pending !== undefined) await pending;
-      engine.tick();
     }
     return true;
   }
@@ -72,7 +70,6 @@ export async function feedItems(
       if (stopped()) return false;
       let step = iterator.next();
       if (isAsync) step = await step;
-      engine.tick();
       const { done, value } = step as IteratorResult<unknown>;
       if (done) {
         finished = true;
@@ -90,7 +87,6 @@ export async function feedItems(
       }
       const pending = admit(engine, batch, value, index++, spec);
       if (pending !== undefined) await pending;
-      engine.tick();
     }
   } finally {
     // Let a generator clean up when we stop early (abort, error).
@@ -126,7 +122,6 @@ function admit(
   let id: ItemId | undefined;
   if (spec.idOf !== undefined) {
     id = spec.idOf(item, index);
-    engine.tick();
     if (typeof id !== "string" && (typeof id !== "number" || !Number.isFinite(id))) {
       throw new TypeError(
         `${spec.owner}: idOf must return a string or a finite number, got ${
@@ -143,7 +138,9 @@ function admit(
     }
   }
   const envelope = engine.admit(batch, item, index, id, spec.priority, spec.stageIndex);
-  return queue ? engine.enqueue(envelope) : envelope;
+  // Fed items are few per turn and may come between user code (idOf, an input's generator):
+  // each gets a fresh clock reading.
+  return queue ? engine.enqueue(envelope, FRESH) : envelope;
 }
 
 function noop(): void {}

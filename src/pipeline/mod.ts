@@ -13,6 +13,14 @@ export {
 export { type RetryMode, Stage, type StageOptions } from "./stage.ts";
 export { type BuilderStageOptions, PipelineBuilder, type QuickOptions } from "./builder.ts";
 export type { FeedOptions, RunOptions, StreamOptions } from "./options.ts";
+export type {
+  QueueBackend,
+  QueueBackendFactory,
+  QueueBackendHooks,
+  QueueBackendOptions,
+  QueuedItem,
+  QueueRecord,
+} from "./queue_backend.ts";
 export {
   type DashboardProtocol,
   type DashboardSnapshot,

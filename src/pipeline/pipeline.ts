@@ -4,7 +4,7 @@ import { StatusTracker } from "../tracker/status_tracker.ts";
 import { untilAborted } from "../utils/abort.ts";
 import { describeValue } from "../utils/validate.ts";
 import { Batch } from "./batch.ts";
-import { PipelineBuilder, quick, type QuickOptions } from "./builder.ts";
+import { PipelineBuilder, providePipeline, quick, type QuickOptions } from "./builder.ts";
 import { Engine } from "./engine.ts";
 import { feedItems } from "./feeder.ts";
 import { statsOf, workerMetricsOf, workerNamesOf, workerStatesOf } from "./introspection.ts";
@@ -128,6 +128,10 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
   #joined: PipelineResult<O>[] = [];
   /** Set by `shutdown()` until the next `start()`, `run()` or `stream()`: `feed()` then rejects. */
   #stopped = false;
+
+  static {
+    providePipeline((options) => new Pipeline(options));
+  }
 
   /**
    * Creates a pipeline.

@@ -1,125 +1,121 @@
 import { Deque } from "../utils/deque.ts";
-import type { Envelope } from "./envelope.ts";
+import type { QueueBackend, QueueBackendOptions, QueuedItem } from "./queue_backend.ts";
 
-/** What `take()` resolves to once the queue is closed. */
-export const CLOSED: unique symbol = Symbol("closed");
-
-interface BlockedPut {
-  envelope: Envelope;
+interface BlockedPut<T> {
+  item: T;
   resolve: (entered?: void | Promise<void>) => void;
-  /** Its `queued` event was emitted before the put (no `onEnter` call then). */
-  announced: boolean;
+  /** Called when the item enters (the engine reports it `queued` then). */
+  onEnter: ((item: T) => void | Promise<void>) | undefined;
 }
 
 /**
- * A stage's input queue: priority order (lower first, FIFO within), a capacity that makes producers
- * wait, and direct hand-over to waiting workers. Capacity 0 is a rendezvous: a put completes only
- * when a worker takes the item (pull stages). An item whose producer had to wait enters the queue
- * later, inside a worker's take: `onEnter` is called then (the engine emits its `queued` event), and
- * the producer's put settles with what it returns.
+ * The default queue backend: in memory, with priority order (lower first, FIFO within), a
+ * capacity that makes producers wait, and direct hand-over to waiting workers. Capacity 0 is a
+ * rendezvous: a put completes only when a worker takes the item (pull stages). An item whose
+ * producer had to wait enters the queue later, inside a worker's take; its `onEnter` is called
+ * then and the producer's put settles with what it returns. Nothing survives the process, so
+ * `ack` only clears a pending retry timer and `working` does nothing.
  *
  * @internal
  */
-export class StageQueue {
+export class MemoryQueue<T extends QueuedItem> implements QueueBackend<T> {
   readonly capacity: number;
-  #buckets = new Map<number, Deque<Envelope>>();
+  readonly keepAliveMs: undefined = undefined;
+  #buckets = new Map<number, Deque<T>>();
   /** Priorities with a non-empty bucket, ascending. */
   #priorities: number[] = [];
   #size = 0;
-  #consumers = new Deque<(envelope: Envelope | typeof CLOSED) => void>();
-  #producers = new Deque<BlockedPut>();
+  #consumers = new Deque<(item: T | undefined) => void>();
+  #producers = new Deque<BlockedPut<T>>();
   #spaceWaiters: (() => void)[] = [];
+  /** Items given back by `retry`, until their delay has passed. */
+  #timers = new Map<T, ReturnType<typeof setTimeout>>();
   /** The bucket last pushed to (most queues only ever see one priority). */
   #lastPriority = NaN;
-  #lastBucket: Deque<Envelope> | undefined;
+  #lastBucket: Deque<T> | undefined;
   #lowWater: number;
   #closed = false;
-  /** Called when a waiting producer's item enters the queue (not for puts accepted at once). */
-  onEnter: ((envelope: Envelope) => void | Promise<void>) | undefined = undefined;
 
   constructor(capacity: number) {
     this.capacity = capacity;
     this.#lowWater = Math.floor(capacity / 2);
   }
 
-  /** Whether a put would have to wait. */
   get full(): boolean {
     return this.#size >= this.capacity && !this.#closed && this.#consumers.length === 0;
   }
 
-  /**
-   * Resolves once the queue has drained to half its capacity (or closed), so a feeder holding no
-   * item can wait for room and then fill it in one go instead of waking once per item.
-   */
   space(): Promise<void> {
     if (!this.full) return Promise.resolve();
     return new Promise((resolve) => this.#spaceWaiters.push(resolve));
   }
 
-  /** Items buffered (not counting producers still waiting to put). */
   get size(): number {
     return this.#size;
   }
 
-  /** Producers waiting for room. */
-  get blocked(): number {
-    return this.#producers.length;
-  }
-
-  /**
-   * Offers an item. Returns `undefined` when it was accepted at once, or a promise that resolves
-   * when it was (producers wait while the queue is full).
-   *
-   * @param announced Its `queued` event was already emitted: no `onEnter` call when it enters.
-   */
-  put(envelope: Envelope, announced = false): Promise<void> | undefined {
+  put(item: T, onEnter?: (item: T) => void | Promise<void>): Promise<void> | undefined {
     const consumer = this.#consumers.shift();
     if (consumer !== undefined) {
-      consumer(envelope);
+      consumer(item);
       return undefined;
     }
     if (this.#size < this.capacity || this.#closed) {
-      this.#push(envelope);
+      this.#push(item);
       return undefined;
     }
-    return new Promise<void>((resolve) => this.#producers.push({ envelope, resolve, announced }));
+    return new Promise<void>((resolve) => this.#producers.push({ item, resolve, onEnter }));
   }
 
-  /** Puts an item regardless of capacity (retries must never wait, or workers could deadlock). */
-  force(envelope: Envelope): void {
-    const consumer = this.#consumers.shift();
-    if (consumer !== undefined) consumer(envelope);
-    else this.#push(envelope);
+  retry(item: T, delayMs: number): void {
+    if (delayMs <= 0) {
+      this.#force(item);
+      return;
+    }
+    this.#timers.set(
+      item,
+      setTimeout(() => {
+        this.#timers.delete(item);
+        if (!item.done) this.#force(item);
+      }, delayMs),
+    );
   }
 
-  /** The next live item, or `undefined` when there is none right now. */
-  tryTake(): Envelope | undefined {
+  ack(item: T): void {
+    if (this.#timers.size === 0) return;
+    const timer = this.#timers.get(item);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.#timers.delete(item);
+  }
+
+  working(_item: T): void {}
+
+  tryTake(): T | undefined {
     for (;;) {
-      let envelope: Envelope | undefined;
+      let item: T | undefined;
       if (this.#size > 0) {
-        envelope = this.#pop();
+        item = this.#pop();
         // Refill at half capacity, in one go: waiting producers then wake once per burst
         // instead of once per item (each wake is a promise and a task switch).
         if (this.#size <= this.#lowWater) this.#refill();
       } else {
         const producer = this.#producers.shift();
         if (producer === undefined) return undefined;
-        envelope = producer.envelope;
+        item = producer.item;
         producer.resolve(this.#enter(producer));
       }
-      if (!envelope.done) return envelope;
+      if (!item.done) return item;
     }
   }
 
-  /** The next live item, waiting for one; `CLOSED` once the queue is closed. */
-  take(): Promise<Envelope | typeof CLOSED> {
-    const envelope = this.tryTake();
-    if (envelope !== undefined) return Promise.resolve(envelope);
-    if (this.#closed) return Promise.resolve(CLOSED);
+  take(): Promise<T | undefined> {
+    const item = this.tryTake();
+    if (item !== undefined) return Promise.resolve(item);
+    if (this.#closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.#consumers.push(resolve));
   }
 
-  /** Drops every finished item (buffered or held by a waiting producer, whose put then completes). */
   purge(): void {
     for (const [priority, bucket] of this.#buckets) {
       if (bucket.length === 0) continue;
@@ -127,7 +123,7 @@ export class StageQueue {
       if (bucket.length === 0) this.#dropPriority(priority);
     }
     this.#producers.removeWhere((p) => {
-      if (!p.envelope.done) return false;
+      if (!p.item.done) return false;
       p.resolve();
       return true;
     });
@@ -140,57 +136,59 @@ export class StageQueue {
     for (const resolve of waiters) resolve();
   }
 
-  /** Wakes every waiting worker with `CLOSED` and every waiting producer; nothing waits after this. */
-  close(): Envelope[] {
+  close(): void {
     this.#closed = true;
     this.#wakeSpace();
-    for (const consumer of this.#consumers.clear()) consumer(CLOSED);
-    const left: Envelope[] = [];
-    for (const bucket of this.#buckets.values()) left.push(...bucket.clear());
-    for (const producer of this.#producers.clear()) {
-      left.push(producer.envelope);
-      producer.resolve();
-    }
+    for (const consumer of this.#consumers.clear()) consumer(undefined);
+    for (const producer of this.#producers.clear()) producer.resolve();
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
     this.#buckets.clear();
     this.#lastBucket = undefined;
     this.#priorities.length = 0;
     this.#size = 0;
-    return left;
   }
 
-  #push(envelope: Envelope): void {
-    const priority = envelope.priority;
+  /** Puts an item regardless of capacity. */
+  #force(item: T): void {
+    const consumer = this.#consumers.shift();
+    if (consumer !== undefined) consumer(item);
+    else this.#push(item);
+  }
+
+  #push(item: T): void {
+    const priority = item.priority;
     let bucket = this.#lastBucket;
     if (priority !== this.#lastPriority || bucket === undefined) {
       bucket = this.#buckets.get(priority);
       if (bucket === undefined) {
-        bucket = new Deque<Envelope>();
+        bucket = new Deque<T>();
         this.#buckets.set(priority, bucket);
       }
       this.#lastPriority = priority;
       this.#lastBucket = bucket;
     }
     if (bucket.length === 0) this.#insertPriority(priority);
-    bucket.push(envelope);
+    bucket.push(item);
     this.#size++;
   }
 
-  #pop(): Envelope {
+  #pop(): T {
     const priority = this.#priorities[0];
     const bucket = priority === this.#lastPriority
       ? this.#lastBucket!
       : this.#buckets.get(priority)!;
-    const envelope = bucket.shift()!;
+    const item = bucket.shift()!;
     if (bucket.length === 0) this.#dropPriority(priority);
     this.#size--;
-    return envelope;
+    return item;
   }
 
   #refill(): void {
-    let entered: BlockedPut[] | undefined;
+    let entered: BlockedPut<T>[] | undefined;
     while (this.#size < this.capacity && this.#producers.length > 0) {
       const producer = this.#producers.shift()!;
-      this.#push(producer.envelope);
+      this.#push(producer.item);
       (entered ??= []).push(producer);
     }
     if (this.#size < this.capacity && this.#spaceWaiters.length > 0) this.#wakeSpace();
@@ -199,10 +197,10 @@ export class StageQueue {
     for (const producer of entered) producer.resolve(this.#enter(producer));
   }
 
-  #enter(producer: BlockedPut): void | Promise<void> {
-    const envelope = producer.envelope;
-    if (producer.announced || envelope.done || this.onEnter === undefined) return undefined;
-    return this.onEnter(envelope);
+  #enter(producer: BlockedPut<T>): void | Promise<void> {
+    const { item, onEnter } = producer;
+    if (onEnter === undefined || item.done) return undefined;
+    return onEnter(item);
   }
 
   #insertPriority(priority: number): void {
@@ -230,4 +228,13 @@ export class StageQueue {
       if (index !== -1) list.splice(index, 1);
     }
   }
+}
+
+/**
+ * Creates the in-memory queue of a stage: the engine's default queue backend.
+ *
+ * @internal
+ */
+export function memoryQueue<T extends QueuedItem>(options: QueueBackendOptions): QueueBackend<T> {
+  return new MemoryQueue<T>(options.capacity);
 }

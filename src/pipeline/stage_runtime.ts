@@ -1,17 +1,20 @@
 import { RateLimiter } from "../limits/rate_limiter.ts";
 import { type NameRef, NO_NAME } from "../tracker/names.ts";
 import { Semaphore } from "../limits/semaphore.ts";
+import type { EventOrigin } from "../tracker/sink.ts";
+import type { Envelope } from "./envelope.ts";
+import type { QueueBackend } from "./queue_backend.ts";
 import type { Stage } from "./stage.ts";
-import { StageQueue } from "./stage_queue.ts";
 import type { StageStats } from "./types.ts";
 import { WorkerSlot } from "./worker_slot.ts";
 
 /**
- * A stage's moving parts inside one pipeline: its queue, worker slots, limits and counters.
+ * A stage's moving parts inside one pipeline: its queue, worker slots, limits and counters. As an
+ * event origin it stands for the stage itself (`queued` and cancellations carry no worker).
  *
  * @internal
  */
-export class StageRuntime {
+export class StageRuntime implements EventOrigin {
   readonly stage: Stage;
   readonly name: string;
   readonly index: number;
@@ -26,19 +29,23 @@ export class StageRuntime {
   readonly taskLimits: (Semaphore | undefined)[];
   readonly callSemaphore: Semaphore | undefined;
   readonly rateLimiter: RateLimiter | undefined;
-  queue: StageQueue;
+  /** Its input queue (replaced by a fresh one when the pipeline stops). */
+  queue: QueueBackend<Envelope>;
   /** The tracker's reference for this stage's name. */
   stageRef: NameRef = NO_NAME;
+  readonly workerRef: NameRef = NO_NAME;
+  /** Calls `queue.working()` for the items its workers hold, if the queue asks for it. */
+  keepAlive: ReturnType<typeof setInterval> | undefined = undefined;
   busy = 0;
   completed = 0;
   failed = 0;
 
-  constructor(stage: Stage, index: number, isLast: boolean) {
+  constructor(stage: Stage, index: number, isLast: boolean, queue: QueueBackend<Envelope>) {
     this.stage = stage;
     this.name = stage.name;
     this.index = index;
     this.isLast = isLast;
-    this.queue = new StageQueue(stage.queueCapacity);
+    this.queue = queue;
     this.slots = Array.from({ length: stage.workers }, (_, i) => new WorkerSlot(stage.name, i));
     this.wantsContext = stage.tasks.map((task) => task.length !== 1);
     const limits = stage.options.taskConcurrencyLimits ?? {};

@@ -4,8 +4,9 @@ import type { RunSnapshot } from "../tracker/run_event.ts";
 
 /**
  * What every task receives as its second argument (there is no ambient context). It describes the
- * current attempt and is valid until the task settles: do not keep it for work that outlives the
- * task (a worker reuses it for its next attempt).
+ * current attempt, and every attempt gets a fresh one: a context kept for work that outlives its
+ * task keeps describing that attempt (its `setStatus` is refused once the worker no longer holds
+ * the item).
  */
 export interface TaskContext {
   /** The item's id. */

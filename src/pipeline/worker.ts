@@ -1,403 +1,404 @@
+/**
+ * One worker's loop, in phases: take an item, check `skipIf`, run the stage's tasks (each attempt
+ * with its retries), then pass the item on, give it back for a stage retry, or fail it for good.
+ *
+ * Each phase is a function of the loop's state that either goes on to the next phase itself or
+ * returns to the driver, {@linkcode runWorker}: with a promise when it has to wait, with
+ * `undefined` once user code ran (a task, a callback, an event listener). It sets `loop.phase` to
+ * its continuation first. The driver is the only place that awaits, the only place that checks
+ * whether the loop was abandoned, and the only place where the loop's clock reading is dropped;
+ * a phase cannot forget any of it. The common path (no tracker listeners, no limits, no failures)
+ * awaits only the task's own promise.
+ *
+ * @module
+ */
 import { delay } from "../limits/delay.ts";
 import { TASK_BITS } from "../tracker/status_tracker.ts";
 import { STATUS } from "../tracker/types.ts";
-import { errorFacts, retryWait, startAttempt, toError } from "./attempt.ts";
-import type { Engine } from "./engine.ts";
+import type { TrackerSink } from "../tracker/sink.ts";
+import { isThenable } from "../utils/thenable.ts";
+import { errorFacts, mayRetry, retryWait, startAttempt, toError } from "./attempt.ts";
 import type { Envelope } from "./envelope.ts";
-import { CLOSED } from "./stage_queue.ts";
 import type { StageRuntime } from "./stage_runtime.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
-
-const NOTHING: unique symbol = Symbol("nothing");
+import {
+  callBack,
+  emitThen,
+  quiet,
+  type Step,
+  taskEvent,
+  type WorkerHost,
+  WorkerLoop,
+} from "./worker_loop.ts";
 
 /**
- * One worker's loop: take the next item, run the stage's tasks on it (with retries), pass it on,
- * repeat. The common path (no tracker listeners, no limits, no failures) awaits only the task's
- * own promise. After every await the loop checks its generation: when its item was cancelled
- * while a task ignored the signal, a new loop took the slot and this one just leaves.
+ * Starts a worker loop in `slot`, taking items from `runtime`'s queue and passing them on to
+ * `next` (none in the last stage).
  *
+ * @returns The loop, for the engine to abandon it.
  * @internal
  */
-export async function runWorker(
-  engine: Engine,
+export function startWorker(
+  host: WorkerHost,
   runtime: StageRuntime,
+  next: StageRuntime | undefined,
   slot: WorkerSlot,
-  generation: number,
-): Promise<void> {
-  const stage = runtime.stage;
-  const taskCount = stage.tasks.length;
-  const perStage = stage.retry === "per_stage";
-  const { skipIf, onSuccess, onFailure, onSkip, retryIf } = stage.options;
-  const sink = engine.sink;
-  const next = runtime.isLast ? undefined : engine.stages[runtime.index + 1];
-  const queue = runtime.queue;
+  sink: TrackerSink | undefined,
+): WorkerLoop {
+  const loop = new WorkerLoop(host, runtime, next, slot, sink, takeItem);
+  runWorker(loop).catch((error) => {
+    console.error(`AntFlow: worker ${slot.name} stopped on an internal error:`, error);
+  });
+  return loop;
+}
 
-  for (;;) {
-    if (engine.pause !== undefined) {
-      await engine.pause;
-      engine.tick();
-      if (slot.generation !== generation) return;
-    }
-    engine.step();
-    let envelope = queue.tryTake();
-    if (envelope === undefined) {
-      slot.idle();
-      const taken = await queue.take();
-      if (taken === CLOSED) return;
-      engine.tick();
-      // Handed over while this worker waited, but cancelled before it woke up.
-      if (taken.done) continue;
-      envelope = taken;
-    }
-    runtime.busy++;
-    slot.begin(envelope);
+/**
+ * Drives a worker loop until it is abandoned or its queue closes. The only `await` of the loop:
+ * after each return of a phase it drops the clock reading and checks whether the engine
+ * abandoned the loop (its item was cancelled while a task ignored the signal; a fresh loop took
+ * the slot), so an abandoned loop touches nothing once it gets control back.
+ */
+async function runWorker(loop: WorkerLoop): Promise<void> {
+  while (!loop.abandoned) {
+    loop.clock.forget();
+    let pending: Step;
     try {
-      const batch = envelope.batch;
-      const input = envelope.value;
-      let pending: void | Promise<void>;
-
-      // ---- skipIf ----
-      let skipped = false;
-      if (skipIf !== undefined) {
-        try {
-          let verdict: unknown = skipIf(input);
-          if (isThenable(verdict)) verdict = await verdict;
-          skipped = Boolean(verdict);
-        } catch (error) {
-          engine.report(error, "skipIf", runtime.name);
-        }
-        if (slot.generation !== generation) return;
-        engine.tick();
-      }
-
-      // ---- tasks ----
-      let value: unknown = input;
-      let failure: Error | undefined;
-      let failedAttempt = 0;
-      let retryStage = false;
-      if (!skipped && sink !== undefined) {
-        pending = engine.emit(
-          envelope,
-          runtime.stageRef,
-          STATUS.in_progress,
-          slot.workerRef,
-          undefined,
-          false,
-        );
-        if (pending !== undefined) {
-          await pending;
-          engine.tick();
-        }
-        if (slot.generation !== generation) return;
-      }
-      for (let t = skipped ? taskCount : 0; t < taskCount && failure === undefined; t++) {
-        let attempt = perStage ? envelope.attempt : 1;
-        for (;;) {
-          const mask = sink === undefined ? 0 : sink.taskMask();
-          const started = mask === 0 ? 0 : performance.now();
-          if (mask & TASK_BITS.start) {
-            pending = sink!.task(
-              envelope.id,
-              runtime.name,
-              stage.taskNames[t],
-              slot.name,
-              "start",
-              attempt,
-              undefined,
-              undefined,
-            );
-            if (pending !== undefined) {
-              await pending;
-              engine.tick();
-            }
-            if (slot.generation !== generation) return;
-          }
-          let out: unknown;
-          let thrown: unknown = NOTHING;
-          try {
-            out = startAttempt(runtime, slot, envelope, t, value, attempt);
-            if (isThenable(out)) out = await out;
-          } catch (error) {
-            thrown = error;
-          }
-          if (slot.generation !== generation) return;
-          engine.tick();
-          if (thrown === NOTHING) {
-            value = out;
-            if (mask & TASK_BITS.complete) {
-              pending = sink!.task(
-                envelope.id,
-                runtime.name,
-                stage.taskNames[t],
-                slot.name,
-                "complete",
-                attempt,
-                undefined,
-                performance.now() - started,
-              );
-              if (pending !== undefined) {
-                await pending;
-                engine.tick();
-              }
-              if (slot.generation !== generation) return;
-            }
-            break;
-          }
-          const error = toError(thrown, stage.taskNames[t]);
-          const attemptsLeft = perStage
-            ? envelope.attempt < stage.stageAttempts
-            : attempt < stage.taskAttempts;
-          let retry = attemptsLeft && !batch.signal.aborted;
-          if (retry && retryIf !== undefined) {
-            let verdict = mayRetry(engine, runtime, retryIf, error, attempt);
-            engine.tick();
-            if (verdict instanceof Promise) {
-              verdict = await verdict;
-              engine.tick();
-              if (slot.generation !== generation) return;
-            }
-            retry = verdict;
-          }
-          const type = retry ? "retry" : "fail";
-          if (mask & TASK_BITS[type]) {
-            pending = sink!.task(
-              envelope.id,
-              runtime.name,
-              stage.taskNames[t],
-              slot.name,
-              type,
-              attempt,
-              error,
-              performance.now() - started,
-            );
-            if (pending !== undefined) {
-              await pending;
-              engine.tick();
-            }
-            if (slot.generation !== generation) return;
-          }
-          if (!retry || perStage) {
-            failure = error;
-            failedAttempt = attempt;
-            retryStage = retry;
-            break;
-          }
-          // per_task: the worker keeps the item and retries the same task with the same input.
-          pending = engine.emit(envelope, runtime.stageRef, STATUS.retrying, slot.workerRef, {
-            ...errorFacts(error),
-            attempt: attempt + 1,
-          }, false);
-          if (pending !== undefined) {
-            await pending;
-            engine.tick();
-          }
-          if (slot.generation !== generation) return;
-          const wait = retryWait(runtime, attempt, error, engine.report);
-          if (wait > 0) {
-            slot.currentTask = `waiting to retry ${stage.taskNames[t]}`;
-            try {
-              await delay(wait, { signal: batch.signal });
-            } catch {
-              // aborted: the item was cancelled and this loop abandoned (checked below)
-            }
-            if (slot.generation !== generation) return;
-            engine.tick();
-          }
-          attempt++;
-        }
-      }
-
-      // ---- outcome: pass on ----
-      if (failure === undefined) {
-        runtime.completed++;
-        slot.itemsProcessed++;
-        const last = next === undefined;
-        if (last) engine.settleItem(envelope, skipped ? "skipped" : "completed");
-        pending = engine.emit(
-          envelope,
-          runtime.stageRef,
-          skipped ? STATUS.skipped : STATUS.completed,
-          slot.workerRef,
-          undefined,
-          last,
-        );
-        if (pending !== undefined) {
-          await pending;
-          engine.tick();
-        }
-        // A finished item's result is delivered before anything else can intervene: even if a
-        // shutdown inside its event (or a callback) stops this worker, the result is kept.
-        const delivered = last ? batch.output.deliver(envelope, value, undefined) : undefined;
-        if (slot.generation !== generation) return;
-        if (skipped && onSkip !== undefined) {
-          const call = callback(engine, runtime, "onSkip", () => onSkip(envelope!.id, input));
-          const waiting = settled(engine, call);
-          if (waiting !== undefined) await waiting;
-          if (slot.generation !== generation) return;
-        }
-        if (last) {
-          pending = delivered;
-        } else {
-          envelope.value = value;
-          envelope.stageIndex = next.index;
-          envelope.attempt = 1;
-          envelope.holder = null;
-          pending = engine.enqueue(envelope);
-        }
-        if (pending !== undefined) {
-          await pending;
-          engine.tick();
-        }
-        if (slot.generation !== generation) return;
-        if (!skipped && onSuccess !== undefined && (last || !envelope.done)) {
-          const call = callback(
-            engine,
-            runtime,
-            "onSuccess",
-            () => onSuccess(envelope!.id, value, input),
-          );
-          const waiting = settled(engine, call);
-          if (waiting !== undefined) await waiting;
-          if (slot.generation !== generation) return;
-        }
-        slot.end();
-        runtime.busy--;
-        if (last) batch.release(envelope);
-        continue;
-      }
-
-      // ---- outcome: retry the stage ----
-      if (retryStage) {
-        // per_stage: release the item; after the backoff it goes to the back of the stage's queue.
-        pending = engine.emit(envelope, runtime.stageRef, STATUS.retrying, slot.workerRef, {
-          ...errorFacts(failure),
-          attempt: envelope.attempt + 1,
-        }, false);
-        if (pending !== undefined) {
-          await pending;
-          engine.tick();
-        }
-        if (slot.generation !== generation) return;
-        const wait = retryWait(runtime, envelope.attempt, failure, engine.report);
-        envelope.attempt++;
-        envelope.holder = null;
-        slot.reset();
-        runtime.busy--;
-        requeue(runtime, envelope, wait);
-        continue;
-      }
-
-      // ---- outcome: failed for good ----
-      runtime.failed++;
-      slot.itemsFailed++;
-      engine.settleItem(envelope, "failed");
-      const facts = errorFacts(failure);
-      engine.recordFailure(envelope, runtime.name, facts, failedAttempt, input);
-      pending = engine.emit(envelope, runtime.stageRef, STATUS.failed, slot.workerRef, {
-        ...facts,
-        attempt: failedAttempt,
-      }, true);
-      if (pending !== undefined) {
-        await pending;
-        engine.tick();
-      }
-      if (slot.generation !== generation) return;
-      if (batch.output.wantsFailures) {
-        pending = batch.output.deliver(envelope, input, failure);
-        if (pending !== undefined) {
-          await pending;
-          engine.tick();
-        }
-        if (slot.generation !== generation) return;
-      }
-      if (onFailure !== undefined) {
-        const error = failure;
-        const call = callback(
-          engine,
-          runtime,
-          "onFailure",
-          () => onFailure(envelope!.id, error, input),
-        );
-        const waiting = settled(engine, call);
-        if (waiting !== undefined) await waiting;
-        if (slot.generation !== generation) return;
-      }
-      slot.end();
-      runtime.busy--;
-      batch.release(envelope);
+      pending = loop.phase(loop);
     } catch (error) {
-      // Only AntFlow's own code can throw here (user code is isolated): never lose the item.
-      if (slot.generation !== generation) return;
-      engine.tick();
-      engine.internalFailure(runtime, slot, envelope, error);
+      failInternally(loop, error);
+      continue;
+    }
+    if (pending === undefined) continue;
+    try {
+      loop.settled = await pending;
+    } catch (error) {
+      if (loop.abandoned) return;
+      // Only an attempt's promise (user code) may reject; AntFlow's own never do.
+      if (loop.phase !== settleAttempt) failInternally(loop, error);
+      else {
+        loop.threw = true;
+        loop.settled = error;
+      }
     }
   }
 }
 
-function requeue(runtime: StageRuntime, envelope: Envelope, wait: number): void {
-  if (wait <= 0) {
-    runtime.queue.force(envelope);
-    return;
-  }
-  envelope.timer = setTimeout(() => {
-    envelope.timer = undefined;
-    if (!envelope.done) runtime.queue.force(envelope);
-  }, wait);
+/** AntFlow's own code threw: the item in hand (never lost) fails, and the loop goes on. */
+function failInternally(loop: WorkerLoop, error: unknown): void {
+  if (loop.abandoned) return;
+  const envelope = loop.envelope;
+  if (envelope === undefined) throw error;
+  loop.envelope = undefined;
+  loop.phase = takeItem;
+  loop.host.internalFailure(loop.runtime, loop.slot, envelope, error);
 }
 
-/** Asks `retryIf`; sync or async, and a throw or rejection (reported) means "do not retry". */
-function mayRetry(
-  engine: Engine,
-  runtime: StageRuntime,
-  retryIf: (error: unknown, attempt: number) => boolean | Promise<boolean>,
-  error: Error,
-  attempt: number,
-): boolean | Promise<boolean> {
-  const report = (thrown: unknown): false => {
-    engine.report(thrown, "retryIf", runtime.name);
+// ---- take ----
+
+function takeItem(loop: WorkerLoop): Step {
+  const host = loop.host;
+  loop.phase = takeItem;
+  if (host.pause !== undefined) return host.pause;
+  host.step();
+  const envelope = loop.queue.tryTake();
+  if (envelope !== undefined) return beginItem(loop, envelope);
+  loop.slot.idle();
+  loop.phase = receiveItem;
+  return loop.queue.take();
+}
+
+function receiveItem(loop: WorkerLoop): Step {
+  const envelope = loop.settled as Envelope | undefined;
+  loop.phase = takeItem;
+  if (envelope === undefined) {
+    loop.abandoned = true; // the queue closed: the engine stopped
+    return undefined;
+  }
+  // Handed over while this worker waited, but cancelled before it woke up.
+  if (envelope.done) return undefined;
+  return beginItem(loop, envelope);
+}
+
+function beginItem(loop: WorkerLoop, envelope: Envelope): Step {
+  loop.runtime.busy++;
+  loop.slot.begin(envelope);
+  loop.envelope = envelope;
+  loop.input = loop.value = envelope.value;
+  loop.skipped = false;
+  if (loop.stage.options.skipIf !== undefined) return checkSkip(loop);
+  return startTasks(loop);
+}
+
+// ---- skip check ----
+
+function checkSkip(loop: WorkerLoop): Step {
+  loop.phase = afterSkipCheck;
+  const skipIf = loop.stage.options.skipIf!;
+  const report = (error: unknown): false => {
+    loop.host.report(error, "skipIf", loop.runtime.name);
     return false;
   };
   try {
-    const verdict: unknown = retryIf(error, attempt);
-    if (isThenable(verdict)) return Promise.resolve(verdict).then((v) => v !== false, report);
-    return verdict !== false;
-  } catch (thrown) {
-    return report(thrown);
-  }
-}
-
-/**
- * After a stage callback (user code) ran: a promise to await when it is async (`undefined` when it
- * already finished, so a sync callback costs no extra turn). The caller checks its generation after.
- */
-function settled(engine: Engine, call: void | Promise<void>): Promise<void> | undefined {
-  engine.tick();
-  if (call === undefined) return undefined;
-  return call.then(() => engine.tick());
-}
-
-/** Runs a stage callback; errors (sync or async) are reported, never fatal. */
-function callback(
-  engine: Engine,
-  runtime: StageRuntime,
-  name: string,
-  call: () => void | Promise<void>,
-): Promise<void> | void {
-  try {
-    const result = call();
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        undefined,
-        (error) => engine.report(error, name, runtime.name),
-      );
-    }
+    const verdict: unknown = skipIf(loop.input);
+    if (isThenable(verdict)) return Promise.resolve(verdict).then(Boolean, report);
+    loop.settled = verdict;
   } catch (error) {
-    engine.report(error, name, runtime.name);
+    loop.settled = report(error);
   }
+  return undefined;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (value instanceof Promise) return true;
-  return value !== null && (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function";
+function afterSkipCheck(loop: WorkerLoop): Step {
+  loop.skipped = Boolean(loop.settled);
+  return startTasks(loop);
 }
+
+// ---- tasks ----
+
+function startTasks(loop: WorkerLoop): Step {
+  if (loop.skipped) return passOn(loop);
+  loop.task = 0;
+  loop.attempt = loop.perStage ? loop.envelope!.attempt : 1;
+  return emitThen(loop, STATUS.in_progress, undefined, runAttempt);
+}
+
+/** Attempt `loop.attempt` of task `loop.task`: `settleAttempt` takes its outcome. */
+function runAttempt(loop: WorkerLoop): Step {
+  const sink = loop.sink;
+  const mask = sink === undefined ? 0 : sink.taskMask();
+  loop.mask = mask;
+  loop.started = mask === 0 ? 0 : performance.now();
+  if (mask & TASK_BITS.start) {
+    loop.phase = callTask;
+    return taskEvent(loop, "start", undefined);
+  }
+  return callTask(loop);
+}
+
+/** The attempt itself: the only call of a task, returning its promise as is. */
+function callTask(loop: WorkerLoop): Step {
+  loop.phase = settleAttempt;
+  loop.threw = false;
+  try {
+    const out = startAttempt(
+      loop.runtime,
+      loop.slot,
+      loop.envelope!,
+      loop.task,
+      loop.value,
+      loop.attempt,
+    );
+    if (isThenable(out)) return out;
+    loop.settled = out;
+  } catch (error) {
+    loop.threw = true;
+    loop.settled = error;
+  }
+  return undefined;
+}
+
+function settleAttempt(loop: WorkerLoop): Step {
+  if (loop.threw) return attemptFailed(loop);
+  loop.value = loop.settled;
+  if (loop.mask & TASK_BITS.complete) {
+    loop.phase = nextTask;
+    return taskEvent(loop, "complete", undefined);
+  }
+  return nextTask(loop);
+}
+
+function nextTask(loop: WorkerLoop): Step {
+  if (++loop.task === loop.stage.tasks.length) return passOn(loop);
+  loop.attempt = loop.perStage ? loop.envelope!.attempt : 1;
+  return runAttempt(loop);
+}
+
+function attemptFailed(loop: WorkerLoop): Step {
+  const { stage, envelope } = loop;
+  const error = toError(loop.settled, stage.taskNames[loop.task]);
+  loop.error = error;
+  const attemptsLeft = loop.perStage
+    ? envelope!.attempt < stage.stageAttempts
+    : loop.attempt < stage.taskAttempts;
+  loop.retry = attemptsLeft && !envelope!.batch.signal.aborted;
+  const retryIf = stage.options.retryIf;
+  if (!loop.retry || retryIf === undefined) return reportAttempt(loop);
+  loop.phase = afterRetryIf;
+  const verdict = mayRetry(loop.host.report, stage.name, retryIf, error, loop.attempt);
+  if (verdict instanceof Promise) return verdict;
+  loop.settled = verdict;
+  return undefined;
+}
+
+function afterRetryIf(loop: WorkerLoop): Step {
+  loop.retry = loop.settled as boolean;
+  return reportAttempt(loop);
+}
+
+function reportAttempt(loop: WorkerLoop): Step {
+  const type = loop.retry ? "retry" : "fail";
+  if (loop.mask & TASK_BITS[type]) {
+    loop.phase = retryOrFail;
+    return taskEvent(loop, type, loop.error);
+  }
+  return retryOrFail(loop);
+}
+
+function retryOrFail(loop: WorkerLoop): Step {
+  if (!loop.retry) return failForGood(loop);
+  if (loop.perStage) return retryStage(loop);
+  // per_task: the worker keeps the item and retries the same task with the same input.
+  const metadata = { ...errorFacts(loop.error!), attempt: loop.attempt + 1 };
+  return emitThen(loop, STATUS.retrying, metadata, waitToRetryTask);
+}
+
+function waitToRetryTask(loop: WorkerLoop): Step {
+  loop.phase = retryTask;
+  const wait = retryWait(loop.runtime, loop.attempt, loop.error!, loop.host.report);
+  if (wait <= 0) return undefined; // a backoff function is user code: back to the driver
+  loop.slot.currentTask = `waiting to retry ${loop.stage.taskNames[loop.task]}`;
+  // Aborted when the item is cancelled: the loop is abandoned then.
+  return delay(wait, { signal: loop.envelope!.batch.signal }).then(undefined, ignore);
+}
+
+function retryTask(loop: WorkerLoop): Step {
+  loop.attempt++;
+  return runAttempt(loop);
+}
+
+// ---- outcome: pass on ----
+
+function passOn(loop: WorkerLoop): Step {
+  const { runtime, slot } = loop;
+  runtime.completed++;
+  slot.itemsProcessed++;
+  const status = loop.skipped ? STATUS.skipped : STATUS.completed;
+  if (loop.next !== undefined) return emitThen(loop, status, undefined, callOnSkip);
+  const envelope = loop.envelope!;
+  loop.host.settleItem(envelope, loop.skipped ? "skipped" : "completed");
+  const emitted = loop.sink?.status(envelope, status, slot, undefined, loop.clock.now());
+  // A finished item's result is delivered before anything else can intervene: even if a
+  // shutdown inside its event (or a callback) abandons this loop, the result is kept.
+  loop.phase = callOnSkip;
+  if (emitted !== undefined) return emitted.then(() => deliverResult(loop, envelope));
+  deliverResult(loop, envelope);
+  return quiet(loop) ? callOnSkip(loop) : undefined;
+}
+
+function deliverResult(loop: WorkerLoop, envelope: Envelope): void {
+  loop.delivered = envelope.batch.output.deliver(envelope, loop.value, undefined);
+}
+
+function callOnSkip(loop: WorkerLoop): Step {
+  const onSkip = loop.stage.options.onSkip;
+  if (!loop.skipped || onSkip === undefined) return handOn(loop);
+  const { envelope, input } = loop;
+  return callBack(loop, "onSkip", () => onSkip(envelope!.id, input), handOn);
+}
+
+/** Into the next stage's queue; in the last stage, waits until the result was taken. */
+function handOn(loop: WorkerLoop): Step {
+  const next = loop.next;
+  if (next === undefined) {
+    const delivered = loop.delivered;
+    loop.delivered = undefined;
+    if (delivered === undefined) return callOnSuccess(loop);
+    loop.phase = callOnSuccess;
+    return delivered;
+  }
+  const envelope = loop.envelope!;
+  envelope.value = loop.value;
+  envelope.stageIndex = next.index;
+  envelope.attempt = 1;
+  envelope.holder = null;
+  const entered = loop.host.enqueue(envelope, loop.clock);
+  loop.phase = acknowledge;
+  if (entered !== undefined) return entered;
+  return quiet(loop) ? acknowledge(loop) : undefined;
+}
+
+/** The item entered the next stage's queue: its delivery here is over. */
+function acknowledge(loop: WorkerLoop): Step {
+  loop.queue.ack(loop.envelope!);
+  return callOnSuccess(loop);
+}
+
+function callOnSuccess(loop: WorkerLoop): Step {
+  const onSuccess = loop.stage.options.onSuccess;
+  const { envelope, value, input } = loop;
+  // Not for an item cancelled after it was handed on.
+  if (loop.skipped || onSuccess === undefined || (loop.next !== undefined && envelope!.done)) {
+    return finishItem(loop);
+  }
+  return callBack(loop, "onSuccess", () => onSuccess(envelope!.id, value, input), finishItem);
+}
+
+// ---- outcome: back into the queue (per_stage) ----
+
+function retryStage(loop: WorkerLoop): Step {
+  const metadata = { ...errorFacts(loop.error!), attempt: loop.envelope!.attempt + 1 };
+  return emitThen(loop, STATUS.retrying, metadata, waitToRetryStage);
+}
+
+function waitToRetryStage(loop: WorkerLoop): Step {
+  loop.phase = giveBack;
+  loop.wait = retryWait(loop.runtime, loop.envelope!.attempt, loop.error!, loop.host.report);
+  return undefined; // a backoff function is user code: back to the driver
+}
+
+/** Releases the item: after the backoff it goes to the back of the stage's queue. */
+function giveBack(loop: WorkerLoop): Step {
+  const envelope = loop.envelope!;
+  envelope.attempt++;
+  envelope.holder = null;
+  loop.slot.reset();
+  loop.runtime.busy--;
+  loop.envelope = undefined;
+  loop.queue.retry(envelope, loop.wait);
+  return takeItem(loop);
+}
+
+// ---- outcome: failed for good ----
+
+function failForGood(loop: WorkerLoop): Step {
+  const { runtime, slot, host } = loop;
+  const envelope = loop.envelope!;
+  runtime.failed++;
+  slot.itemsFailed++;
+  host.settleItem(envelope, "failed");
+  const facts = errorFacts(loop.error!);
+  host.recordFailure(envelope, runtime.name, facts, loop.attempt, loop.input);
+  return emitThen(loop, STATUS.failed, { ...facts, attempt: loop.attempt }, deliverFailure);
+}
+
+function deliverFailure(loop: WorkerLoop): Step {
+  const envelope = loop.envelope!;
+  const output = envelope.batch.output;
+  if (!output.wantsFailures) return callOnFailure(loop);
+  const pending = output.deliver(envelope, loop.input, loop.error);
+  if (pending === undefined) return callOnFailure(loop);
+  loop.phase = callOnFailure;
+  return pending;
+}
+
+function callOnFailure(loop: WorkerLoop): Step {
+  const onFailure = loop.stage.options.onFailure;
+  if (onFailure === undefined) return finishItem(loop);
+  const { envelope, error, input } = loop;
+  return callBack(loop, "onFailure", () => onFailure(envelope!.id, error!, input), finishItem);
+}
+
+// ---- the item is done here ----
+
+function finishItem(loop: WorkerLoop): Step {
+  const envelope = loop.envelope!;
+  loop.slot.end();
+  loop.runtime.busy--;
+  loop.envelope = undefined;
+  // An item that ended in this stage is released once its callbacks ran (one handed on is the
+  // next stage's business, even once it is done there).
+  if (envelope.done && envelope.stageIndex === loop.runtime.index) envelope.batch.release(envelope);
+  return takeItem(loop);
+}
+
+function ignore(): void {}

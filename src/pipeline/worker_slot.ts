@@ -1,22 +1,27 @@
 import { type NameRef, NO_NAME } from "../tracker/names.ts";
 import type { ItemId } from "../tracker/types.ts";
+import type { EventOrigin } from "../tracker/sink.ts";
 import type { Envelope } from "./envelope.ts";
 import type { WorkerMetrics, WorkerState } from "./types.ts";
+import type { WorkerLoop } from "./worker_loop.ts";
 
 /**
- * One worker's place in a stage: its live state and counters. A worker loop runs in it; when the
- * loop is abandoned (its item was cancelled while a task ignored the signal), `generation` moves
- * on and a fresh loop takes the slot.
+ * One worker's place in a stage: its live state and counters, and the origin of the events its
+ * worker emits. A worker loop runs in it; when the loop is abandoned (its item was cancelled while
+ * a task ignored the signal), a fresh loop takes the slot.
  *
  * @internal
  */
-export class WorkerSlot {
+export class WorkerSlot implements EventOrigin {
   readonly name: string;
   readonly stage: string;
   readonly index: number;
+  /** The tracker's reference for the stage's name. */
+  stageRef: NameRef = NO_NAME;
   /** The tracker's reference for this worker's name. */
   workerRef: NameRef = NO_NAME;
-  generation = 0;
+  /** The loop running in this slot, if any. */
+  loop: WorkerLoop | null = null;
   busy = false;
   envelope: Envelope | null = null;
   currentItemId: ItemId | undefined = undefined;

@@ -1,3 +1,4 @@
+import { describeValue } from "../utils/validate.ts";
 import { errorToJSON, metadataToJSON } from "./json.ts";
 import type { ErrorJSON, ItemId, StatusMetadata, StatusType, TaskEventType } from "./types.ts";
 
@@ -43,6 +44,59 @@ export interface TaskEventJSON {
   duration?: number;
 }
 
+/** The fields of a new {@linkcode StatusEvent} (what its constructor takes). */
+export interface StatusEventInit {
+  /** The item's id. */
+  itemId: ItemId;
+  /** The stage the status refers to. */
+  stage: string | null;
+  /** The new status. */
+  status: StatusType;
+  /**
+   * The worker that emitted it.
+   * @default {null}
+   */
+  worker?: string | null;
+  /**
+   * Epoch milliseconds.
+   * @default {Date.now()}
+   */
+  timestamp?: number;
+  /**
+   * `error` (message), `errorType` (name) and `attempt` where they apply.
+   * @default {{}}
+   */
+  metadata?: StatusMetadata;
+}
+
+/** The fields of a new {@linkcode TaskEvent} (what its constructor takes). */
+export interface TaskEventInit {
+  /** The item's id. */
+  itemId: ItemId;
+  /** The stage the task belongs to. */
+  stage: string;
+  /** The task's name. */
+  taskName: string;
+  /**
+   * The worker running the attempt.
+   * @default {null}
+   */
+  worker?: string | null;
+  /** `start | complete | retry | fail`. */
+  eventType: TaskEventType;
+  /** The attempt number, 1-based. */
+  attempt: number;
+  /**
+   * Epoch milliseconds.
+   * @default {Date.now()}
+   */
+  timestamp?: number;
+  /** The attempt's error, as thrown (retry, fail). */
+  error?: unknown;
+  /** Milliseconds since the attempt started (complete, retry, fail). */
+  duration?: number;
+}
+
 /**
  * Parses the worker index from a worker name: the digits after the last `-W`.
  *
@@ -75,7 +129,12 @@ export function parseWorkerId(worker: string | null | undefined): number | null 
  * @example
  * ```ts
  * import { StatusEvent } from "@antflow/antflow";
- * const event = new StatusEvent(7, "Fetch", "in_progress", "Fetch-W3");
+ * const event = new StatusEvent({
+ *   itemId: 7,
+ *   stage: "Fetch",
+ *   status: "in_progress",
+ *   worker: "Fetch-W3",
+ * });
  * console.log(event.workerId); // 3
  * console.log(JSON.stringify(event));
  * ```
@@ -99,27 +158,19 @@ export class StatusEvent {
   /**
    * Creates an event.
    *
-   * @param itemId The item's id.
-   * @param stage The stage name.
-   * @param status The new status.
-   * @param worker The worker name, or `null`.
-   * @param timestamp Epoch milliseconds; defaults to now.
-   * @param metadata Extra facts; defaults to an empty (frozen) object.
+   * @param init Its fields; `worker` defaults to `null`, `timestamp` to now, `metadata` to an
+   *   empty (frozen) object. `workerId` is parsed from `worker`.
+   * @throws {TypeError} If `init` is not an object (the constructor takes no positional form).
    */
-  constructor(
-    itemId: ItemId,
-    stage: string | null,
-    status: StatusType,
-    worker: string | null = null,
-    timestamp: number = Date.now(),
-    metadata: StatusMetadata = NO_METADATA,
-  ) {
-    this.itemId = itemId;
-    this.stage = stage;
-    this.status = status;
+  constructor(init: StatusEventInit) {
+    checkInit("StatusEvent", "{ itemId, stage, status, worker?, timestamp?, metadata? }", init);
+    this.itemId = init.itemId;
+    this.stage = init.stage;
+    this.status = init.status;
+    const worker = init.worker ?? null;
     this.worker = worker;
-    this.timestamp = timestamp;
-    this.metadata = metadata;
+    this.timestamp = init.timestamp ?? Date.now();
+    this.metadata = init.metadata ?? NO_METADATA;
     this.workerId = parseWorkerId(worker);
   }
 
@@ -147,7 +198,16 @@ export class StatusEvent {
  * @example
  * ```ts
  * import { TaskEvent } from "@antflow/antflow";
- * const event = new TaskEvent(1, "Fetch", "download", "Fetch-W0", "retry", 1, Date.now(), new Error("503"), 12);
+ * const event = new TaskEvent({
+ *   itemId: 1,
+ *   stage: "Fetch",
+ *   taskName: "download",
+ *   worker: "Fetch-W0",
+ *   eventType: "retry",
+ *   attempt: 1,
+ *   error: new Error("503"),
+ *   duration: 12,
+ * });
  * console.log(JSON.stringify(event.toJSON().error)); // {"name":"Error","message":"503"}
  * ```
  */
@@ -174,36 +234,20 @@ export class TaskEvent {
   /**
    * Creates an event.
    *
-   * @param itemId The item's id.
-   * @param stage The stage name.
-   * @param taskName The task's name.
-   * @param worker The worker name.
-   * @param eventType The kind of event.
-   * @param attempt The attempt number.
-   * @param timestamp Epoch milliseconds; defaults to now.
-   * @param error The error (retry, fail).
-   * @param duration Milliseconds since the attempt started.
+   * @param init Its fields; `worker` defaults to `null` and `timestamp` to now.
+   * @throws {TypeError} If `init` is not an object (the constructor takes no positional form).
    */
-  constructor(
-    itemId: ItemId,
-    stage: string,
-    taskName: string,
-    worker: string | null,
-    eventType: TaskEventType,
-    attempt: number,
-    timestamp: number = Date.now(),
-    error?: unknown,
-    duration?: number,
-  ) {
-    this.itemId = itemId;
-    this.stage = stage;
-    this.taskName = taskName;
-    this.worker = worker;
-    this.eventType = eventType;
-    this.attempt = attempt;
-    this.timestamp = timestamp;
-    this.error = error;
-    this.duration = duration;
+  constructor(init: TaskEventInit) {
+    checkInit("TaskEvent", "{ itemId, stage, taskName, eventType, attempt, … }", init);
+    this.itemId = init.itemId;
+    this.stage = init.stage;
+    this.taskName = init.taskName;
+    this.worker = init.worker ?? null;
+    this.eventType = init.eventType;
+    this.attempt = init.attempt;
+    this.timestamp = init.timestamp ?? Date.now();
+    this.error = init.error;
+    this.duration = init.duration;
   }
 
   /** The index parsed from `worker`, or `null`. */
@@ -229,5 +273,14 @@ export class TaskEvent {
     if (this.error !== undefined) json.error = errorToJSON(this.error);
     if (this.duration !== undefined) json.duration = this.duration;
     return json;
+  }
+}
+
+/** Rejects the positional form `new StatusEvent(1, "S", …)` (a number where the init goes). */
+function checkInit(owner: string, shape: string, init: unknown): void {
+  if (typeof init !== "object" || init === null) {
+    throw new TypeError(
+      `${owner}: the constructor takes one object ${shape}, got ${describeValue(init)}`,
+    );
   }
 }

@@ -213,14 +213,14 @@ export class ItemStore {
   /** The event at position `i` of the record's packed history. */
   #build(record: ItemRecord, i: number): StatusEvent {
     const code = record.packed[2 * i];
-    return new StatusEvent(
-      record.itemId,
-      this.names.name(Math.floor(code / STAGE_UNIT)),
-      STATUS_TYPES[code % 8],
-      this.names.name(Math.floor((code % STAGE_UNIT) / 8)),
-      record.packed[2 * i + 1],
-      record.metadata?.get(record.dropped + i),
-    );
+    return new StatusEvent({
+      itemId: record.itemId,
+      stage: this.names.name(Math.floor(code / STAGE_UNIT)),
+      status: STATUS_TYPES[code % 8],
+      worker: this.names.name(Math.floor((code % STAGE_UNIT) / 8)),
+      timestamp: record.packed[2 * i + 1],
+      metadata: record.metadata?.get(record.dropped + i),
+    });
   }
 
   /**

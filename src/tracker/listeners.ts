@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { isThenable } from "../utils/thenable.ts";
 
 type Listener = EventListenerOrEventListenerObject;
 
@@ -80,9 +81,4 @@ export class ListenerRegistry {
 
 function captureOf(options: boolean | EventListenerOptions | undefined): boolean {
   return typeof options === "boolean" ? options : options?.capture === true;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" &&
-    typeof (value as { then?: unknown }).then === "function";
 }

@@ -16,8 +16,10 @@ export {
 export {
   parseWorkerId,
   StatusEvent,
+  type StatusEventInit,
   type StatusEventJSON,
   TaskEvent,
+  type TaskEventInit,
   type TaskEventJSON,
 } from "./events.ts";
 export { RunEventSchema, StatusEventSchema, TaskEventSchema } from "./schemas.ts";

@@ -11,7 +11,8 @@ const itemId = z.union([z.string(), z.number()]);
  * @example
  * ```ts
  * import { StatusEvent, StatusEventSchema } from "@antflow/antflow";
- * const json = JSON.parse(JSON.stringify(new StatusEvent(1, "Fetch", "queued")));
+ * const event = new StatusEvent({ itemId: 1, stage: "Fetch", status: "queued" });
+ * const json = JSON.parse(JSON.stringify(event));
  * console.log(StatusEventSchema.parse(json).status); // "queued"
  * ```
  */
@@ -31,7 +32,15 @@ export const StatusEventSchema: z.ZodType<StatusEventJSON> = z.object({
  * @example
  * ```ts
  * import { TaskEvent, TaskEventSchema } from "@antflow/antflow";
- * const json = JSON.parse(JSON.stringify(new TaskEvent(1, "Fetch", "get", "Fetch-W0", "start", 1)));
+ * const event = new TaskEvent({
+ *   itemId: 1,
+ *   stage: "Fetch",
+ *   taskName: "get",
+ *   worker: "Fetch-W0",
+ *   eventType: "start",
+ *   attempt: 1,
+ * });
+ * const json = JSON.parse(JSON.stringify(event));
  * console.log(TaskEventSchema.parse(json).eventType); // "start"
  * ```
  */

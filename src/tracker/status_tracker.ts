@@ -1,12 +1,11 @@
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
-import { StatusEvent, TaskEvent } from "./events.ts";
+import { StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
 import { copyRun, type RunEvent, type RunEventType } from "./run_event.ts";
-import type { NameRef } from "./names.ts";
-import type { TrackedHolder, TrackerSink } from "./sink.ts";
+import type { EventOrigin, TrackedItem, TrackerSink } from "./sink.ts";
 import { TapList, TAPPED_TYPES, type TappedType, type TrackerTap } from "./taps.ts";
 import {
   OPTION_RULES,
@@ -369,28 +368,14 @@ export class StatusTracker extends EventTarget {
   // ---- recording (the engine's side) ----
 
   #sink: TrackerSink = {
-    status: (holder, itemId, stage, status, worker, metadata, finished, timestamp) =>
-      this.#recordStatus(holder, itemId, stage, status, worker, metadata, finished, timestamp),
+    status: (item, status, origin, metadata, timestamp) =>
+      this.#recordStatus(item, status, origin, metadata, timestamp),
     nameRef: (name) => this.#store.names.ref(name),
     quiet: () => this.#statusListeners === 0 && this.#onStatusChange === undefined,
     taskMask: () => this.#taskMask(),
-    task: (itemId, stage, taskName, worker, eventType, attempt, error, duration) =>
-      this.#emitTask(
-        new TaskEvent(
-          itemId,
-          stage,
-          taskName,
-          worker,
-          eventType,
-          attempt,
-          Date.now(),
-          error,
-          duration,
-        ),
-      ),
+    task: (event) => this.#emitTask(event),
     report: (error, where, stage) => this.#reportError(error, where, undefined, stage),
     ingestStatus: (event, finished) => this.#record(event, finished),
-    ingestTask: (event) => this.#emitTask(event),
     restore: (counts) => this.#restore(counts),
     run: (type, event) => this.#emitRun(type, event),
   };
@@ -416,34 +401,38 @@ export class StatusTracker extends EventTarget {
   }
 
   #recordStatus(
-    holder: TrackedHolder | undefined,
-    itemId: ItemId,
-    stage: NameRef,
+    item: TrackedItem,
     status: number,
-    worker: NameRef,
+    origin: EventOrigin,
     metadata: StatusMetadata | undefined,
-    finished: boolean,
     timestamp: number,
   ): void | Promise<void> {
     const callback = this.#onStatusChange;
+    const { stageRef, workerRef } = origin;
     // Build the event object only for someone who will read it.
     const event = this.#statusListeners > 0 || callback !== undefined
-      ? new StatusEvent(itemId, stage.name, STATUS_TYPES[status], worker.name, timestamp, metadata)
+      ? new StatusEvent({
+        itemId: item.id,
+        stage: stageRef.name,
+        status: STATUS_TYPES[status],
+        worker: workerRef.name,
+        timestamp,
+        metadata,
+      })
       : undefined;
-    const record = this.#store.record(
-      holder?.trackerRecord as ItemHandle | undefined,
-      itemId,
-      stage,
+    item.trackerRecord = this.#store.record(
+      item.trackerRecord as ItemHandle | undefined,
+      item.id,
+      stageRef,
       status,
-      worker,
+      workerRef,
       timestamp,
       metadata,
-      finished,
+      item.done,
     );
-    if (holder !== undefined) holder.trackerRecord = record;
     this.#transitions[status]++;
     if ((this.#taps.statusMask >> status) & 1) {
-      this.#taps.status(itemId, stage, status, worker, timestamp, metadata);
+      this.#taps.status(item.id, stageRef, status, workerRef, timestamp, metadata);
     }
     if (event === undefined) return;
     if (this.#statusListeners > 0) this.#dispatch("status", event);

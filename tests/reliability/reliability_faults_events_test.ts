@@ -56,7 +56,14 @@ function roundTrip(value: unknown): unknown {
 
 describe("fault injection: events with hostile metadata", () => {
   it("a StatusEvent with circular metadata serialises, cycles as [Circular], and matches its schema", () => {
-    const event = new StatusEvent(1, "S", "retrying", "S-W0", 5, circular());
+    const event = new StatusEvent({
+      itemId: 1,
+      stage: "S",
+      status: "retrying",
+      worker: "S-W0",
+      timestamp: 5,
+      metadata: circular(),
+    });
     const json = roundTrip(event) as { metadata: Record<string, unknown> };
     assert.equal(json.metadata.self, "[Circular]");
     assert.deepEqual(json.metadata.nested, {
@@ -68,7 +75,16 @@ describe("fault injection: events with hostile metadata", () => {
   });
 
   it("a StatusEvent with bigints, functions, symbols, errors and throwing getters serialises", () => {
-    const json = roundTrip(new StatusEvent("k", "S", "failed", null, 5, hostile())) as {
+    const json = roundTrip(
+      new StatusEvent({
+        itemId: "k",
+        stage: "S",
+        status: "failed",
+        worker: null,
+        timestamp: 5,
+        metadata: hostile(),
+      }),
+    ) as {
       metadata: Record<string, unknown>;
     };
     assert.equal(json.metadata.big, "12");
@@ -100,7 +116,19 @@ describe("fault injection: events with hostile metadata", () => {
       [null, { name: "Error", message: "null" }],
     ];
     for (const [error, want] of cases) {
-      const json = roundTrip(new TaskEvent(1, "S", "t", "S-W0", "fail", 1, 5, error, 3)) as {
+      const json = roundTrip(
+        new TaskEvent({
+          itemId: 1,
+          stage: "S",
+          taskName: "t",
+          worker: "S-W0",
+          eventType: "fail",
+          attempt: 1,
+          timestamp: 5,
+          error,
+          duration: 3,
+        }),
+      ) as {
         error: unknown;
       };
       assert.deepEqual(json.error, want);

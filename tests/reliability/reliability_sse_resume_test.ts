@@ -42,7 +42,9 @@ const QUERY_ONLY: string[] = [" 2", "2 ", "\t2", "\n2", "2\r\n", "2\0", "\u00a02
 
 function tick(tracker: StatusTracker, itemId: number): void {
   tracker.dispatchEvent(
-    new CustomEvent("status", { detail: new StatusEvent(itemId, "S", "queued") }),
+    new CustomEvent("status", {
+      detail: new StatusEvent({ itemId, stage: "S", status: "queued" }),
+    }),
   );
 }
 

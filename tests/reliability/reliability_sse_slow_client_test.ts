@@ -55,7 +55,14 @@ async function runWithSilentClient(maxBufferedEvents: number): Promise<Outcome> 
   const error = "e".repeat(PAYLOAD);
   for (let sent = 0; sent < EVENTS;) {
     for (const end = sent + 100; sent < end; sent++) {
-      const event = new StatusEvent(sent, "S", "failed", "S-W0", Date.now(), { error });
+      const event = new StatusEvent({
+        itemId: sent,
+        stage: "S",
+        status: "failed",
+        worker: "S-W0",
+        timestamp: Date.now(),
+        metadata: { error },
+      });
       tracker.dispatchEvent(new CustomEvent("status", { detail: event }));
     }
     while (sent - reader.events > 2000 && !readerClosed) await pause();

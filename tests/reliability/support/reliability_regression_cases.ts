@@ -206,12 +206,32 @@ export const REGRESSION_CASES: Case[] = [
       });
       const problems: string[] = [];
       try {
-        JSON.stringify(new TaskEvent(1, "S", "t", "S-W0", "fail", 1, 0, bomb));
+        JSON.stringify(
+          new TaskEvent({
+            itemId: 1,
+            stage: "S",
+            taskName: "t",
+            worker: "S-W0",
+            eventType: "fail",
+            attempt: 1,
+            timestamp: 0,
+            error: bomb,
+          }),
+        );
       } catch (e) {
         problems.push(`TaskEvent JSON threw ${String(e)}`);
       }
       const json = JSON.parse(
-        JSON.stringify(new StatusEvent(1, "S", "failed", null, 0, { p: bomb })),
+        JSON.stringify(
+          new StatusEvent({
+            itemId: 1,
+            stage: "S",
+            status: "failed",
+            worker: null,
+            timestamp: 0,
+            metadata: { p: bomb },
+          }),
+        ),
       );
       if (!StatusEventSchema.safeParse(json).success) {
         problems.push(`StatusEvent metadata became ${JSON.stringify(json.metadata)}`);

@@ -87,7 +87,14 @@ export const statusEvent: fc.Arbitrary<StatusEvent> = fc.record({
   }, { requiredKeys: [] }),
 }).map(({ itemId, stage, status, worker, timestamp, metadata }) => {
   const { extra, ...engine } = metadata;
-  return new StatusEvent(itemId, stage, status, worker, timestamp, { ...extra, ...engine });
+  return new StatusEvent({
+    itemId,
+    stage,
+    status,
+    worker,
+    timestamp,
+    metadata: { ...extra, ...engine },
+  });
 });
 
 /** A `TaskEvent` whose stage, task name, worker, item id and error are hostile. */
@@ -109,17 +116,17 @@ export const taskEvent: fc.Arbitrary<TaskEvent> = fc.record({
   ),
   duration: fc.option(fc.nat({ max: 1_000_000 }), { nil: undefined }),
 }).map((e) =>
-  new TaskEvent(
-    e.itemId,
-    e.stage,
-    e.taskName,
-    e.worker,
-    e.eventType,
-    e.attempt,
-    e.timestamp,
-    e.error,
-    e.duration,
-  )
+  new TaskEvent({
+    itemId: e.itemId,
+    stage: e.stage,
+    taskName: e.taskName,
+    worker: e.worker,
+    eventType: e.eventType,
+    attempt: e.attempt,
+    timestamp: e.timestamp,
+    error: e.error,
+    duration: e.duration,
+  })
 );
 
 /** The SSE event type the adapter sends a task event as. */

@@ -1,0 +1,211 @@
+/**
+ * One stage worked by this process: deliveries from the stage's consumer run through a
+ * one-stage in-memory `Pipeline` (so tasks, per_task retries, timeouts, limits, callbacks and
+ * tracker events behave exactly as in memory), and each result is settled on the server: the
+ * output is stored in the next stage (or the item's result is recorded) and only then is the
+ * delivery acknowledged. A failure is recorded as a result and a dead letter, then acknowledged.
+ *
+ * @module
+ */
+import { Pipeline } from "../pipeline/pipeline.ts";
+import { Stage } from "../pipeline/stage.ts";
+import type { StreamResult } from "../pipeline/types.ts";
+import type { StatusTracker } from "../tracker/status_tracker.ts";
+import type { ItemId } from "../tracker/types.ts";
+import { Deque } from "../utils/deque.ts";
+import { encodeResult, maxPayload, type NatsContext, writeTerminal } from "./context.ts";
+import { errorFacts, ItemLostError, ItemTransferError } from "./errors.ts";
+import { stageToken } from "./layout.ts";
+import { encodeFor } from "./publish.ts";
+import { itemHeaders, stageMsgId } from "./record.ts";
+import type { Delivery, StageSource } from "./stage_source.ts";
+
+/** Runs one stage's deliveries in this process (see the module doc). */
+export class StageWorker {
+  readonly #ctx: NatsContext;
+  readonly #stage: Stage;
+  readonly #next: Stage | undefined;
+  readonly #source: StageSource;
+  /** The in-memory pipeline that runs the stage's tasks. */
+  readonly local: Pipeline;
+  readonly #byId = new Map<ItemId, Delivery>();
+  readonly #byIndex = new Map<number, Delivery>();
+  readonly #buffer = new Deque<Delivery | undefined>();
+  #wake: (() => void) | undefined;
+  #asked = 0;
+  #inPipeline = 0;
+  #ended = false;
+  readonly #settling = new Set<Promise<void>>();
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    ctx: NatsContext,
+    stage: Stage,
+    next: Stage | undefined,
+    source: StageSource,
+    tracker: StatusTracker | undefined,
+  ) {
+    this.#ctx = ctx;
+    this.#stage = stage;
+    this.#next = next;
+    this.#source = source;
+    // The in-memory queue holds one item: the rest stay on the server for other processes.
+    const local = new Stage({ ...stage.options, pull: false, queueCapacity: 1 });
+    this.local = new Pipeline({ stages: [local], statusTracker: tracker });
+  }
+
+  /** Starts taking deliveries. */
+  start(): void {
+    this.#loop ??= this.#run().catch((error) =>
+      this.#ctx.report(error, `stage ${this.#stage.name}`)
+    );
+  }
+
+  /** Stops fetching; resolves once every item in hand is settled on the server. */
+  async stop(): Promise<void> {
+    await this.#source.close();
+    await this.finished();
+  }
+
+  /** Resolves once the source is closed and every item in hand is settled on the server. */
+  async finished(): Promise<void> {
+    await this.#loop;
+    while (this.#settling.size > 0) await Promise.all(this.#settling);
+  }
+
+  /** Fails a delivery the source will not hand out (its last one): every earlier one died. */
+  readonly failLost = (delivery: Delivery): void => {
+    const error = new ItemLostError(delivery.item.id, this.#stage.name, delivery.deliveries);
+    this.#track(this.#fail(delivery, error));
+  };
+
+  async #run(): Promise<void> {
+    const results = this.local.stream(this.#intake(), {
+      idOf: (_value, index) => this.#admit(index),
+    });
+    for await (const result of results) {
+      const delivery = this.#byId.get(result.id)!;
+      this.#byId.delete(result.id);
+      this.#inPipeline--;
+      this.#ask();
+      this.#track(this.#settle(delivery, result));
+    }
+  }
+
+  #track(settling: Promise<void>): void {
+    this.#settling.add(settling);
+    settling.finally(() => this.#settling.delete(settling));
+  }
+
+  /** The values of the deliveries, in the order they arrive; ends when the source closes. */
+  async *#intake(): AsyncGenerator<unknown> {
+    let index = 0;
+    for (;;) {
+      this.#ask();
+      while (this.#buffer.length === 0) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+      }
+      const delivery = this.#buffer.shift();
+      if (delivery === undefined) return;
+      let value: unknown;
+      try {
+        value = this.#ctx.options.codec.decode(delivery.msg.data);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        const failure = new ItemTransferError(
+          delivery.item.id,
+          this.#stage.name,
+          `its payload cannot be decoded (${this.#ctx.options.codec.name}): ${why}`,
+        );
+        this.#track(this.#fail(delivery, failure));
+        continue;
+      }
+      this.#byIndex.set(index++, delivery);
+      this.#inPipeline++;
+      yield value;
+    }
+  }
+
+  /** Keeps as many deliveries asked for as the stage's workers (plus one) can take. */
+  #ask(): void {
+    if (this.#ended) return;
+    const want = this.#stage.workers + 1 - this.#inPipeline - this.#buffer.length - this.#asked;
+    for (let i = 0; i < want; i++) {
+      this.#asked++;
+      this.#source.take().then((delivery) => {
+        this.#asked--;
+        if (delivery === undefined) this.#ended = true;
+        this.#buffer.push(delivery);
+        this.#wake?.();
+      });
+    }
+  }
+
+  /** The id of the item at `index` in the local pipeline (its own id unless one is in flight). */
+  #admit(index: number): ItemId {
+    const delivery = this.#byIndex.get(index)!;
+    this.#byIndex.delete(index);
+    const { id, origin } = delivery.item;
+    let local: ItemId = id;
+    for (let n = 1; this.#byId.has(local); n++) local = `${id}@${origin}#${n}`;
+    this.#byId.set(local, delivery);
+    return local;
+  }
+
+  async #settle(delivery: Delivery, result: StreamResult<unknown>): Promise<void> {
+    if (result.error !== undefined) return this.#fail(delivery, result.error);
+    const { id } = delivery.item;
+    let data: Uint8Array;
+    const next = this.#next;
+    const facts = { ...delivery.item, stage: this.#stage.name, status: "completed" as const };
+    try {
+      data = next === undefined
+        ? encodeResult(this.#ctx, result.value, { ...facts, attempts: 1 })
+        : encodeFor(this.#ctx.options.codec, result.value, id, next.name, maxPayload(this.#ctx));
+    } catch (error) {
+      return this.#fail(delivery, error);
+    }
+    try {
+      if (next === undefined) {
+        await writeTerminal(this.#ctx, { ...facts, attempts: 1 }, data);
+      } else {
+        await this.#ctx.publisher.publish(
+          {
+            subject: this.#ctx.layout.stageSubject(next.name),
+            data,
+            headers: itemHeaders(delivery.item),
+            msgID: stageMsgId(delivery.item, stageToken(next.name)),
+          },
+          id,
+          next.name,
+        );
+      }
+      this.#source.ack(delivery.msg);
+    } catch (error) {
+      this.#giveBack(delivery, error);
+    }
+  }
+
+  /** Records the item's failure (result and dead letter), then acknowledges the delivery. */
+  async #fail(delivery: Delivery, error: unknown): Promise<void> {
+    try {
+      await writeTerminal(this.#ctx, {
+        ...delivery.item,
+        stage: this.#stage.name,
+        status: "failed",
+        error: errorFacts(error),
+        attempts: delivery.deliveries,
+      }, delivery.msg.data);
+      this.#source.ack(delivery.msg);
+    } catch (writeError) {
+      this.#giveBack(delivery, writeError);
+    }
+  }
+
+  /** The server could not store the outcome: the item is delivered again later. */
+  #giveBack(delivery: Delivery, error: unknown): void {
+    this.#ctx.report(error, `stage ${this.#stage.name}`);
+    this.#source.nak(delivery.msg, 1000);
+  }
+}
