@@ -67,10 +67,13 @@ function openFeed(hooks) {
   var retryTimer = 0;
   var generation = 0;
 
+  var reported = false;
   function deliver(type, data) {
     try {
       hooks.message(type, data);
     } catch (error) {
+      if (reported) return;
+      reported = true;
       console.error("AntFlow dashboard: could not show a " + type + " message:", error);
     }
   }
