@@ -13,7 +13,7 @@ export interface BenchArgs extends Omit<BenchConfig, "log"> {
 /** The usage text. */
 export const USAGE = `Usage: deno task bench [-- options]   (also bench:node, bench:bun)
   --quick             small N (÷100) and one counted round: a smoke run
-  --scenario 1,3      run only these scenarios (1–7)
+  --scenario 1,3      run only these scenarios (1–9)
   --json <file>       write the raw results as JSON (bench/report.ts turns them into tables)
   --rounds <n>        counted rounds per scenario (default 2–3 per scenario)
   --items <n>         replace the base N of 1 000 000 (every size scales with it)
@@ -44,7 +44,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     full: false,
     gc: false,
     maxRunSeconds: 8,
-    scenarios: [1, 2, 3, 4, 5, 6, 7],
+    scenarios: [1, 2, 3, 4, 5, 6, 7, 8, 9],
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -85,9 +85,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case "--scenarios": {
         const text = value() ?? "";
         args.scenarios = text.split(",").map((s) => Number(s.trim()));
-        if (args.scenarios.some((n) => !Number.isInteger(n) || n < 1 || n > 7)) {
+        if (args.scenarios.some((n) => !Number.isInteger(n) || n < 1 || n > 9)) {
           throw new RangeError(
-            `bench: --scenario takes numbers 1–7 separated by commas, got "${text}"`,
+            `bench: --scenario takes numbers 1–9 separated by commas, got "${text}"`,
           );
         }
         break;

@@ -9,7 +9,7 @@ import type { BenchConfig, BenchReport } from "./types.ts";
 
 /** Options of `runBench()`. */
 export interface RunBenchOptions extends Partial<Omit<BenchConfig, "log">> {
-  /** Scenario numbers (1–7), in order. Default: all. */
+  /** Scenario numbers (1–9), in order. Default: all. */
   scenarios?: number[];
   /** Progress lines and each scenario's table as soon as it is done. Default: nothing. */
   log?: (line: string) => void;
@@ -36,7 +36,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
   const ids = options.scenarios ?? SCENARIOS.map((s) => s.id);
   const chosen = ids.map((id) => {
     const scenario = SCENARIOS.find((s) => s.id === id);
-    if (scenario === undefined) throw new RangeError(`bench: no scenario ${id} (there are 1–7)`);
+    if (scenario === undefined) throw new RangeError(`bench: no scenario ${id} (there are 1–9)`);
     return scenario;
   });
   const started = performance.now();

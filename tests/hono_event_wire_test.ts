@@ -168,8 +168,8 @@ describe("SSE wire: the fixed-shape writer", () => {
       false,
     );
     assert.equal(json.canDefer("taskstart", { itemId: 1 } as unknown as TaskEvent), false);
-    const second = custom(2);
-    assert.equal(json.write("taskstart", second), JSON.stringify(second));
+    const own = custom(2);
+    assert.equal(json.write("taskstart", own), JSON.stringify(own));
   });
 
   it("a pending chunk holds many messages and take() empties it", () => {

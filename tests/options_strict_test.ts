@@ -535,6 +535,7 @@ describe("every documented option is still accepted", () => {
       statusTracker: tracker,
       collectResults: true,
       failureLimit: 10,
+      instrumentation: { startRun: () => undefined },
     };
     const p = new Pipeline(pipelineAll);
     assert.deepEqual((await p.run([1], runAll)).map((r) => r.value), [1]);

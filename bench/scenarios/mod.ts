@@ -6,8 +6,10 @@ import { trackedSilent, trackedWithListener } from "./s3_s4_tracking.ts";
 import { ioBound } from "./s5_io_bound.ts";
 import { scale } from "./s6_scale.ts";
 import { memory } from "./s7_memory.ts";
+import { watched } from "./s8_sse.ts";
+import { watchedOverSocket } from "./s9_sse_socket.ts";
 
-/** Scenarios 1–7 in order. */
+/** Scenarios 1–9 in order. */
 export const SCENARIOS: readonly Scenario[] = [
   oneStage,
   threeStages,
@@ -16,4 +18,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ioBound,
   scale,
   memory,
+  watched,
+  watchedOverSocket,
 ];

@@ -8,37 +8,15 @@ import { type ItemId, STATUS_TYPES, type StatusMetadata } from "../tracker/types
 import { EventJSON, statusEvent } from "./event_json.ts";
 import { EventText, isPlainId } from "./event_text.ts";
 import type { EventPredicate, StreamedEvent, StreamedType } from "./filters.ts";
-import { PendingChunk } from "./pending.ts";
+import { ClientGroups, type HubClient } from "./groups.ts";
 import { EventRing, type RingSlot } from "./ring.ts";
 import { type SnapshotJSON, Snapshots } from "./snapshots.ts";
 
-/** A connected stream, as the hub sees it. */
-export interface HubClient {
-  /** Clients with the same key want the same events (same filters, same mode). */
-  readonly groupKey: string;
-  /** Which events it wants (`undefined`: every event). */
-  readonly predicate: EventPredicate | undefined;
-  /** Whether it streams every event (`mode=full`), not only failures and run events. */
-  readonly full: boolean;
-  /** Takes one chunk of `messages` whole SSE messages. */
-  write(bytes: Uint8Array, messages: number): void;
-}
+export type { HubClient };
 
 /** What a client gets on connecting: the events it missed, or why it cannot resume. */
 export type Resume = { slots: RingSlot[] } | { reset: string };
 
-/** The clients that want the same events, and the messages waiting for them. */
-interface Group {
-  predicate: EventPredicate | undefined;
-  /** Replaced, never changed in place, so a client may leave while the group is written to. */
-  clients: HubClient[];
-  pending: PendingChunk;
-}
-
-/** A burst is written out once this many messages wait (the flush timer does the rest). */
-const FLUSH_MESSAGES = 1024;
-/** … or this many characters wait for one group. */
-const FLUSH_SIZE = 256 * 1024;
 const FAILED = STATUS_TYPES.indexOf("failed");
 const ALL_STATUSES = (1 << STATUS_TYPES.length) - 1;
 
@@ -51,11 +29,9 @@ const ALL_STATUSES = (1 << STATUS_TYPES.length) - 1;
  * status change, which is written from what the tracker recorded). While a `full` client is
  * connected it takes every event; while only summary clients are, it takes only failures and run
  * events, so an unwatched run's status changes and task events cost nothing here (summary
- * snapshots read the tracker's running counts instead). Clients with the same filters form a
- * group: an event a group wants is written once and added to the group's pending chunk, which goes
- * out to each of its clients on the next macrotask, or at once when a burst makes it large. So a
- * burst of a thousand events is one chunk per group, shared by its clients, and the wire still
- * carries whole SSE messages in id order.
+ * snapshots read the tracker's running counts instead). An event is written once, for all the
+ * clients that want it, and sent in batches ({@linkcode ClientGroups}); the wire still carries whole
+ * SSE messages in id order.
  *
  * It subscribes from the first client on, keeps taking every event for `lingerMs` after the last
  * full client leaves, and keeps its subscription for `lingerMs` after the last client leaves (so a
@@ -76,8 +52,7 @@ export class EventHub {
   #text: EventText;
   #clients = new Set<HubClient>();
   #fullClients = 0;
-  #groups = new Map<string, Group>();
-  #groupList: Group[] = [];
+  #groups = new ClientGroups();
   #lastId = 0;
   /** The smallest `Last-Event-ID` that can still be resumed… */
   #floor = 0;
@@ -87,12 +62,6 @@ export class EventHub {
   #missedEvents = false;
   #idleSince = 0;
   #fullIdleSince = 0;
-  #pendingMessages = 0;
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
-  #onFlushTimer = (): void => {
-    this.#flushTimer = undefined;
-    this.flush();
-  };
   #tap: TrackerTap & { statusMask: number; tasks: boolean } = {
     statusMask: 1 << FAILED,
     tasks: false,
@@ -174,7 +143,7 @@ export class EventHub {
     if (client.full && this.#fullClients++ === 0 && !this.#tap.tasks) this.#takeAll(true);
     this.flush();
     this.#clients.add(client);
-    this.#join(client);
+    this.#groups.join(client);
     // An empty Last-Event-ID is the WHATWG "no id yet" (browsers then send no header at all).
     if (lastEventId === undefined || lastEventId === "") return { slots: [] };
     if (!/^\d{1,16}$/.test(lastEventId) || !Number.isSafeInteger(Number(lastEventId))) {
@@ -189,44 +158,15 @@ export class EventHub {
   /** Disconnects a client (idempotent); what was pending for it is dropped. */
   detach(client: HubClient): void {
     if (!this.#clients.delete(client)) return;
-    this.#leave(client);
+    this.#groups.leave(client);
     const now = Date.now();
     if (client.full && --this.#fullClients === 0) this.#fullIdleSince = now;
     if (this.#clients.size === 0) this.#idleSince = now;
   }
 
-  /** Writes every group's pending messages to its clients, one chunk each. */
+  /** Writes what waits to the clients now (before a snapshot, or a new client). */
   flush(): void {
-    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    if (this.#pendingMessages === 0) return;
-    this.#pendingMessages = 0;
-    for (const group of this.#groupList) {
-      const messages = group.pending.messages;
-      if (messages === 0) continue;
-      const bytes = group.pending.take();
-      const clients = group.clients;
-      for (let i = 0; i < clients.length; i++) clients[i].write(bytes, messages);
-    }
-  }
-
-  #join(client: HubClient): void {
-    let group = this.#groups.get(client.groupKey);
-    if (group === undefined) {
-      group = { predicate: client.predicate, clients: [], pending: new PendingChunk() };
-      this.#groups.set(client.groupKey, group);
-      this.#groupList = [...this.#groups.values()];
-    }
-    group.clients = [...group.clients, client];
-  }
-
-  #leave(client: HubClient): void {
-    const group = this.#groups.get(client.groupKey);
-    if (group === undefined) return;
-    group.clients = group.clients.filter((c) => c !== client);
-    if (group.clients.length > 0) return;
-    this.#groups.delete(client.groupKey);
-    this.#groupList = [...this.#groups.values()];
+    this.#groups.flush();
   }
 
   #listen(): void {
@@ -292,7 +232,7 @@ export class EventHub {
     slot.worker = worker;
     slot.timestamp = timestamp;
     slot.metadata = metadata;
-    this.#deliver(slot, itemId, stage.name, STATUS_TYPES[status]);
+    this.#groups.deliver(slot, itemId, stage.name, STATUS_TYPES[status], this);
   }
 
   /** A task or run event from the tracker. */
@@ -324,7 +264,7 @@ export class EventHub {
     slot.event = event;
     slot.data = data;
     const item = event as Partial<StatusEvent>;
-    this.#deliver(slot, item.itemId, item.stage, item.status);
+    this.#groups.deliver(slot, item.itemId, item.stage, item.status, this);
   }
 
   #claim(type: StreamedType): RingSlot {
@@ -332,28 +272,5 @@ export class EventHub {
     slot.type = type;
     this.#floor = Math.max(this.#floor, this.#ring.oldestId - 1);
     return slot;
-  }
-
-  /** Adds the slot's message to the pending chunk of every group that wants it. */
-  #deliver(
-    slot: RingSlot,
-    itemId: ItemId | undefined,
-    stage: string | null | undefined,
-    status: string | undefined,
-  ): void {
-    const groups = this.#groupList;
-    let text: string | undefined;
-    let large = false;
-    for (let i = 0; i < groups.length; i++) {
-      const group = groups[i];
-      const predicate = group.predicate;
-      if (predicate !== undefined && !predicate(slot.type, itemId, stage, status)) continue;
-      text ??= this.textOf(slot);
-      group.pending.add(text);
-      if (group.pending.size >= FLUSH_SIZE) large = true;
-    }
-    if (text === undefined) return;
-    if (++this.#pendingMessages >= FLUSH_MESSAGES || large) this.flush();
-    else if (this.#flushTimer === undefined) this.#flushTimer = setTimeout(this.#onFlushTimer, 0);
   }
 }

@@ -34,11 +34,12 @@ const NO_STORE: Record<string, string> = { "Cache-Control": "no-store" };
  *   events pass `stage`, `status` and `item` (only `types` leaves them out). More than
  *   `maxClients` streams → 503.
  * - `GET /events?mode=summary` — for dashboards: the same first `snapshot`, then a `snapshot` at
- *   most every 250 ms while events happen (each with `changes`: how many events of each type and
- *   status changes of each status were numbered since the previous one), every `failed` status
+ *   most every 250 ms while the tracker records status changes (each with `changes`: the previous
+ *   snapshot's `lastEventId` and the status changes per status since then), every `failed` status
  *   event and the run lifecycle events (with their ids, so resuming works as above), never every
  *   status change. `mode=full` (the default) is the stream above. Several messages may share one
- *   chunk in either mode.
+ *   chunk in either mode. With only summary clients connected, the routes take (and number) only
+ *   failures and run events, so the watched run builds no other event objects.
  * - `GET /snapshot` — `{ stats, pipeline, lastEventId, errors, runs, latency }` (the `snapshot`
  *   event's data; `errors` is the tracker's error summary, whose `failedItems` only the first
  *   `snapshot` of a connection carries; `runs` is `tracker.getRuns()`, `latency`

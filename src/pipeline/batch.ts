@@ -1,5 +1,6 @@
 import type { RunEvent } from "../tracker/run_event.ts";
 import type { Envelope } from "./envelope.ts";
+import type { RunInstrumentation } from "./instrument.ts";
 
 /** Where a batch's results go (a run's array, a stream, or the feed/join collection). */
 export interface BatchOutput {
@@ -35,6 +36,8 @@ export class Batch {
   readonly run: RunEvent;
   /** This run's failures by error name (written only when an item fails for good). */
   readonly errorsByType: Record<string, number> = {};
+  /** What follows this run's items (traces, metrics), if the pipeline has an instrumentation. */
+  instrument: RunInstrumentation | undefined = undefined;
   /** Called once when the batch settles, before its output (a tracker's `runend`). */
   onEnd: ((run: RunEvent) => void | Promise<void>) | undefined = undefined;
 
@@ -97,6 +100,11 @@ export class Batch {
     this.settled = true;
     this.run.endedAt = Date.now();
     let pending: void | Promise<void> = undefined;
+    try {
+      this.instrument?.end(this.run);
+    } catch (error) {
+      console.error("AntFlow: the instrumentation's end() threw:", error);
+    }
     try {
       pending = this.onEnd?.(this.run);
     } catch {

@@ -8,7 +8,7 @@ import { macrotask, yieldEveryMs } from "../utils/macrotask.ts";
 import { errorFacts } from "./attempt.ts";
 import type { Batch } from "./batch.ts";
 import { type Clock, FRESH, StretchClock } from "./clock.ts";
-import { Envelope } from "./envelope.ts";
+import { Envelope, NO_PASSAGE } from "./envelope.ts";
 import { FailureLog } from "./failure_log.ts";
 import type { QueueBackend, QueueBackendFactory, QueueBackendHooks } from "./queue_backend.ts";
 import type { Stage } from "./stage.ts";
@@ -17,6 +17,8 @@ import { StageRuntime } from "./stage_runtime.ts";
 import { startWorker } from "./worker.ts";
 import type { WorkerHost } from "./worker_loop.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
+import type { PipelineInstrumentation, RunKind } from "./instrument.ts";
+import { cancelled, leaveStage, startRun } from "./instrumented.ts";
 
 /** Steps between two looks at the clock for the event-loop yield. */
 const STEPS_PER_CLOCK_READ = 256;
@@ -60,17 +62,22 @@ export class Engine implements WorkerHost {
 
   /** The pipeline's own record of failures (with or without a tracker). */
   readonly failures: FailureLog;
+  /** Follows runs, items and attempts (traces, metrics), if set. */
+  readonly instrumentation: PipelineInstrumentation | undefined;
 
   /**
    * @param queues Creates each stage's queue; the in-memory queue by default. Not a public option
    *   yet: the seam a durable backend will plug into.
+   * @param instrumentation Follows runs, items and attempts (`PipelineOptions.instrumentation`).
    */
   constructor(
     stages: readonly Stage[],
     tracker: StatusTracker | undefined,
     failureLimit: number,
     queues: QueueBackendFactory<Envelope> = memoryQueue,
+    instrumentation?: PipelineInstrumentation,
   ) {
+    this.instrumentation = instrumentation;
     this.failures = new FailureLog(failureLimit);
     this.#queues = queues;
     this.stages = stages.map((stage, i) =>
@@ -146,6 +153,7 @@ export class Engine implements WorkerHost {
       batch,
     );
     if (id !== undefined) this.customIds.set(id, envelope);
+    if (batch.instrument !== undefined) envelope.trace = batch.instrument.trace;
     batch.register(envelope);
     this.fed++;
     return envelope;
@@ -242,6 +250,16 @@ export class Engine implements WorkerHost {
   }
 
   /**
+   * A run begins: its instrumentation (if any) is asked for the run's hooks, synchronously in the
+   * caller's call (so the caller's context can be captured).
+   */
+  instrumentRun(batch: Batch, kind: RunKind): void {
+    if (this.instrumentation !== undefined) {
+      startRun(this.instrumentation, batch, kind, this.report);
+    }
+  }
+
+  /**
    * Cancels every live item of the batch: each gets the terminal status `cancelled`, queues drop
    * them, pending retry timers are cleared, and workers stuck on one of them are replaced.
    */
@@ -256,6 +274,12 @@ export class Engine implements WorkerHost {
       this.settleItem(envelope, "cancelled");
     }
     for (const runtime of this.stages) runtime.queue.purge();
+    const instrument = batch.instrument;
+    if (instrument !== undefined) {
+      for (const envelope of items) {
+        cancelled(instrument, this.stages[envelope.stageIndex], envelope, batch.signal.reason);
+      }
+    }
     // Workers still inside a task (or callback) of a cancelled item are replaced: if the task
     // ignores its signal, the old loop just leaves when it finally returns.
     for (const slot of holders) {
@@ -278,6 +302,15 @@ export class Engine implements WorkerHost {
   /** Cancels one item that never reached a queue (taken from the input as intake stopped). */
   cancelItem(envelope: Envelope): void {
     this.settleItem(envelope, "cancelled");
+    const instrument = envelope.batch.instrument;
+    if (instrument !== undefined) {
+      cancelled(
+        instrument,
+        this.stages[envelope.stageIndex],
+        envelope,
+        envelope.batch.signal.reason,
+      );
+    }
     void this.emit(envelope, STATUS.cancelled, this.stages[envelope.stageIndex], undefined, FRESH);
     envelope.batch.release(envelope);
   }
@@ -311,6 +344,14 @@ export class Engine implements WorkerHost {
       runtime.failed++;
       slot.itemsFailed++;
       this.settleItem(envelope, "failed");
+      const instrument = envelope.batch.instrument;
+      if (instrument !== undefined && envelope.passage !== NO_PASSAGE) {
+        try {
+          leaveStage(instrument, envelope, "failed", error);
+        } catch {
+          // the instrumentation itself may be what failed
+        }
+      }
       const error2 = error instanceof Error ? error : new Error(String(error), { cause: error });
       const facts = { ...errorFacts(error2), errorType: "InternalError" };
       this.recordFailure(envelope, runtime.name, facts, envelope.attempt, envelope.value);

@@ -4,6 +4,9 @@ import type { Batch } from "./batch.ts";
 import type { QueuedItem } from "./queue_backend.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
+/** `Envelope.passage` while no worker holds the item in a stage (no passage is open). */
+export const NO_PASSAGE: unique symbol = Symbol("no passage");
+
 /**
  * One item on its way through the pipeline. A single object per item, reused from stage to stage:
  * what the queues hold and what the tracker records.
@@ -30,6 +33,10 @@ export class Envelope implements QueuedItem, TrackedItem {
   holder: WorkerSlot | null = null;
   /** The tracker's handle on this item's record (saves a lookup per event). */
   trackerRecord: unknown = undefined;
+  /** Its trace context (a W3C `traceparent`), kept only when its run is instrumented. */
+  trace: string | undefined = undefined;
+  /** The instrumentation's state of its passage through the current stage, while one is open. */
+  passage: unknown = NO_PASSAGE;
   // The batch's registry of live items (intrusive doubly linked list).
   prev: Envelope | null = null;
   next: Envelope | null = null;

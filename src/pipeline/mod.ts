@@ -14,6 +14,16 @@ export { type RetryMode, Stage, type StageOptions } from "./stage.ts";
 export { type BuilderStageOptions, PipelineBuilder, type QuickOptions } from "./builder.ts";
 export type { FeedOptions, RunOptions, StreamOptions } from "./options.ts";
 export type {
+  AttemptInfo,
+  CancelledItem,
+  PipelineInstrumentation,
+  RunInstrumentation,
+  RunKind,
+  RunStart,
+  StageEntry,
+  StageOutcome,
+} from "./instrument.ts";
+export type {
   QueueBackend,
   QueueBackendFactory,
   QueueBackendHooks,

@@ -110,6 +110,14 @@ const PIPELINE_RULES: Record<string, FieldRule> = {
     schema: z.number().int().min(0).optional(),
     rule: "must be an integer >= 0",
   },
+  instrumentation: {
+    schema: z.custom((v) =>
+      v === undefined ||
+      (v !== null && typeof v === "object" &&
+        typeof (v as Record<string, unknown>).startRun === "function")
+    ),
+    rule: "must be a PipelineInstrumentation (an object with a startRun method)",
+  },
 };
 
 /** `tracker` (the name peers and the builder's `withTracker` use) is rejected, suggesting this. */

@@ -7,6 +7,7 @@ import { Batch } from "./batch.ts";
 import { PipelineBuilder, providePipeline, quick, type QuickOptions } from "./builder.ts";
 import { Engine } from "./engine.ts";
 import { feedItems } from "./feeder.ts";
+import type { PipelineInstrumentation } from "./instrument.ts";
 import { statsOf, workerMetricsOf, workerNamesOf, workerStatesOf } from "./introspection.ts";
 import { ConsoleProgress, PROGRESS_INTERVAL_MS, RunMonitor } from "./monitor.ts";
 import {
@@ -74,6 +75,11 @@ export interface PipelineOptions<I = unknown, O = unknown> {
    * @default {1000}
    */
   failureLimit?: number;
+  /**
+   * Follows every run, item passage and task attempt (traces, metrics): see
+   * `@antflow/antflow/otel`, or write your own {@linkcode PipelineInstrumentation}.
+   */
+  instrumentation?: PipelineInstrumentation;
 }
 
 /** Options of `join()`. */
@@ -152,7 +158,13 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
   constructor(options: Omit<PipelineOptions<I, O>, "stages"> & { stages: readonly Stage[] });
   constructor(options: PipelineOptions<I, O>) {
     checkPipelineOptions(options);
-    const { stages, statusTracker, collectResults = true, failureLimit = 1000 } = options;
+    const {
+      stages,
+      statusTracker,
+      collectResults = true,
+      failureLimit = 1000,
+      instrumentation,
+    } = options;
     if (!Array.isArray(stages) || stages.length === 0) {
       throw new PipelineError(
         `Pipeline: stages must be a non-empty array of Stage, got ${describeValue(stages)}`,
@@ -194,7 +206,14 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
     this.stages = [...stages];
     this.statusTracker = statusTracker;
     this.collectResults = collectResults;
-    this.#engine = new Engine(this.stages, statusTracker, failureLimit);
+    this.#engine = new Engine(
+      this.stages,
+      statusTracker,
+      failureLimit,
+      undefined,
+      instrumentation,
+    );
+    instrumentation?.attach?.(this, names);
   }
 
   /**
@@ -299,6 +318,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
       options.includeFailures,
     );
     const batch = new Batch(output);
+    this.#engine.instrumentRun(batch, "run");
     const dashboard = options.progress ? new ConsoleProgress() : options.dashboard;
     const monitor = dashboard === undefined ? undefined : new RunMonitor(
       this,
@@ -348,6 +368,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
       return output.stream;
     }
     const batch = new Batch(output);
+    this.#engine.instrumentRun(batch, "stream");
     unlink = this.#launch(batch, items, { ...options, targetStage: undefined }, "Pipeline.stream");
     return output.stream;
   }
@@ -414,6 +435,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
         () => this.#engine.batches.delete(batch),
       );
       const batch = new Batch(output);
+      this.#engine.instrumentRun(batch, "feed");
       this.#feedBatch = batch;
       this.#feedOutput = output;
       this.#engine.batches.add(batch);

@@ -23,6 +23,11 @@ export interface QueuedItem {
   /** The stage attempt this delivery is for, from 1 (per_stage retries count it up). */
   readonly attempt: number;
   /**
+   * The item's trace context, a W3C `traceparent`, when its run is instrumented (see
+   * `PipelineInstrumentation`): a durable backend carries it in the message's headers.
+   */
+  readonly trace?: string | undefined;
+  /**
    * Set once the item reached a terminal state (it was cancelled while queued, say): a backend
    * never hands it out again, and drops it at {@linkcode QueueBackend.purge} or when it comes up.
    */

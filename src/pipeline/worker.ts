@@ -21,6 +21,7 @@ import { errorFacts, mayRetry, retryWait, startAttempt, toError } from "./attemp
 import type { Envelope } from "./envelope.ts";
 import type { StageRuntime } from "./stage_runtime.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
+import { enterStage, leaveStage, wrapAttempt } from "./instrumented.ts";
 import {
   callBack,
   emitThen,
@@ -125,6 +126,9 @@ function beginItem(loop: WorkerLoop, envelope: Envelope): Step {
   loop.envelope = envelope;
   loop.input = loop.value = envelope.value;
   loop.skipped = false;
+  const instrument = envelope.batch.instrument;
+  loop.instrument = instrument;
+  if (instrument !== undefined) enterStage(instrument, loop.runtime, loop.slot, envelope);
   if (loop.stage.options.skipIf !== undefined) return checkSkip(loop);
   return startTasks(loop);
 }
@@ -175,19 +179,26 @@ function runAttempt(loop: WorkerLoop): Step {
   return callTask(loop);
 }
 
-/** The attempt itself: the only call of a task, returning its promise as is. */
+/**
+ * The attempt itself: the only call of a task, returning its promise as is (through the run's
+ * instrumentation's `wrapAttempt`, when there is one).
+ */
 function callTask(loop: WorkerLoop): Step {
   loop.phase = settleAttempt;
   loop.threw = false;
   try {
-    const out = startAttempt(
-      loop.runtime,
-      loop.slot,
-      loop.envelope!,
-      loop.task,
-      loop.value,
-      loop.attempt,
-    );
+    const instrument = loop.instrument;
+    const out = instrument === undefined
+      ? startAttempt(loop.runtime, loop.slot, loop.envelope!, loop.task, loop.value, loop.attempt)
+      : wrapAttempt(
+        instrument,
+        loop.runtime,
+        loop.slot,
+        loop.envelope!,
+        loop.task,
+        loop.value,
+        loop.attempt,
+      );
     if (isThenable(out)) return out;
     loop.settled = out;
   } catch (error) {
@@ -248,6 +259,9 @@ function retryOrFail(loop: WorkerLoop): Step {
   if (!loop.retry) return failForGood(loop);
   if (loop.perStage) return retryStage(loop);
   // per_task: the worker keeps the item and retries the same task with the same input.
+  if (loop.instrument !== undefined) {
+    loop.instrument.retrying(loop.envelope!.passage, loop.attempt + 1, loop.error!);
+  }
   const metadata = { ...errorFacts(loop.error!), attempt: loop.attempt + 1 };
   return emitThen(loop, STATUS.retrying, metadata, waitToRetryTask);
 }
@@ -270,6 +284,9 @@ function retryTask(loop: WorkerLoop): Step {
 
 function passOn(loop: WorkerLoop): Step {
   const { runtime, slot } = loop;
+  if (loop.instrument !== undefined) {
+    leaveStage(loop.instrument, loop.envelope!, loop.skipped ? "skipped" : "completed", undefined);
+  }
   runtime.completed++;
   slot.itemsProcessed++;
   const status = loop.skipped ? STATUS.skipped : STATUS.completed;
@@ -336,6 +353,9 @@ function callOnSuccess(loop: WorkerLoop): Step {
 // ---- outcome: back into the queue (per_stage) ----
 
 function retryStage(loop: WorkerLoop): Step {
+  if (loop.instrument !== undefined) {
+    leaveStage(loop.instrument, loop.envelope!, "retrying", loop.error);
+  }
   const metadata = { ...errorFacts(loop.error!), attempt: loop.envelope!.attempt + 1 };
   return emitThen(loop, STATUS.retrying, metadata, waitToRetryStage);
 }
@@ -363,6 +383,7 @@ function giveBack(loop: WorkerLoop): Step {
 function failForGood(loop: WorkerLoop): Step {
   const { runtime, slot, host } = loop;
   const envelope = loop.envelope!;
+  if (loop.instrument !== undefined) leaveStage(loop.instrument, envelope, "failed", loop.error);
   runtime.failed++;
   slot.itemsFailed++;
   host.settleItem(envelope, "failed");

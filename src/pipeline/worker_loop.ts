@@ -10,6 +10,7 @@ import type { RunCounts } from "../tracker/run_event.ts";
 import { isThenable } from "../utils/thenable.ts";
 import { type Clock, StretchClock } from "./clock.ts";
 import type { Envelope } from "./envelope.ts";
+import type { RunInstrumentation } from "./instrument.ts";
 import type { QueueBackend } from "./queue_backend.ts";
 import type { Stage } from "./stage.ts";
 import type { StageRuntime } from "./stage_runtime.ts";
@@ -93,6 +94,8 @@ export class WorkerLoop {
   threw = false;
   // ---- the item in hand ----
   envelope: Envelope | undefined = undefined;
+  /** Its run's instrumentation, if any (each phase that reports to it checks this once). */
+  instrument: RunInstrumentation | undefined = undefined;
   /** The item's input to this stage. */
   input: unknown = undefined;
   /** The value the next task gets (the last task's result). */

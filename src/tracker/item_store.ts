@@ -274,12 +274,11 @@ export class ItemStore {
     while (items.size > this.#maxItems && this.#finishedHead < this.#finished.length) {
       const head = this.#finishedHead++;
       const old = this.#finished[head];
-      // Skip entries made stale by a later status of the same item (an id fed again).
+      // Skip entries made stale by a later status of the same item (an id fed again). A current
+      // entry's record is the one its id maps to: a record leaves the map only through its
+      // latest entry, and a record reused for another id has a newer version.
       if (old.version !== this.#finishedVersions[head] || !old.finished) continue;
-      if (items.get(old.itemId) === old) {
-        items.delete(old.itemId);
-        this.#spare.push(old);
-      }
+      if (items.delete(old.itemId)) this.#spare.push(old);
     }
     if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finished.length) {
       this.#finished = this.#finished.slice(this.#finishedHead);

@@ -57,8 +57,14 @@ export function stripComments(source: string, blankStrings = false): string {
 const IMPORT_RE =
   /(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']/g;
 
-/** Every local module reachable from `entry`, and the bare specifiers it imports. */
-export function scanCore(entry: string): { files: string[]; violations: Violation[] } {
+/**
+ * Every local module reachable from `entry`, and the bare specifiers it imports (packages outside
+ * `allowed`, by their scope or name, are violations).
+ */
+export function scanCore(
+  entry: string,
+  allowed: ReadonlySet<string> = ALLOWED_PACKAGES,
+): { files: string[]; violations: Violation[] } {
   const root = dirname(resolve(entry));
   const seen = new Set<string>();
   const violations: Violation[] = [];
@@ -81,16 +87,22 @@ export function scanCore(entry: string): { files: string[]; violations: Violatio
       const specifier = match[1] ?? match[2] ?? match[3];
       if (specifier.startsWith(".")) {
         queue.push(join(dirname(file), specifier));
-      } else if (!ALLOWED_PACKAGES.has(specifier.split("/")[0]) && !specifier.startsWith("node:")) {
+      } else if (!allowed.has(packageOf(specifier)) && !specifier.startsWith("node:")) {
         const line = source.slice(0, match.index).split("\n").length;
         violations.push({
           file: relative(root, file),
           line,
           text: specifier,
-          rule: "package outside the allowed list (zod)",
+          rule: `package outside the allowed list (${[...allowed].join(", ")})`,
         });
       }
     }
   }
   return { files: [...seen].map((f) => relative(root, f)).sort(), violations };
+}
+
+/** `zod` for `zod/v4`, `@scope/name` for `@scope/name/sub`. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }
