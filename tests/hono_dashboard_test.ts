@@ -22,6 +22,7 @@ import { chromiumMissing, launchChromium } from "./support/sandboxes.ts";
 declare const document: any;
 // deno-lint-ignore no-explicit-any
 type Element = any;
+declare const scrollTo: (x: number, y: number) => void;
 const runtime = currentRuntime();
 const skip = runtime !== "node"
   ? `the browser test runs under the Node test run (this is ${runtime})`
@@ -216,6 +217,8 @@ describe("the dashboard in headless Chromium", () => {
         tracker.getHistory(5).length,
       );
       assert.equal(await page.locator("#lookup-card svg.gantt line.retry").count(), 1);
+      // At the top of the page, the card is below the sticky header, not under it.
+      await page.evaluate(() => scrollTo(0, 0));
       await (await page.$("#lookup-card"))!.screenshot({ path: join(shots, "dashboard-item.png") });
       assert.deepEqual(problems, [], "no console errors or CSP violations");
       // An unknown one (the browser logs the 404 itself).

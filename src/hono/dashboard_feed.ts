@@ -67,6 +67,16 @@ function openFeed(hooks) {
   var retryTimer = 0;
   var generation = 0;
 
+  var reported = false;
+  function deliver(type, data) {
+    try {
+      hooks.message(type, data);
+    } catch (error) {
+      if (reported) return;
+      reported = true;
+      console.error("AntFlow dashboard: could not show a " + type + " message:", error);
+    }
+  }
   function touch() {
     clearTimeout(idleTimer);
     idleTimer = setTimeout(function () { if (controller) controller.abort(); }, IDLE_MS);
@@ -93,47 +103,17 @@ function openFeed(hooks) {
       failures = 0;
       hooks.state("live");
       touch();
-      return parse(response.body.getReader());
+      return readEvents(response.body.getReader(), {
+        message: deliver,
+        id: function (value) { lastId = value; },
+        retry: function (ms) { retryMs = ms; },
+        chunk: touch,
+      });
     }).then(function (outcome) {
       if (mine === generation && outcome !== "stop") retry();
     }, function () {
       if (mine === generation) retry();
     });
-  }
-
-  function parse(reader) {
-    var decoder = new TextDecoder();
-    var buffer = "";
-    var type = "";
-    var data = [];
-    function line(text) {
-      if (text === "") {
-        if (data.length > 0) hooks.message(type || "message", data.join("\n"));
-        type = "";
-        data = [];
-        return;
-      }
-      if (text.charCodeAt(0) === 58) return; // ":" comment (heartbeat)
-      var colon = text.indexOf(":");
-      var field = colon < 0 ? text : text.slice(0, colon);
-      var value = colon < 0 ? "" : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
-      if (field === "event") type = value;
-      else if (field === "data") data.push(value);
-      else if (field === "id" && value.indexOf("\0") < 0) lastId = value;
-      else if (field === "retry" && /^\d+$/.test(value)) retryMs = Number(value);
-    }
-    function pump() {
-      return reader.read().then(function (chunk) {
-        if (chunk.done) return;
-        touch();
-        buffer += decoder.decode(chunk.value, { stream: true });
-        var lines = buffer.split(/\r\n|\r|\n/);
-        buffer = lines.pop();
-        for (var i = 0; i < lines.length; i++) line(lines[i]);
-        return pump();
-      });
-    }
-    return pump();
   }
 
   connect();
@@ -146,5 +126,44 @@ function openFeed(hooks) {
       connect();
     },
   };
+}
+
+/**
+ * Reads a text/event-stream body (the WHATWG rules that matter here: fields, comments, CR/LF/CRLF
+ * line ends, a blank line dispatches). on: message(type, data), id(value), retry(ms), chunk().
+ */
+function readEvents(reader, on) {
+  var decoder = new TextDecoder();
+  var buffer = "";
+  var type = "";
+  var data = [];
+  function line(text) {
+    if (text === "") {
+      if (data.length > 0) on.message(type || "message", data.join("\n"));
+      type = "";
+      data = [];
+      return;
+    }
+    if (text.charCodeAt(0) === 58) return; // ":" comment (heartbeat)
+    var colon = text.indexOf(":");
+    var field = colon < 0 ? text : text.slice(0, colon);
+    var value = colon < 0 ? "" : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
+    if (field === "event") type = value;
+    else if (field === "data") data.push(value);
+    else if (field === "id" && value.indexOf("\0") < 0) on.id(value);
+    else if (field === "retry" && /^\d+$/.test(value)) on.retry(Number(value));
+  }
+  function pump() {
+    return reader.read().then(function (chunk) {
+      if (chunk.done) return;
+      on.chunk();
+      buffer += decoder.decode(chunk.value, { stream: true });
+      var lines = buffer.split(/\r\n|\r|\n/);
+      buffer = lines.pop();
+      for (var i = 0; i < lines.length; i++) line(lines[i]);
+      return pump();
+    });
+  }
+  return pump();
 }
 `;

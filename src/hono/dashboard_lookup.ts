@@ -120,7 +120,7 @@ function gantt(history, t0, t1) {
 
 function legend() {
   var box = el("div", "legend");
-  [["lw", "waiting in the queue"], ["lb", "working (attempts and retry waits)"], ["lr", "retry"]].forEach(function (l) {
+  [["lw", "waiting in the queue"], ["lb", "working (attempts and retry waits; red: failed)"], ["lr", "retry"]].forEach(function (l) {
     var span = el("span", "");
     span.appendChild(el("i", l[0]));
     span.appendChild(document.createTextNode(l[1]));

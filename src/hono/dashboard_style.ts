@@ -153,7 +153,8 @@ svg.gantt .retry { stroke: var(--warn); stroke-width: 2; }
 .legend { display: flex; gap: 16px; font-size: 12px; color: var(--muted); margin: -4px 0 10px; }
 .legend i { display: inline-block; width: 14px; height: 8px; border-radius: 2px; margin-right: 5px;
   vertical-align: 0; }
-.legend .lw { background: var(--muted); opacity: .35; } .legend .lb { background: var(--accent); }
+.legend .lw { background: var(--muted); opacity: .35; }
+.legend .lb { background: linear-gradient(90deg, #7c5cd6 0 33%, #14a38b 33% 66%, #e08a1e 66%); }
 .legend .lr { width: 2px; height: 12px; background: var(--warn); vertical-align: -2px; }
 .notfound { margin: 0; }
 `;
