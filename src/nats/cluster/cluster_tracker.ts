@@ -111,13 +111,13 @@ export class ClusterTracker extends StatusTracker {
     this.view.start(jsm);
     const state = from === "now" ? undefined : (await jsm.streams.info(this.#layout.stream)).state;
     const last = state === undefined || state.messages === 0 ? 0 : state.last_seq;
-    if (last === 0) this.#resolveReady();
     const consumer = await jetstream(this.#nc).consumers.get(this.#layout.stream, {
       deliver_policy: from === "now" ? DeliverPolicy.New : DeliverPolicy.All,
     });
     if (this.#closed) return;
     const messages = await consumer.consume({ max_messages: 1024 });
     this.#messages = messages;
+    if (last === 0) this.#resolveReady();
     for await (const msg of messages) {
       const pending = this.#apply(msg.subject, msg.data);
       if (pending !== undefined) await pending;

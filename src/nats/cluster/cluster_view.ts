@@ -278,6 +278,7 @@ export class ClusterView implements PipelineLike {
   async #watchReports(): Promise<void> {
     const consumer = await jetstream(this.#nc).consumers.get(this.#events.bucketStream, {
       deliver_policy: DeliverPolicy.LastPerSubject,
+      filter_subjects: `$KV.${this.#events.bucket}.>`,
     });
     if (this.#closed) return;
     const messages = await consumer.consume({ max_messages: 256 });
@@ -286,7 +287,7 @@ export class ClusterView implements PipelineLike {
     for await (const msg of messages) {
       const name = msg.subject.slice(prefix.length);
       const operation = msg.headers?.get("KV-Operation");
-      const at = Math.min(Date.now(), msg.info.timestampNanos / 1e6);
+      const at = Math.min(Date.now(), msg.time.getTime());
       const known = this.#known.get(name);
       if (operation === "DEL" || operation === "PURGE") {
         if (known !== undefined && known.goneAt === undefined) {
