@@ -89,9 +89,7 @@ async function takeScreenshot(url: string, path: string): Promise<void> {
     const page = await context.newPage();
     await page.setViewportSize({ width: 1400, height: 1000 });
     await page.goto(url);
-    await page.waitForFunction(() => document.body.textContent!.includes("went away"), null, {
-      timeout: 60_000,
-    });
+    await page.waitForSelector("#workers td.gone", { timeout: 60_000 }); // a process went away
     await page.waitForTimeout(1500);
     await page.screenshot({ path, fullPage: true });
     console.log(`screenshot: ${path}`);

@@ -212,7 +212,7 @@ function renderWorkers() {
       state.pipe.processes.forEach(function (p) {
         var where = [p.host, p.pid].filter(function (x) { return x !== null && x !== undefined; }).join(" pid ");
         var live = p.state === "live";
-        rows.push([{ text: p.process, cls: "proc" }, { text: live ? "live" : p.state, cls: live ? "busy" : "fail" },
+        rows.push([{ text: p.process, cls: "proc" }, { text: live ? "live" : p.state, cls: live ? "busy" : "fail gone" },
           { text: where, cls: "muted" }, { text: live ? "stages: " + p.stages.join(", ") : "went away " + ago(now - p.goneAt), cls: "msg" + (live ? "" : " fail") },
           { text: live ? p.workers + " workers" : "", cls: "num" }, { text: "" }, { text: "" }, { text: "" }]);
         Object.keys(workers).forEach(function (name) {
