@@ -117,6 +117,7 @@ export class ClusterTracker extends StatusTracker {
     if (this.#closed) return;
     const messages = await consumer.consume({ max_messages: 1024 });
     this.#messages = messages;
+    if (this.#closed) await messages.close(); // closed while it was being set up
     if (last === 0) this.#resolveReady();
     for await (const msg of messages) {
       const pending = this.#apply(msg.subject, msg.data);

@@ -283,6 +283,7 @@ export class ClusterView implements PipelineLike {
     if (this.#closed) return;
     const messages = await consumer.consume({ max_messages: 256 });
     this.#watch = messages;
+    if (this.#closed) await messages.close();
     const prefix = `$KV.${this.#events.bucket}.`;
     for await (const msg of messages) {
       const name = msg.subject.slice(prefix.length);
