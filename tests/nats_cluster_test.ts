@@ -242,6 +242,13 @@ describe("ClusterTracker", { skip: natsServerMissing() }, () => {
     );
     await eventually(settled(viewer, total), 10_000, "the counts to settle");
     assert.deepEqual(viewer.getStats(), counts({ completed: ok, failed: total - ok }));
+    // Some item w0 held when it died was finished by another process.
+    const takenOver = range(total).filter((id) => {
+      const history = viewer.getHistory(id);
+      return history.some((e) => e.worker?.startsWith("w0/")) &&
+        !history.at(-1)!.worker!.startsWith("w0/");
+    });
+    assert.ok(takenOver.length > 0, "w0's items were finished elsewhere");
     await eventually(
       () => viewer.view.getProcesses().find((p) => p.process === "w0")?.state === "lost",
       5000,
@@ -254,6 +261,35 @@ describe("ClusterTracker", { skip: natsServerMissing() }, () => {
     for (const w of workers.slice(1)) w.child.kill("SIGTERM");
     await late.close();
     await producer.close();
+    await viewer.close();
+  });
+
+  it("hands an item on only once its events are stored (causal history)", async () => {
+    const name = freshName("causal");
+    const nc = await connection();
+    const member = await natsPipeline(nc, clusterPipeline(new StatusTracker()), {
+      name,
+      publishEvents: { process: "m", ...QUICK },
+    });
+    // Without the events stream, no event of the item can be stored: it is held back.
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    await (await jetstreamManager(nc)).streams.delete(`AF_${name}_EVENTS`);
+    let done = false;
+    const running = member.run([5]).then((results) => {
+      done = true;
+      return results;
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(done, false, "not handed on while its events are not stored");
+    // A viewer creates the stream again; the member sends the events again, then hands it on.
+    const viewer = new ClusterTracker(await connection(), { name });
+    assert.deepEqual((await running).map((r) => r.value), ["#25"]);
+    await eventually(() => viewer.getStatus(0)?.stage === "Label it", 5000, "the item's events");
+    await eventually(() => viewer.getStatus(0)?.status === "completed", 5000, "the last event");
+    const history = viewer.getHistory(0).map((e) => `${e.stage} ${e.status}`);
+    const done1 = history.indexOf("Square completed");
+    assert.ok(done1 >= 0 && done1 < history.indexOf("Label it queued"), history.join(", "));
+    await member.close();
     await viewer.close();
   });
 
