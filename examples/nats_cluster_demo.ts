@@ -91,6 +91,13 @@ async function takeScreenshot(url: string, path: string): Promise<void> {
     await page.goto(url);
     await page.waitForSelector("#workers td.gone", { timeout: 60_000 }); // a process went away
     await page.waitForTimeout(1500);
+    // The whole worker table in the picture (the page scrolls it within 300 px).
+    await page.$eval(
+      "#workers",
+      (body: { parentElement: { parentElement: { style: { maxHeight: string } } } }) => {
+        body.parentElement.parentElement.style.maxHeight = "none";
+      },
+    );
     await page.screenshot({ path, fullPage: true });
     console.log(`screenshot: ${path}`);
   } finally {
