@@ -25,6 +25,8 @@ const arg = (key: string, fallback: number) => {
 };
 const RATE = arg("rate", 10_000);
 const SECONDS = arg("seconds", 10);
+/** `--no-sse`: measure at the ClusterTracker only (no HTTP server or SSE client sharing the CPU). */
+const SSE = !argv.includes("--no-sse");
 /** Events of the first second are left out (connections warming up). */
 const WARMUP_MS = 1000;
 
@@ -38,8 +40,8 @@ const app = new Hono().route(
   antflowRoutes({ tracker: cluster, pipeline: cluster.view, maxBufferedEvents: 1_000_000 }),
 );
 const web = await startServer(app.fetch);
-const remote = new RemoteTracker(`${web.url}/antflow/events`, { maxItems: 5000 });
-await remote.ready;
+const remote = SSE ? new RemoteTracker(`${web.url}/antflow/events`, { maxItems: 5000 }) : undefined;
+await remote?.ready;
 
 let firstAt = Infinity;
 const atTracker: number[] = [];
@@ -50,7 +52,7 @@ const measure = (into: number[]) => (e: CustomEvent<{ timestamp: number }>) => {
   if (e.detail.timestamp - firstAt >= WARMUP_MS) into.push(now - e.detail.timestamp);
 };
 cluster.addEventListener("status", measure(atTracker));
-remote.addEventListener("status", measure(atClient));
+remote?.addEventListener("status", measure(atClient));
 
 const source = new URL("./nats_lag_source.ts", import.meta.url).pathname;
 const [cmd, args] = runtimeCommand(source, [server.url, name, String(RATE), String(SECONDS)]);
@@ -66,7 +68,9 @@ const sent = await new Promise<number>((resolve) => {
 });
 const expected = sent - Math.round((RATE * WARMUP_MS) / 1000);
 const deadline = Date.now() + 30_000;
-while ((atTracker.length < expected || atClient.length < expected) && Date.now() < deadline) {
+while (
+  (atTracker.length < expected || (SSE && atClient.length < expected)) && Date.now() < deadline
+) {
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
@@ -78,19 +82,14 @@ const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "n
 console.log(`\n${RATE} status events/s for ${SECONDS} s (${sent} sent), ${runtime}; lag in ms\n`);
 console.log("| measured at | events | p50 | p95 | p99 | max |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-for (
-  const [where, values] of [["ClusterTracker", atTracker], [
-    "dashboard SSE client",
-    atClient,
-  ]] as const
-) {
+const rows = [["ClusterTracker", atTracker], ["dashboard SSE client", atClient]] as const;
+for (const [where, values] of SSE ? rows : rows.slice(0, 1)) {
+  const [p50, p95, p99] = [pct(values, 50), pct(values, 95), pct(values, 99)];
   console.log(
-    `| ${where} | ${values.length} | ${pct(values, 50)} | ${pct(values, 95)} | ${
-      pct(values, 99)
-    } | ${Math.max(...values)} |`,
+    `| ${where} | ${values.length} | ${p50} | ${p95} | ${p99} | ${Math.max(...values)} |`,
   );
 }
-await remote.close();
+await remote?.close();
 await cluster.close();
 await web.close();
 await nc.close();
