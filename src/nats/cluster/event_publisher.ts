@@ -96,7 +96,12 @@ export class EventPublisher implements TrackerTap {
         ((status === 2 || status === 5) && stage.name === this.#lastStage),
       process: this.#settings.process,
     };
-    this.#send(this.#settings.layout.status(itemId), JSON.stringify(wire), itemId);
+    const subject = this.#settings.layout.status(itemId);
+    // A terminal status in the stage (completed, failed, skipped, cancelled) is followed by the
+    // hand-off that waits for it: it is acknowledged (and sent again until stored). Those before
+    // it need no acknowledgement of their own: one connection's messages are stored in order.
+    if (status === 1 || status === 0 || status === 4) this.#fire(subject, JSON.stringify(wire));
+    else this.#send(subject, JSON.stringify(wire), itemId);
   }
 
   task(_type: TappedType, event: TaskEvent): void {
@@ -166,6 +171,15 @@ export class EventPublisher implements TrackerTap {
     return out;
   }
 
+  /** Publishes without asking for an acknowledgement (lost if the server is away). */
+  #fire(subject: string, json: string): void {
+    try {
+      this.#nc.publish(subject, encoder.encode(json));
+    } catch {
+      // disconnected: the item's terminal event, acknowledged, still gets through
+    }
+  }
+
   #send(subject: string, json: string, itemId: ItemId | undefined): void {
     this.#subscription ??= this.#nc.subscribe(`${this.#inbox}.*`, {
       callback: (_error, msg) => this.#answer(msg.subject, msg.data, msg.headers?.code ?? 0),
@@ -186,7 +200,8 @@ export class EventPublisher implements TrackerTap {
   #answer(subject: string, data: Uint8Array, code: number): void {
     if (code === 503) return; // no JetStream (yet): sent again by the sweep
     const seq = Number(subject.slice(this.#inbox.length + 1));
-    if (data.length > 0 && decoder.decode(data).includes('"error"')) {
+    // `{"error":…}` rather than `{"stream":…}`.
+    if (data.length > 2 && data[2] === 0x65 && decoder.decode(data).includes('"error"')) {
       this.#report(new Error(`the events stream refused an event: ${decoder.decode(data)}`));
     }
     this.#settle(seq);
