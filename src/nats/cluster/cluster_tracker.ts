@@ -118,11 +118,15 @@ export class ClusterTracker extends StatusTracker {
     const messages = await consumer.consume({ max_messages: 1024 });
     this.#messages = messages;
     if (this.#closed) await messages.close(); // closed while it was being set up
-    if (last === 0) this.#resolveReady();
+    let caughtUp = last === 0;
+    if (caughtUp) this.#resolveReady();
     for await (const msg of messages) {
       const pending = this.#apply(msg.subject, msg.data);
       if (pending !== undefined) await pending;
-      if (last !== 0 && msg.seq >= last) this.#resolveReady();
+      if (!caughtUp && msg.seq >= last) {
+        caughtUp = true;
+        this.#resolveReady();
+      }
     }
   }
 

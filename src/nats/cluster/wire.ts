@@ -47,8 +47,14 @@ export function eventsLayout(layout: NatsLayout): EventsLayout {
 
 /** An item id as one subject token: `n<number>` or `s<string>`, escaped like a stage name. */
 export function itemToken(itemId: ItemId): string {
-  return typeof itemId === "number" ? `n${stageToken(String(itemId))}` : `s${stageToken(itemId)}`;
+  if (typeof itemId === "number") {
+    return Number.isSafeInteger(itemId) ? `n${itemId}` : `n${stageToken(String(itemId))}`;
+  }
+  return SAFE.test(itemId) ? `s${itemId}` : `s${stageToken(itemId)}`;
 }
+
+/** A string that is a subject token as it is (what `stageToken` leaves unchanged). */
+const SAFE = /^[A-Za-z0-9-]*$/;
 
 /** A status event on the wire: its JSON plus the facts a viewer needs that it does not carry. */
 export interface StatusWire extends StatusEventJSON {
