@@ -58,12 +58,22 @@ const source = new URL("./nats_lag_source.ts", import.meta.url).pathname;
 const [cmd, args] = runtimeCommand(source, [server.url, name, String(RATE), String(SECONDS)]);
 const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
 let out = "";
+let sourceCpu = NaN;
+const cpuUsage = () => {
+  const u = (globalThis as unknown as { process: { cpuUsage(): { user: number; system: number } } })
+    .process.cpuUsage();
+  return u.user + u.system;
+};
+const viewerCpuStart = cpuUsage();
 child.stdout!.setEncoding("utf8");
 const sent = await new Promise<number>((resolve) => {
   child.stdout!.on("data", (chunk: string) => {
     out += chunk;
-    const done = out.match(/done (\d+)/);
-    if (done) resolve(Number(done[1]));
+    const done = out.match(/done (\d+) cpu (\d+)/);
+    if (done) {
+      sourceCpu = Number(done[2]);
+      resolve(Number(done[1]));
+    }
   });
 });
 const expected = sent - Math.round((RATE * WARMUP_MS) / 1000);
@@ -74,6 +84,7 @@ while (
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+const viewerCpu = cpuUsage() - viewerCpuStart;
 function pct(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -89,6 +100,12 @@ for (const [where, values] of SSE ? rows : rows.slice(0, 1)) {
     `| ${where} | ${values.length} | ${p50} | ${p95} | ${p99} | ${Math.max(...values)} |`,
   );
 }
+const perEvent = (us: number) => (us / sent).toFixed(1);
+console.log(
+  `\nCPU per event: source ${perEvent(sourceCpu)} µs (tracker + publisher), viewer ${
+    perEvent(viewerCpu)
+  } µs (ClusterTracker${SSE ? " + SSE hub + RemoteTracker" : ""})`,
+);
 await remote?.close();
 await cluster.close();
 await web.close();

@@ -64,7 +64,8 @@ while (sent < total) {
   await new Promise((resolve) => setTimeout(resolve, 2));
 }
 while (tap.pending > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-g.process.stdout.write(`done ${sent}\n`);
+const cpu = (g.process as unknown as { cpuUsage(): { user: number; system: number } }).cpuUsage();
+g.process.stdout.write(`done ${sent} cpu ${Math.round(cpu.user + cpu.system)}\n`);
 tap.close();
 await nc.close();
 g.process.exit(0);
