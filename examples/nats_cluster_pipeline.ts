@@ -16,7 +16,7 @@ export const pipeline: Pipeline<number, string> = new Pipeline({
       taskAttempts: 2,
       taskWaitMs: 10,
       tasks: [async function fetchPage(n: number) {
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
         if (n === 13) throw new Error("HTTP 404");
         return { n, words: n * 7, fetchedBy: pid };
       }],
@@ -25,8 +25,10 @@ export const pipeline: Pipeline<number, string> = new Pipeline({
       name: "Summarise",
       workers: 2,
       tasks: [
-        (page: { n: number; words: number; fetchedBy: number }) =>
-          `page ${page.n}: ${page.words} words (fetched by ${page.fetchedBy}, summarised by ${pid})`,
+        async function summarise(page: { n: number; words: number; fetchedBy: number }) {
+          await new Promise((r) => setTimeout(r, 20 + Math.random() * 60));
+          return `page ${page.n}: ${page.words} words (fetched by ${page.fetchedBy}, summarised by ${pid})`;
+        },
       ],
     }),
   ],

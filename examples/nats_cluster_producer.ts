@@ -1,5 +1,5 @@
 /**
- * The producer of the cluster demo: runs no stage; feeds 60 items and collects their results
+ * The producer of the cluster demo: runs no stage; feeds 400 items and collects their results
  * (by id, from whichever worker finished them).
  *
  * Usage: nats_cluster_producer.ts <nats url>
@@ -13,7 +13,7 @@ const url = (g.Deno?.args ?? g.process.argv.slice(2))[0] ?? "nats://127.0.0.1:42
 const nc = await connect({ servers: url });
 await using producer = await natsPipeline(nc, pipeline, { name: "demo", stages: [] });
 const started = performance.now();
-const results = await producer.run(Array.from({ length: 60 }, (_, i) => i), {
+const results = await producer.run(Array.from({ length: 400 }, (_, i) => i), {
   includeFailures: true,
 });
 for (const r of results.slice(0, 5)) console.log(r.value);

@@ -196,16 +196,32 @@ function renderWorkers() {
     var metrics = state.pipe.workerMetrics || {};
     var workers = state.pipe.workerStates;
     var now = state.pipe.timestamp;
-    Object.keys(workers).forEach(function (name) {
+    var add = function (name, label) {
       var w = workers[name];
       var busy = w.status === "busy";
       var m = metrics[name] || {};
-      rows.push([{ text: name }, { text: w.status, cls: busy ? "busy" : "idle" },
+      rows.push([{ text: label }, { text: w.status, cls: busy ? "busy" : "idle" },
         { text: busy ? w.currentItemId : "", cls: "mono" }, { text: busy ? w.currentTask : "", cls: "msg" },
         { text: busy && w.processingSince ? fmtMs(now - w.processingSince) : "", cls: "num" },
         { text: fmt(m.itemsProcessed), cls: "num" }, { text: fmt(m.itemsFailed), cls: "num" + (m.itemsFailed ? " fail" : "") },
         { text: m.itemsProcessed ? fmtMs(m.avgProcessingTime) : "", cls: "num" }]);
-    });
+    };
+    // A cluster view (ClusterTracker.view) groups the workers by process, and keeps a process
+    // that went away listed, with when.
+    if (state.pipe.processes) {
+      state.pipe.processes.forEach(function (p) {
+        var where = [p.host, p.pid].filter(function (x) { return x !== null && x !== undefined; }).join(" pid ");
+        var live = p.state === "live";
+        rows.push([{ text: p.process, cls: "proc" }, { text: live ? "live" : p.state, cls: live ? "busy" : "fail gone" },
+          { text: where, cls: "muted" }, { text: live ? "stages: " + p.stages.join(", ") : "went away " + ago(now - p.goneAt), cls: "msg" + (live ? "" : " fail") },
+          { text: live ? p.workers + " workers" : "", cls: "num" }, { text: "" }, { text: "" }, { text: "" }]);
+        Object.keys(workers).forEach(function (name) {
+          if (workers[name].process === p.process) add(name, "\u2003" + name.slice(p.process.length + 1));
+        });
+      });
+    } else {
+      Object.keys(workers).forEach(function (name) { add(name, name); });
+    }
   }
   syncRows($("workers"), rows);
 }

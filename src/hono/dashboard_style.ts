@@ -112,6 +112,7 @@ svg.range .dot { stroke: var(--card); stroke-width: 1.5; }
 .fail { color: var(--fail); }
 .scroll-y { max-height: 300px; overflow-y: auto; }
 #workers td.mono { cursor: pointer; text-decoration: underline dotted; }
+#workers td.proc { font-weight: 700; padding-top: 10px; }
 .runs { list-style: none; margin: 0; padding: 0; max-height: 330px; overflow-y: auto; }
 .run { padding: 8px 10px; border-radius: 8px; border: 1px solid transparent; margin-bottom: 4px; }
 .run.current { background: var(--soft); border-color: var(--line); }

@@ -26,3 +26,11 @@ export { type NatsPipeline, natsPipeline } from "./nats_pipeline.ts";
 export type { NatsFeedOptions, NatsPipelineOptions, NatsRunOptions } from "./options.ts";
 export { jsonCodec, type NatsCodec } from "./codec.ts";
 export { type ErrorFacts, ItemLostError, ItemTransferError, RemoteError } from "./errors.ts";
+export { ClusterTracker } from "./cluster/cluster_tracker.ts";
+export type {
+  ClusterDashboardSnapshot,
+  ClusterProcess,
+  ClusterView,
+  ClusterWorkerState,
+} from "./cluster/cluster_view.ts";
+export type { ClusterTrackerOptions, NatsEventsOptions } from "./cluster/options.ts";

@@ -24,6 +24,7 @@ import { ensureStageConsumer, ensureStreams } from "./provision.ts";
 import { DurablePublisher } from "./publish.ts";
 import { StageSource } from "./stage_source.ts";
 import { StageWorker } from "./stage_worker.ts";
+import { clusterHook } from "./cluster/hook.ts";
 
 /**
  * A pipeline whose stage queues live on a NATS JetStream server. Every process of the cluster
@@ -108,13 +109,14 @@ export async function natsPipeline<I, O>(
   const resolved = resolveNatsOptions(options, stages.map((s) => s.name));
   const layout = natsLayout(resolved.name);
   const jsm = await jetstreamManager(connection);
+  const cluster = await clusterHook(connection, jsm, pipeline, layout, resolved);
   const ctx: NatsContext = {
     nc: connection,
     js: jetstream(connection),
     jsm,
     layout,
     options: resolved,
-    publisher: new DurablePublisher(connection, resolved.publishTimeoutMs),
+    publisher: cluster?.publisher ?? new DurablePublisher(connection, resolved.publishTimeoutMs),
     report: (error, where) => console.error(`AntFlow (nats, ${where}):`, error),
   };
   await ensureStreams(jsm, layout, resolved);
@@ -148,7 +150,7 @@ export async function natsPipeline<I, O>(
       stages[index],
       stages[index + 1],
       source,
-      pipeline.statusTracker,
+      cluster?.tracker ?? pipeline.statusTracker,
     );
     workers.push(worker);
     local[name] = worker.local;
@@ -162,6 +164,7 @@ export async function natsPipeline<I, O>(
     workers,
   );
   member.watch(watchLostItems(ctx, worked));
+  cluster?.start(local);
   for (const worker of workers) worker.start();
   return member;
 }

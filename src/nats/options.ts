@@ -8,6 +8,7 @@ import { PipelineError } from "../errors.ts";
 import type { ItemId } from "../tracker/types.ts";
 import { CHECKED_BY_OWNER, type FieldRule, validateOptions } from "../utils/validate.ts";
 import { jsonCodec, type NatsCodec } from "./codec.ts";
+import type { NatsEventsOptions } from "./cluster/options.ts";
 
 /** Options of {@linkcode natsPipeline}. */
 export interface NatsPipelineOptions {
@@ -63,6 +64,11 @@ export interface NatsPipelineOptions {
   publishTimeoutMs?: number;
   /** Messages one `feed()`/`run()`/`stream()` has in flight to the server. @default {256} */
   maxPublishing?: number;
+  /**
+   * Publish this process's tracker events and worker states for a `ClusterTracker` (one view of
+   * the whole cluster): `true`, or settings. Off by default.
+   */
+  publishEvents?: boolean | NatsEventsOptions;
 }
 
 /** The options with their defaults. */
@@ -95,6 +101,7 @@ const RULES: Record<string, FieldRule> = {
   deadLetterMaxAgeMs: { schema: positiveMs.optional(), rule: "must be an integer >= 1" },
   publishTimeoutMs: { schema: positiveMs.optional(), rule: "must be an integer >= 1" },
   maxPublishing: { schema: positiveInt.optional(), rule: "must be an integer >= 1" },
+  publishEvents: CHECKED_BY_OWNER,
 };
 
 /** Validates `natsPipeline()`'s options against the pipeline's stage names; fills defaults. */
@@ -137,6 +144,7 @@ export function resolveNatsOptions(
     deadLetterMaxAgeMs: options.deadLetterMaxAgeMs ?? 604_800_000,
     publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
     maxPublishing: options.maxPublishing ?? 256,
+    publishEvents: options.publishEvents ?? false,
   };
 }
 
