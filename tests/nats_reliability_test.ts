@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Pipeline, Stage } from "../mod.ts";
 import { ItemLostError, natsPipeline } from "../src/nats/mod.ts";
 import {
@@ -118,6 +118,45 @@ describe("natsPipeline reliability", { skip: natsServerMissing() }, () => {
     assert.equal(results.length, 100);
     assert.ok(results.every((r) => r.value === `#${(r.id as number + 100) ** 2}`));
     assert.equal(worker.stages.length, 2);
+  });
+
+  it("a nats-server killed and restarted mid-run: every item ends once, streams and consumers drain", async () => {
+    const name = freshName("midrun");
+    await using worker = await natsPipeline(nc, squareThenLabel({ delayMs: 2 }), {
+      name,
+      ackWaitMs: 1500,
+    });
+    await using producer = await natsPipeline(nc, squareThenLabel(), { name, stages: [] });
+    const total = 600;
+    const running = producer.run(Array.from({ length: total }, (_, i) => i), {
+      includeFailures: true,
+    });
+    await eventually(
+      () => worker.local["Label it"].getStats().itemsProcessed >= 150,
+      20_000,
+      "a quarter of the items to be done",
+    );
+    await server.restart();
+    const results = await running;
+    assert.deepEqual(results.map((r) => r.id), Array.from({ length: total }, (_, i) => i));
+    for (const r of results) {
+      if (r.id === 13) assert.equal(r.isSuccess, false);
+      else assert.equal(r.value, `#${(r.id as number) ** 2}`, `item ${r.id}`);
+    }
+    const jsm = await jetstreamManager(nc);
+    await eventually(
+      async () => {
+        let left = await streamMessages(nc, `AF_${name}_WORK`);
+        left += await streamMessages(nc, `AF_${name}_RESULTS`);
+        for (const consumer of ["Square", "Label_20_it"]) {
+          const info = await jsm.consumers.info(`AF_${name}_WORK`, consumer);
+          left += info.num_pending + info.num_ack_pending;
+        }
+        return left === 0;
+      },
+      15_000,
+      "the streams and the consumers to drain",
+    );
   });
 
   it("a task longer than ackWaitMs is kept alive with working() and runs once", async () => {

@@ -21,9 +21,11 @@ import {
 } from "./options.ts";
 import { type FedItem, Producer } from "./producer.ts";
 import { ensureStageConsumer, ensureStreams } from "./provision.ts";
+import { serverMaxDeliver } from "./retries.ts";
 import { DurablePublisher } from "./publish.ts";
 import { StageSource } from "./stage_source.ts";
 import { StageWorker } from "./stage_worker.ts";
+import { sweepOnReconnect, type SweptConsumer } from "./sweep.ts";
 
 /**
  * A pipeline whose stage queues live on a NATS JetStream server. Every process of the cluster
@@ -119,24 +121,59 @@ export async function natsPipeline<I, O>(
   };
   await ensureStreams(jsm, layout, resolved);
   const worked = resolved.stages ?? stages.map((s) => s.name);
-  // Only the processes that work a stage create (or update) its consumer: a producer needs none,
-  // since the work-queue stream keeps items until a consumer takes them.
-  for (const name of worked) {
-    await ensureStageConsumer(jsm, layout, name, {
-      ackWaitMs: resolved.ackWaitMs,
-      maxDeliver: resolved.maxDeliver,
-      maxAckPending: resolved.clusterConcurrency[name] ?? -1,
-    });
-  }
+  const { workers, local } = await startStages(ctx, pipeline, worked);
+  const member = new Member<I, O>(
+    ctx,
+    resolved.origin ?? randomOrigin(),
+    stages.map((s) => s.name),
+    worked,
+    local,
+    workers,
+  );
+  const stageConsumers = worked.map((stage) => ({
+    stream: layout.workStream,
+    consumer: layout.stageConsumer(stage),
+    subject: layout.stageSubject(stage),
+  }));
+  const stopSweeping = sweepOnReconnect(connection, jsm, {
+    targets: () => {
+      const results = member.resultsConsumer();
+      return results === undefined ? stageConsumers : [...stageConsumers, results];
+    },
+    onError: (error) => ctx.report(error, "sweep after reconnect"),
+  });
+  member.watch(watchLostItems(ctx, worked), stopSweeping);
+  for (const worker of workers) worker.start();
+  return member;
+}
+
+/**
+ * Creates (or updates) the consumers of the stages worked here and their workers (not started).
+ * Only the processes that work a stage touch its consumer: a producer needs none, since the
+ * work-queue stream keeps items until a consumer takes them.
+ */
+async function startStages(
+  ctx: NatsContext,
+  pipeline: Pipeline,
+  worked: readonly string[],
+): Promise<{ workers: StageWorker[]; local: Record<string, Pipeline> }> {
+  const { jsm, layout, options } = ctx;
+  const stages = pipeline.stages;
   const workers: StageWorker[] = [];
   const local: Record<string, Pipeline> = {};
   for (const name of worked) {
     const index = stages.findIndex((s) => s.name === name);
+    const maxDeliver = serverMaxDeliver(stages[index], options.maxDeliver);
+    await ensureStageConsumer(jsm, layout, name, {
+      ackWaitMs: options.ackWaitMs,
+      maxDeliver,
+      maxAckPending: options.clusterConcurrency[name] ?? -1,
+    });
     const consumer = await ctx.js.consumers.get(layout.workStream, layout.stageConsumer(name));
     const source = new StageSource(consumer, {
       stage: name,
-      heartbeatMs: Math.floor(resolved.ackWaitMs / 3),
-      maxDeliver: resolved.maxDeliver,
+      heartbeatMs: Math.floor(options.ackWaitMs / 3),
+      maxDeliver,
       minBatch: Math.ceil(stages[index].workers / 4),
       // Called only once fetching started, after `worker` below exists.
       onLast: (delivery) => worker.failLost(delivery),
@@ -153,17 +190,7 @@ export async function natsPipeline<I, O>(
     workers.push(worker);
     local[name] = worker.local;
   }
-  const member = new Member<I, O>(
-    ctx,
-    resolved.origin ?? randomOrigin(),
-    stages.map((s) => s.name),
-    worked,
-    local,
-    workers,
-  );
-  member.watch(watchLostItems(ctx, worked));
-  for (const worker of workers) worker.start();
-  return member;
+  return { workers, local };
 }
 
 /** The process's member of the cluster (see {@linkcode NatsPipeline}). */
@@ -176,6 +203,7 @@ class Member<I, O> implements NatsPipeline<I, O> {
   readonly #producer: Producer;
   readonly #workers: StageWorker[];
   #subscriptions: Subscription[] = [];
+  #stopSweeping: () => void = () => {};
   #joinable: FedItem[] = [];
   #closed: Promise<void> | undefined;
 
@@ -196,8 +224,14 @@ class Member<I, O> implements NatsPipeline<I, O> {
     this.#producer = new Producer(ctx, origin, stageNames);
   }
 
-  watch(subscriptions: Subscription[]): void {
+  watch(subscriptions: Subscription[], stopSweeping: () => void): void {
     this.#subscriptions = subscriptions;
+    this.#stopSweeping = stopSweeping;
+  }
+
+  /** The consumer of this member's results, once it collects any (see `sweep.ts`). */
+  resultsConsumer(): SweptConsumer | undefined {
+    return this.#producer.resultsConsumer();
   }
 
   async feed(items: PipelineInput<I>, options: NatsFeedOptions<I> = {}): Promise<void> {
@@ -261,6 +295,7 @@ class Member<I, O> implements NatsPipeline<I, O> {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.#stopSweeping();
       for (const sub of this.#subscriptions) sub.unsubscribe();
       await Promise.all(this.#workers.map((w) => w.stop()));
       await Promise.all(Object.values(this.local).map((p) => p.shutdown()));

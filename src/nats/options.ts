@@ -12,8 +12,8 @@ import { jsonCodec, type NatsCodec } from "./codec.ts";
 /** Options of {@linkcode natsPipeline}. */
 export interface NatsPipelineOptions {
   /**
-   * The pipeline's name on the server: its streams are `AF_<name>_WORK`, `_RESULTS` and `_DEAD`,
-   * its subjects `antflow.<name>.>`. Every process of one pipeline uses the same name.
+   * The pipeline's name on the server: its streams are `AF_<name>_WORK`, `_RESULTS`, `_DEAD` and
+   * `_ATTEMPTS`, its subjects `antflow.<name>.>`. Every process of one pipeline uses the same name.
    */
   name: string;
   /**
@@ -37,7 +37,9 @@ export interface NatsPipelineOptions {
   ackWaitMs?: number;
   /**
    * JetStream `max_deliver` of every stage's consumer: the delivery with this number is not run
-   * but fails the item with an `ItemLostError` (every earlier delivery died with its worker).
+   * but fails the item with an `ItemLostError` (every earlier delivery died with its worker). A
+   * per_stage stage's retries are deliveries too: its consumer's `max_deliver` is
+   * `maxDeliver + stageAttempts - 1`.
    * @default {5}
    */
   maxDeliver?: number;

@@ -13,6 +13,7 @@ import type { NatsFeedOptions } from "./options.ts";
 import { encodeFor } from "./publish.ts";
 import { itemHeaders, stageMsgId } from "./record.ts";
 import { ResultCollector } from "./results.ts";
+import type { SweptConsumer } from "./sweep.ts";
 
 /** One item fed: its id, its sequence number and (when collected) its result to come. */
 export interface FedItem {
@@ -46,6 +47,17 @@ export class Producer {
       onError: (error) => this.#ctx.report(error, "results"),
     });
     return this.#collector;
+  }
+
+  /** The consumer of this producer's results, once collecting started (for the sweep). */
+  resultsConsumer(): SweptConsumer | undefined {
+    if (this.#collector === undefined) return undefined;
+    const { layout } = this.#ctx;
+    return {
+      stream: layout.resultsStream,
+      consumer: `results-${this.#origin}`,
+      subject: layout.resultsSubject(this.#origin),
+    };
   }
 
   /** Stops collecting (results not yet read stay on the server). */

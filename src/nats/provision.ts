@@ -32,7 +32,7 @@ export interface ConsumerSettings {
   maxAckPending: number;
 }
 
-/** Creates or updates the work, results and dead-letter streams of `layout`. */
+/** Creates or updates the work, results, dead-letter and attempts streams of `layout`. */
 export async function ensureStreams(
   jsm: JetStreamManager,
   layout: NatsLayout,
@@ -62,6 +62,15 @@ export async function ensureStreams(
     name: layout.deadStream,
     subjects: [`${layout.prefix}.dead.>`],
     retention: RetentionPolicy.Limits,
+    max_age: nanos(settings.deadLetterMaxAgeMs),
+  });
+  // One subject per work message, its last value kept: the per_stage attempt numbers.
+  await ensureStream(jsm, {
+    ...common,
+    name: layout.attemptsStream,
+    subjects: [`${layout.prefix}.attempts.>`],
+    retention: RetentionPolicy.Limits,
+    max_msgs_per_subject: 1,
     max_age: nanos(settings.deadLetterMaxAgeMs),
   });
 }

@@ -16,6 +16,11 @@ export interface Delivery {
   readonly item: ItemHeaders;
   /** How many times the server delivered it (1 the first time). */
   readonly deliveries: number;
+  /**
+   * The stage attempt it is for (per_stage: read back for a redelivery by the stage's worker;
+   * 1 otherwise).
+   */
+  attempt: number;
 }
 
 /** Options of a {@link StageSource}. */
@@ -199,7 +204,7 @@ export class StageSource {
       msg.nak();
       return;
     }
-    const delivery: Delivery = { msg, item, deliveries: msg.info.deliveryCount };
+    const delivery: Delivery = { msg, item, deliveries: msg.info.deliveryCount, attempt: 1 };
     this.#hold(msg);
     const last = this.#options.maxDeliver;
     if (last !== undefined && delivery.deliveries >= last && this.#options.onLast !== undefined) {
