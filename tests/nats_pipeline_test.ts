@@ -16,6 +16,7 @@ import {
   squareThenLabel,
   startNatsServer,
   streamMessages,
+  uncollectedResults,
 } from "./support/nats_fixtures.ts";
 
 describe("natsPipeline", { skip: natsServerMissing() }, () => {
@@ -79,7 +80,7 @@ describe("natsPipeline", { skip: natsServerMissing() }, () => {
     assert.equal(results[3].isSuccess, false);
     assert.deepEqual(await producer.join(), [], "join() forgets what it returned");
     assert.equal(await streamMessages(nc, `AF_${name}_WORK`), 0);
-    assert.equal(await streamMessages(nc, `AF_${name}_RESULTS`), 0);
+    assert.equal(await uncollectedResults(nc, name), 0);
     assert.deepEqual(worker.stages, ["Square", "Label it"]);
     assert.deepEqual(producer.stages, []);
   });

@@ -25,7 +25,7 @@ import { serverMaxDeliver } from "./retries.ts";
 import { DurablePublisher } from "./publish.ts";
 import { StageSource } from "./stage_source.ts";
 import { StageWorker } from "./stage_worker.ts";
-import { sweepOnReconnect, type SweptConsumer } from "./sweep.ts";
+import { sweepOnReconnect } from "./sweep.ts";
 
 /**
  * A pipeline whose stage queues live on a NATS JetStream server. Every process of the cluster
@@ -136,10 +136,7 @@ export async function natsPipeline<I, O>(
     subject: layout.stageSubject(stage),
   }));
   const stopSweeping = sweepOnReconnect(connection, jsm, {
-    targets: () => {
-      const results = member.resultsConsumer();
-      return results === undefined ? stageConsumers : [...stageConsumers, results];
-    },
+    targets: () => stageConsumers,
     onError: (error) => ctx.report(error, "sweep after reconnect"),
   });
   member.watch(watchLostItems(ctx, worked), stopSweeping);
@@ -227,11 +224,6 @@ class Member<I, O> implements NatsPipeline<I, O> {
   watch(subscriptions: Subscription[], stopSweeping: () => void): void {
     this.#subscriptions = subscriptions;
     this.#stopSweeping = stopSweeping;
-  }
-
-  /** The consumer of this member's results, once it collects any (see `sweep.ts`). */
-  resultsConsumer(): SweptConsumer | undefined {
-    return this.#producer.resultsConsumer();
   }
 
   async feed(items: PipelineInput<I>, options: NatsFeedOptions<I> = {}): Promise<void> {

@@ -13,7 +13,6 @@ import type { NatsFeedOptions } from "./options.ts";
 import { encodeFor } from "./publish.ts";
 import { itemHeaders, stageMsgId } from "./record.ts";
 import { ResultCollector } from "./results.ts";
-import type { SweptConsumer } from "./sweep.ts";
 
 /** One item fed: its id, its sequence number and (when collected) its result to come. */
 export interface FedItem {
@@ -45,19 +44,9 @@ export class Producer {
     this.#collector ??= ResultCollector.open(js, jsm, layout, this.#origin, options.codec, {
       inactiveMs: Math.max(options.resultsMaxAgeMs, 60_000),
       onError: (error) => this.#ctx.report(error, "results"),
+      trimEveryMs: options.duplicateWindowMs,
     });
     return this.#collector;
-  }
-
-  /** The consumer of this producer's results, once collecting started (for the sweep). */
-  resultsConsumer(): SweptConsumer | undefined {
-    if (this.#collector === undefined) return undefined;
-    const { layout } = this.#ctx;
-    return {
-      stream: layout.resultsStream,
-      consumer: `results-${this.#origin}`,
-      subject: layout.resultsSubject(this.#origin),
-    };
   }
 
   /** Stops collecting (results not yet read stay on the server). */

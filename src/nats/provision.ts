@@ -54,7 +54,9 @@ export async function ensureStreams(
     ...common,
     name: layout.resultsStream,
     subjects: [`${layout.prefix}.results.>`],
-    retention: RetentionPolicy.Workqueue,
+    // Kept by age, so that the server still knows their Nats-Msg-Ids after a restart (see
+    // results.ts); each producer trims what it collected.
+    retention: RetentionPolicy.Limits,
     max_age: nanos(settings.resultsMaxAgeMs),
   });
   await ensureStream(jsm, {

@@ -42,6 +42,8 @@ export class StageWorker {
   #loop: Promise<void> | undefined;
   /** Set for a per_stage stage with retries: their attempt numbers on the server. */
   readonly #records: AttemptRecords | undefined;
+  /** Deliveries asked for beyond the workers (see `#ask`). */
+  readonly #prefetch: number;
 
   constructor(
     ctx: NatsContext,
@@ -54,6 +56,7 @@ export class StageWorker {
     this.#stage = stage;
     this.#next = next;
     this.#source = source;
+    this.#prefetch = Math.max(1, Math.ceil(stage.workers / 4));
     this.#records = retriesByStage(stage)
       ? new AttemptRecords(ctx.jsm, ctx.layout, ctx.publisher)
       : undefined;
@@ -159,10 +162,15 @@ export class StageWorker {
     }
   }
 
-  /** Keeps as many deliveries asked for as the stage's workers (plus one) can take. */
+  /**
+   * Keeps as many deliveries asked for as the stage's workers can take, plus a few (a quarter of
+   * the workers, at least one) so that a worker that frees up does not wait for a fetch's round
+   * trip. Those wait at most one task and are kept alive with `working()` meanwhile.
+   */
   #ask(): void {
     if (this.#ended) return;
-    const want = this.#stage.workers + 1 - this.#inPipeline - this.#buffer.length - this.#asked;
+    const want = this.#stage.workers + this.#prefetch - this.#inPipeline - this.#buffer.length -
+      this.#asked;
     for (let i = 0; i < want; i++) {
       this.#asked++;
       this.#source.take().then((delivery) => {

@@ -69,7 +69,7 @@ async function sweepUntilPast(
 
 /** Options of {@link sweepOnReconnect}. */
 export interface SweepOptions {
-  /** The consumers to sweep (read at each sweep: the set may grow). */
+  /** The consumers to sweep (read at each sweep). */
   targets: () => readonly SweptConsumer[];
   /** Reports a sweep that kept failing (nothing is lost: the next reconnect sweeps again). */
   onError: (error: unknown) => void;

@@ -69,6 +69,19 @@ export async function streamMessages(nc: NatsConnection, stream: string): Promis
   return (await jsm.streams.info(stream)).state.messages;
 }
 
+/**
+ * Results stored and not yet collected, over every producer of pipeline `name` (the results
+ * stream keeps collected results a while, so its message count is no measure).
+ */
+export async function uncollectedResults(nc: NatsConnection, name: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  let left = 0;
+  for await (const info of jsm.consumers.list(`AF_${name}_RESULTS`)) {
+    left += info.num_pending + info.num_ack_pending;
+  }
+  return left;
+}
+
 /** Polls `check` every 50 ms until it returns true (or throws after `timeoutMs`). */
 export async function eventually(
   check: () => boolean | Promise<boolean>,
