@@ -5,8 +5,8 @@
  * @module
  */
 import type { NatsConnection } from "@nats-io/nats-core";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { Subscription } from "@nats-io/nats-core";
+import { jetstream, jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
+import { headers as natsHeaders, type Subscription } from "@nats-io/nats-core";
 import type { Pipeline, PipelineInput } from "../pipeline/pipeline.ts";
 import type { PipelineResult, StreamResult } from "../pipeline/types.ts";
 import type { NatsContext } from "./context.ts";
@@ -20,6 +20,7 @@ import {
   resolveNatsOptions,
 } from "./options.ts";
 import { type FedItem, Producer } from "./producer.ts";
+import { readItemHeaders } from "./record.ts";
 import { ensureStageConsumer, ensureStreams } from "./provision.ts";
 import { serverMaxDeliver } from "./retries.ts";
 import { DurablePublisher } from "./publish.ts";
@@ -137,11 +138,26 @@ export async function natsPipeline<I, O>(
   }));
   const stopSweeping = sweepOnReconnect(connection, jsm, {
     targets: () => stageConsumers,
+    requeue: (stored) => requeueCopy(ctx, stored),
     onError: (error) => ctx.report(error, "sweep after reconnect"),
   });
   member.watch(watchLostItems(ctx, worked), stopSweeping);
   for (const worker of workers) worker.start();
   return member;
+}
+
+/** Stores a copy of a stranded work message as a new message (see `sweep.ts`). */
+async function requeueCopy(ctx: NatsContext, stored: StoredMsg): Promise<void> {
+  const item = readItemHeaders(stored.header);
+  const h = natsHeaders();
+  for (const key of stored.header.keys()) {
+    if (!key.startsWith("Nats-")) h.set(key, stored.header.get(key));
+  }
+  await ctx.publisher.publish(
+    { subject: stored.subject, data: stored.data, headers: h, msgID: `again|${stored.seq}` },
+    item?.id ?? `#${stored.seq}`,
+    stored.subject,
+  );
 }
 
 /**

@@ -57,7 +57,10 @@ export interface NatsPipelineOptions {
    * it. @default {120000}
    */
   duplicateWindowMs?: number;
-  /** How long an uncollected result is kept. @default {86400000} (a day) */
+  /**
+   * How long a result waits for its producer (the producer purges the ones it collected once they
+   * are older than `duplicateWindowMs`). @default {86400000} (a day)
+   */
   resultsMaxAgeMs?: number;
   /** How long a dead letter is kept. @default {604800000} (a week) */
   deadLetterMaxAgeMs?: number;
