@@ -23,6 +23,7 @@ import { type FedItem, Producer } from "./producer.ts";
 import { readItemHeaders } from "./record.ts";
 import { ensureStageConsumer, ensureStreams } from "./provision.ts";
 import { serverMaxDeliver } from "./retries.ts";
+import { Outbox } from "./outbox.ts";
 import { DurablePublisher } from "./publish.ts";
 import { StageSource } from "./stage_source.ts";
 import { StageWorker } from "./stage_worker.ts";
@@ -111,13 +112,15 @@ export async function natsPipeline<I, O>(
   const resolved = resolveNatsOptions(options, stages.map((s) => s.name));
   const layout = natsLayout(resolved.name);
   const jsm = await jetstreamManager(connection);
+  const outbox = new Outbox();
   const ctx: NatsContext = {
     nc: connection,
     js: jetstream(connection),
     jsm,
     layout,
     options: resolved,
-    publisher: new DurablePublisher(connection, resolved.publishTimeoutMs),
+    publisher: new DurablePublisher(connection, resolved.publishTimeoutMs, outbox),
+    outbox,
     report: (error, where) => console.error(`AntFlow (nats, ${where}):`, error),
   };
   await ensureStreams(jsm, layout, resolved);
@@ -185,6 +188,7 @@ async function startStages(
     const consumer = await ctx.js.consumers.get(layout.workStream, layout.stageConsumer(name));
     const source = new StageSource(consumer, {
       stage: name,
+      outbox: ctx.outbox,
       heartbeatMs: Math.floor(options.ackWaitMs / 3),
       maxDeliver,
       minBatch: Math.ceil(stages[index].workers / 4),
@@ -308,6 +312,7 @@ class Member<I, O> implements NatsPipeline<I, O> {
       await Promise.all(this.#workers.map((w) => w.stop()));
       await Promise.all(Object.values(this.local).map((p) => p.shutdown()));
       await this.#producer.close();
+      this.#ctx.outbox.flush();
       await this.#ctx.nc.flush().catch(() => {});
       this.#ctx.publisher.close();
     })();

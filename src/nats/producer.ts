@@ -45,6 +45,7 @@ export class Producer {
       inactiveMs: Math.max(options.resultsMaxAgeMs, 60_000),
       onError: (error) => this.#ctx.report(error, "results"),
       trimEveryMs: options.duplicateWindowMs,
+      outbox: this.#ctx.outbox,
     });
     return this.#collector;
   }

@@ -22,6 +22,7 @@ import type { ItemId } from "../tracker/types.ts";
 import type { NatsCodec } from "./codec.ts";
 import { RemoteError } from "./errors.ts";
 import type { NatsLayout } from "./layout.ts";
+import type { Outbox } from "./outbox.ts";
 import { readResultHeaders, type ResultStatus } from "./record.ts";
 
 /** The results consumer's `ack_wait`. */
@@ -54,6 +55,8 @@ export interface CollectorOptions {
    * window (checked every window).
    */
   trimEveryMs: number;
+  /** Where acknowledgements wait to be written with the others of their turn. */
+  outbox: Outbox;
 }
 
 /** Collects one producer's results (see the module doc). */
@@ -180,6 +183,6 @@ export class ResultCollector {
     } else {
       this.#options.onUnclaimed?.(result);
     }
-    msg.ack();
+    this.#options.outbox.defer(() => msg.ack());
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import { Deque } from "../utils/deque.ts";
+import type { Outbox } from "./outbox.ts";
 import { type ItemHeaders, readItemHeaders } from "./record.ts";
 
 /** A message handed to a worker, with its item's facts. */
@@ -27,6 +28,8 @@ export interface Delivery {
 export interface StageSourceOptions {
   /** The stage's name (for messages). */
   stage: string;
+  /** Where acknowledgements wait to be written with the others of their turn. */
+  outbox: Outbox;
   /** How often held messages get `working()`: a fraction of the consumer's `ack_wait`. */
   heartbeatMs: number;
   /** How long one pull request waits on the server (>= 1000). */
@@ -90,7 +93,7 @@ export class StageSource {
   /** The item entered the next stage, or reached its terminal state: it is done here. */
   ack(msg: JsMsg): void {
     if (!this.#release(msg)) return;
-    msg.ack();
+    this.#options.outbox.defer(() => msg.ack());
   }
 
   /** Another delivery after `delayMs` (a per_stage retry, or a message given back). */
