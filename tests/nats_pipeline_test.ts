@@ -10,12 +10,14 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { natsPipeline } from "../src/nats/mod.ts";
 import {
   connectTo,
+  eventually,
   freshName,
   type NatsServer,
   natsServerMissing,
   squareThenLabel,
   startNatsServer,
   streamMessages,
+  uncollectedResults,
 } from "./support/nats_fixtures.ts";
 
 describe("natsPipeline", { skip: natsServerMissing() }, () => {
@@ -78,8 +80,14 @@ describe("natsPipeline", { skip: natsServerMissing() }, () => {
     ]]);
     assert.equal(results[3].isSuccess, false);
     assert.deepEqual(await producer.join(), [], "join() forgets what it returned");
-    assert.equal(await streamMessages(nc, `AF_${name}_WORK`), 0);
-    assert.equal(await streamMessages(nc, `AF_${name}_RESULTS`), 0);
+    // Acknowledgements are written with the others of their turn: a moment after the results.
+    await eventually(
+      async () =>
+        (await streamMessages(nc, `AF_${name}_WORK`)) === 0 &&
+        (await uncollectedResults(nc, name)) === 0,
+      5000,
+      "the work stream to drain and every result to be collected",
+    );
     assert.deepEqual(worker.stages, ["Square", "Label it"]);
     assert.deepEqual(producer.stages, []);
   });

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Pipeline, Stage } from "../mod.ts";
 import { ItemLostError, natsPipeline } from "../src/nats/mod.ts";
 import {
@@ -19,6 +19,7 @@ import {
   squareThenLabel,
   startNatsServer,
   streamMessages,
+  uncollectedResults,
 } from "./support/nats_fixtures.ts";
 import { runtimeCommand } from "./support/run_script.ts";
 
@@ -98,11 +99,17 @@ describe("natsPipeline reliability", { skip: natsServerMissing() }, () => {
       10_000,
       "the work stream to drain",
     );
-    // Re-executions: at most what the killed process held (each stage's workers, plus one each).
+    // Re-executions: at most what the killed process held, per stage its workers' items, those
+    // fetched ahead (a quarter of the workers) and those done whose outcome it was storing or
+    // whose acknowledgement it had not yet written (at most one per worker in this test).
     const runs = [...workers[0].runs, ...workers[1].runs];
     const reRuns = runs.length - new Set(runs).size - 1; // 13 runs twice (per_task retry)
-    assert.ok(reRuns <= 8 + 1 + 4 + 1, `re-executions ${reRuns}`);
-    assert.equal(await streamMessages(nc, `AF_${name}_RESULTS`), 0, "every result collected");
+    assert.ok(reRuns <= (8 + 2 + 8) + (4 + 1 + 4), `re-executions ${reRuns}`);
+    await eventually(
+      async () => (await uncollectedResults(nc, name)) === 0,
+      5000,
+      "every result to be collected",
+    );
   });
 
   it("a restarted nats-server (file storage) loses nothing; workers and producer reconnect", async () => {
@@ -118,6 +125,47 @@ describe("natsPipeline reliability", { skip: natsServerMissing() }, () => {
     assert.equal(results.length, 100);
     assert.ok(results.every((r) => r.value === `#${(r.id as number + 100) ** 2}`));
     assert.equal(worker.stages.length, 2);
+  });
+
+  it("a nats-server killed and restarted mid-run: every item ends once, streams and consumers drain", async () => {
+    const name = freshName("midrun");
+    await using worker = await natsPipeline(nc, squareThenLabel({ delayMs: 2 }), {
+      name,
+      ackWaitMs: 1500,
+    });
+    await using producer = await natsPipeline(nc, squareThenLabel(), { name, stages: [] });
+    const total = 600;
+    const running = producer.run(Array.from({ length: total }, (_, i) => i), {
+      includeFailures: true,
+    });
+    await eventually(
+      () => worker.local["Label it"].getStats().itemsProcessed >= 150,
+      20_000,
+      "a quarter of the items to be done",
+    );
+    await server.restart();
+    const results = await running;
+    assert.deepEqual(results.map((r) => r.id), Array.from({ length: total }, (_, i) => i));
+    for (const r of results) {
+      if (r.id === 13) assert.equal(r.isSuccess, false);
+      else assert.equal(r.value, `#${(r.id as number) ** 2}`, `item ${r.id}`);
+    }
+    const jsm = await jetstreamManager(nc);
+    const stored = (await jsm.streams.info(`AF_${name}_RESULTS`)).state.last_seq;
+    assert.equal(stored, total, "one result stored per item, none twice");
+    await eventually(
+      async () => {
+        let left = await streamMessages(nc, `AF_${name}_WORK`);
+        left += await uncollectedResults(nc, name);
+        for (const consumer of ["Square", "Label_20_it"]) {
+          const info = await jsm.consumers.info(`AF_${name}_WORK`, consumer);
+          left += info.num_pending + info.num_ack_pending;
+        }
+        return left === 0;
+      },
+      15_000,
+      "the streams and the consumers to drain",
+    );
   });
 
   it("a task longer than ackWaitMs is kept alive with working() and runs once", async () => {
@@ -161,7 +209,11 @@ describe("natsPipeline reliability", { skip: natsServerMissing() }, () => {
     assert.equal((result.error as Error).name, "ItemLostError");
     assert.match((result.error as Error).message, /delivered 2 times/);
     assert.equal(ItemLostError.name, "ItemLostError");
-    assert.equal(await streamMessages(nc, `AF_${name}_WORK`), 0);
+    await eventually(
+      async () => (await streamMessages(nc, `AF_${name}_WORK`)) === 0,
+      5000,
+      "the delivery to be acknowledged",
+    );
     assert.equal(await streamMessages(nc, `AF_${name}_DEAD`), 1);
   });
 });

@@ -9,6 +9,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsLayout } from "./layout.ts";
 import type { ResolvedNatsOptions } from "./options.ts";
+import type { Outbox } from "./outbox.ts";
 import { type DurablePublisher, encodeFor, maxPayloadOf } from "./publish.ts";
 import { type ResultHeaders, resultHeaders, resultMsgId } from "./record.ts";
 
@@ -21,6 +22,8 @@ export interface NatsContext {
   readonly options: ResolvedNatsOptions;
   /** Publishes and waits for the stream's acknowledgement. */
   readonly publisher: DurablePublisher;
+  /** Acknowledgements and publishes, written together once per turn. */
+  readonly outbox: Outbox;
   /** Reports a problem that fails nothing (a fetch to retry, a result nobody reads). */
   readonly report: (error: unknown, where: string) => void;
 }

@@ -18,6 +18,8 @@ export interface NatsLayout {
   readonly resultsStream: string;
   /** The stream of dead letters (`AF_<name>_DEAD`). */
   readonly deadStream: string;
+  /** The stream of per_stage attempt numbers, by work message (`AF_<name>_ATTEMPTS`). */
+  readonly attemptsStream: string;
   /** The input subject of a stage: `<prefix>.work.<stage token>`. */
   stageSubject(stage: string): string;
   /** The durable pull consumer of a stage (its stage token). */
@@ -28,6 +30,8 @@ export interface NatsLayout {
   deadSubject(stage: string): string;
   /** The subject of tracker events: `<prefix>.events.<type>`. */
   eventsSubject(type: string): string;
+  /** Where the attempt number of work message `seq` is kept: `<prefix>.attempts.<seq>`. */
+  attemptsSubject(seq: number): string;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,32}$/;
@@ -52,11 +56,13 @@ export function natsLayout(name: string): NatsLayout {
     workStream: `AF_${name}_WORK`,
     resultsStream: `AF_${name}_RESULTS`,
     deadStream: `AF_${name}_DEAD`,
+    attemptsStream: `AF_${name}_ATTEMPTS`,
     stageSubject: (stage) => `${prefix}.work.${stageToken(stage)}`,
     stageConsumer: (stage) => stageToken(stage),
     resultsSubject: (origin) => `${prefix}.results.${origin}`,
     deadSubject: (stage) => `${prefix}.dead.${stageToken(stage)}`,
     eventsSubject: (type) => `${prefix}.events.${type}`,
+    attemptsSubject: (seq) => `${prefix}.attempts.${seq}`,
   };
 }
 

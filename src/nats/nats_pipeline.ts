@@ -5,10 +5,11 @@
  * @module
  */
 import type { NatsConnection } from "@nats-io/nats-core";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { Subscription } from "@nats-io/nats-core";
+import { jetstream, jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
+import { headers as natsHeaders, type Subscription } from "@nats-io/nats-core";
 import type { Pipeline, PipelineInput } from "../pipeline/pipeline.ts";
 import type { PipelineResult, StreamResult } from "../pipeline/types.ts";
+import type { StatusTracker } from "../tracker/status_tracker.ts";
 import type { NatsContext } from "./context.ts";
 import { natsLayout, randomOrigin } from "./layout.ts";
 import { watchLostItems } from "./lost_items.ts";
@@ -20,10 +21,14 @@ import {
   resolveNatsOptions,
 } from "./options.ts";
 import { type FedItem, Producer } from "./producer.ts";
+import { readItemHeaders } from "./record.ts";
 import { ensureStageConsumer, ensureStreams } from "./provision.ts";
+import { serverMaxDeliver } from "./retries.ts";
+import { Outbox } from "./outbox.ts";
 import { DurablePublisher } from "./publish.ts";
 import { StageSource } from "./stage_source.ts";
 import { StageWorker } from "./stage_worker.ts";
+import { sweepOnReconnect } from "./sweep.ts";
 import { clusterHook } from "./cluster/hook.ts";
 
 /**
@@ -109,36 +114,90 @@ export async function natsPipeline<I, O>(
   const resolved = resolveNatsOptions(options, stages.map((s) => s.name));
   const layout = natsLayout(resolved.name);
   const jsm = await jetstreamManager(connection);
-  const cluster = await clusterHook(connection, jsm, pipeline, layout, resolved);
+  const outbox = new Outbox();
+  const cluster = await clusterHook(connection, jsm, pipeline, layout, resolved, outbox);
   const ctx: NatsContext = {
     nc: connection,
     js: jetstream(connection),
     jsm,
     layout,
     options: resolved,
-    publisher: cluster?.publisher ?? new DurablePublisher(connection, resolved.publishTimeoutMs),
+    publisher: cluster?.publisher ??
+      new DurablePublisher(connection, resolved.publishTimeoutMs, outbox),
+    outbox,
     report: (error, where) => console.error(`AntFlow (nats, ${where}):`, error),
   };
   await ensureStreams(jsm, layout, resolved);
   const worked = resolved.stages ?? stages.map((s) => s.name);
-  // Only the processes that work a stage create (or update) its consumer: a producer needs none,
-  // since the work-queue stream keeps items until a consumer takes them.
-  for (const name of worked) {
-    await ensureStageConsumer(jsm, layout, name, {
-      ackWaitMs: resolved.ackWaitMs,
-      maxDeliver: resolved.maxDeliver,
-      maxAckPending: resolved.clusterConcurrency[name] ?? -1,
-    });
+  const tracker = cluster?.tracker ?? pipeline.statusTracker;
+  const { workers, local } = await startStages(ctx, pipeline, worked, tracker);
+  const member = new Member<I, O>(
+    ctx,
+    resolved.origin ?? randomOrigin(),
+    stages.map((s) => s.name),
+    worked,
+    local,
+    workers,
+  );
+  const stageConsumers = worked.map((stage) => ({
+    stream: layout.workStream,
+    consumer: layout.stageConsumer(stage),
+    subject: layout.stageSubject(stage),
+  }));
+  const stopSweeping = sweepOnReconnect(connection, jsm, {
+    targets: () => stageConsumers,
+    requeue: (stored) => requeueCopy(ctx, stored),
+    onError: (error) => ctx.report(error, "sweep after reconnect"),
+  });
+  member.watch(watchLostItems(ctx, worked), stopSweeping);
+  cluster?.start(local);
+  for (const worker of workers) worker.start();
+  return member;
+}
+
+/** Stores a copy of a stranded work message as a new message (see `sweep.ts`). */
+async function requeueCopy(ctx: NatsContext, stored: StoredMsg): Promise<void> {
+  const item = readItemHeaders(stored.header);
+  const h = natsHeaders();
+  for (const key of stored.header.keys()) {
+    if (!key.startsWith("Nats-")) h.set(key, stored.header.get(key));
   }
+  await ctx.publisher.publish(
+    { subject: stored.subject, data: stored.data, headers: h, msgID: `again|${stored.seq}` },
+    item?.id ?? `#${stored.seq}`,
+    stored.subject,
+  );
+}
+
+/**
+ * Creates (or updates) the consumers of the stages worked here and their workers (not started).
+ * Only the processes that work a stage touch its consumer: a producer needs none, since the
+ * work-queue stream keeps items until a consumer takes them.
+ */
+async function startStages(
+  ctx: NatsContext,
+  pipeline: Pipeline,
+  worked: readonly string[],
+  tracker: StatusTracker | undefined,
+): Promise<{ workers: StageWorker[]; local: Record<string, Pipeline> }> {
+  const { jsm, layout, options } = ctx;
+  const stages = pipeline.stages;
   const workers: StageWorker[] = [];
   const local: Record<string, Pipeline> = {};
   for (const name of worked) {
     const index = stages.findIndex((s) => s.name === name);
+    const maxDeliver = serverMaxDeliver(stages[index], options.maxDeliver);
+    await ensureStageConsumer(jsm, layout, name, {
+      ackWaitMs: options.ackWaitMs,
+      maxDeliver,
+      maxAckPending: options.clusterConcurrency[name] ?? -1,
+    });
     const consumer = await ctx.js.consumers.get(layout.workStream, layout.stageConsumer(name));
     const source = new StageSource(consumer, {
       stage: name,
-      heartbeatMs: Math.floor(resolved.ackWaitMs / 3),
-      maxDeliver: resolved.maxDeliver,
+      outbox: ctx.outbox,
+      heartbeatMs: Math.floor(options.ackWaitMs / 3),
+      maxDeliver,
       minBatch: Math.ceil(stages[index].workers / 4),
       // Called only once fetching started, after `worker` below exists.
       onLast: (delivery) => worker.failLost(delivery),
@@ -150,23 +209,12 @@ export async function natsPipeline<I, O>(
       stages[index],
       stages[index + 1],
       source,
-      cluster?.tracker ?? pipeline.statusTracker,
+      tracker,
     );
     workers.push(worker);
     local[name] = worker.local;
   }
-  const member = new Member<I, O>(
-    ctx,
-    resolved.origin ?? randomOrigin(),
-    stages.map((s) => s.name),
-    worked,
-    local,
-    workers,
-  );
-  member.watch(watchLostItems(ctx, worked));
-  cluster?.start(local);
-  for (const worker of workers) worker.start();
-  return member;
+  return { workers, local };
 }
 
 /** The process's member of the cluster (see {@linkcode NatsPipeline}). */
@@ -179,6 +227,7 @@ class Member<I, O> implements NatsPipeline<I, O> {
   readonly #producer: Producer;
   readonly #workers: StageWorker[];
   #subscriptions: Subscription[] = [];
+  #stopSweeping: () => void = () => {};
   #joinable: FedItem[] = [];
   #closed: Promise<void> | undefined;
 
@@ -199,8 +248,9 @@ class Member<I, O> implements NatsPipeline<I, O> {
     this.#producer = new Producer(ctx, origin, stageNames);
   }
 
-  watch(subscriptions: Subscription[]): void {
+  watch(subscriptions: Subscription[], stopSweeping: () => void): void {
     this.#subscriptions = subscriptions;
+    this.#stopSweeping = stopSweeping;
   }
 
   async feed(items: PipelineInput<I>, options: NatsFeedOptions<I> = {}): Promise<void> {
@@ -264,10 +314,12 @@ class Member<I, O> implements NatsPipeline<I, O> {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.#stopSweeping();
       for (const sub of this.#subscriptions) sub.unsubscribe();
       await Promise.all(this.#workers.map((w) => w.stop()));
       await Promise.all(Object.values(this.local).map((p) => p.shutdown()));
       await this.#producer.close();
+      this.#ctx.outbox.flush();
       await this.#ctx.nc.flush().catch(() => {});
       this.#ctx.publisher.close();
     })();

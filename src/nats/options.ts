@@ -13,8 +13,8 @@ import type { NatsEventsOptions } from "./cluster/options.ts";
 /** Options of {@linkcode natsPipeline}. */
 export interface NatsPipelineOptions {
   /**
-   * The pipeline's name on the server: its streams are `AF_<name>_WORK`, `_RESULTS` and `_DEAD`,
-   * its subjects `antflow.<name>.>`. Every process of one pipeline uses the same name.
+   * The pipeline's name on the server: its streams are `AF_<name>_WORK`, `_RESULTS`, `_DEAD` and
+   * `_ATTEMPTS`, its subjects `antflow.<name>.>`. Every process of one pipeline uses the same name.
    */
   name: string;
   /**
@@ -38,7 +38,9 @@ export interface NatsPipelineOptions {
   ackWaitMs?: number;
   /**
    * JetStream `max_deliver` of every stage's consumer: the delivery with this number is not run
-   * but fails the item with an `ItemLostError` (every earlier delivery died with its worker).
+   * but fails the item with an `ItemLostError` (every earlier delivery died with its worker). A
+   * per_stage stage's retries are deliveries too: its consumer's `max_deliver` is
+   * `maxDeliver + stageAttempts - 1`.
    * @default {5}
    */
   maxDeliver?: number;
@@ -56,7 +58,10 @@ export interface NatsPipelineOptions {
    * it. @default {120000}
    */
   duplicateWindowMs?: number;
-  /** How long an uncollected result is kept. @default {86400000} (a day) */
+  /**
+   * How long a result waits for its producer (the producer purges the ones it collected once they
+   * are older than `duplicateWindowMs`). @default {86400000} (a day)
+   */
   resultsMaxAgeMs?: number;
   /** How long a dead letter is kept. @default {604800000} (a week) */
   deadLetterMaxAgeMs?: number;

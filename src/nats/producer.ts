@@ -44,6 +44,8 @@ export class Producer {
     this.#collector ??= ResultCollector.open(js, jsm, layout, this.#origin, options.codec, {
       inactiveMs: Math.max(options.resultsMaxAgeMs, 60_000),
       onError: (error) => this.#ctx.report(error, "results"),
+      trimEveryMs: options.duplicateWindowMs,
+      outbox: this.#ctx.outbox,
     });
     return this.#collector;
   }

@@ -32,7 +32,7 @@ export interface ConsumerSettings {
   maxAckPending: number;
 }
 
-/** Creates or updates the work, results and dead-letter streams of `layout`. */
+/** Creates or updates the work, results, dead-letter and attempts streams of `layout`. */
 export async function ensureStreams(
   jsm: JetStreamManager,
   layout: NatsLayout,
@@ -54,7 +54,9 @@ export async function ensureStreams(
     ...common,
     name: layout.resultsStream,
     subjects: [`${layout.prefix}.results.>`],
-    retention: RetentionPolicy.Workqueue,
+    // Kept by age, so that the server still knows their Nats-Msg-Ids after a restart (see
+    // results.ts); each producer trims what it collected.
+    retention: RetentionPolicy.Limits,
     max_age: nanos(settings.resultsMaxAgeMs),
   });
   await ensureStream(jsm, {
@@ -62,6 +64,15 @@ export async function ensureStreams(
     name: layout.deadStream,
     subjects: [`${layout.prefix}.dead.>`],
     retention: RetentionPolicy.Limits,
+    max_age: nanos(settings.deadLetterMaxAgeMs),
+  });
+  // One subject per work message, its last value kept: the per_stage attempt numbers.
+  await ensureStream(jsm, {
+    ...common,
+    name: layout.attemptsStream,
+    subjects: [`${layout.prefix}.attempts.>`],
+    retention: RetentionPolicy.Limits,
+    max_msgs_per_subject: 1,
     max_age: nanos(settings.deadLetterMaxAgeMs),
   });
 }

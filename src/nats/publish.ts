@@ -8,6 +8,7 @@ import { createInbox, type MsgHdrs, type NatsConnection } from "@nats-io/nats-co
 import type { ItemId } from "../tracker/types.ts";
 import type { NatsCodec } from "./codec.ts";
 import { ItemTransferError } from "./errors.ts";
+import type { Outbox } from "./outbox.ts";
 
 /** Room kept for the headers and protocol line within `max_payload`. */
 const HEADER_ROOM = 512;
@@ -91,13 +92,15 @@ export class DurablePublisher {
   readonly #inbox: string;
   readonly #waiting = new Map<string, Waiter>();
   readonly #timeoutMs: number;
+  readonly #outbox: Outbox;
   #next = 0;
   #sweep: ReturnType<typeof setInterval> | undefined;
   #subscription: { unsubscribe(): void } | undefined;
 
-  constructor(nc: NatsConnection, timeoutMs: number) {
+  constructor(nc: NatsConnection, timeoutMs: number, outbox: Outbox) {
     this.#nc = nc;
     this.#timeoutMs = timeoutMs;
+    this.#outbox = outbox;
     this.#inbox = createInbox();
   }
 
@@ -120,12 +123,17 @@ export class DurablePublisher {
             cause,
           }),
         );
-      try {
-        this.#nc.publish(message.subject, message.data, { reply, headers: message.headers });
-      } catch (error) {
-        const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        return fail(why, error);
-      }
+      // Written with the other writes of this turn (see Outbox).
+      this.#outbox.defer(() => {
+        if (!this.#waiting.has(reply)) return; // closed meanwhile
+        try {
+          this.#nc.publish(message.subject, message.data, { reply, headers: message.headers });
+        } catch (error) {
+          this.#waiting.delete(reply);
+          const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          fail(why, error);
+        }
+      });
       const now = performance.now();
       this.#waiting.set(reply, {
         resolve,

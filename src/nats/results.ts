@@ -1,7 +1,12 @@
 /**
- * Results: every item's terminal state goes to its producer's results subject (a work-queue
- * stream, so a result waits there for its producer, even one that restarted), and the producer's
- * collector hands each to whoever waits for that item, by id.
+ * Results: every item's terminal state goes to its producer's results subject, and the producer's
+ * collector hands each to whoever waits for that item, by id. The results stream keeps messages
+ * by age, not until acknowledged: a result waits there for its producer (even one that
+ * restarted), and a collected one stays a little longer — at least the stream's
+ * `duplicate_window` — because a server rebuilds its `Nats-Msg-Id` table after a restart only
+ * from the messages it still holds: a result re-published after a restart (a delivery whose
+ * acknowledgement the restart lost) is then still recognised as a duplicate and not stored twice.
+ * The collector trims what it collected once per window.
  *
  * @module
  */
@@ -17,7 +22,11 @@ import type { ItemId } from "../tracker/types.ts";
 import type { NatsCodec } from "./codec.ts";
 import { RemoteError } from "./errors.ts";
 import type { NatsLayout } from "./layout.ts";
+import type { Outbox } from "./outbox.ts";
 import { readResultHeaders, type ResultStatus } from "./record.ts";
+
+/** The results consumer's `ack_wait`. */
+const RESULTS_ACK_WAIT_MS = 5000;
 
 /** An item's terminal state, as its producer receives it. */
 export interface RemoteResult {
@@ -41,6 +50,13 @@ export interface CollectorOptions {
   onUnclaimed?: (result: RemoteResult) => void;
   /** Reading the results failed (the collector retries). */
   onError: (error: unknown) => void;
+  /**
+   * The stream's `duplicate_window`: collected results are purged once they are older than one
+   * window (checked every window).
+   */
+  trimEveryMs: number;
+  /** Where acknowledgements wait to be written with the others of their turn. */
+  outbox: Outbox;
 }
 
 /** Collects one producer's results (see the module doc). */
@@ -51,6 +67,7 @@ export class ResultCollector {
   #messages: { close(): Promise<void | Error> } | undefined;
   #loop: Promise<void> | undefined;
   #closed = false;
+  #trim: ReturnType<typeof setInterval> | undefined;
 
   private constructor(codec: NatsCodec, options: CollectorOptions) {
     this.#codec = codec;
@@ -72,6 +89,9 @@ export class ResultCollector {
       filter_subject: layout.resultsSubject(origin),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
+      // Collecting a result takes no time; a short ack_wait brings back soon what a restarted
+      // server forgot was acknowledged (it is a duplicate then, and dropped).
+      ack_wait: nanos(RESULTS_ACK_WAIT_MS),
       inactive_threshold: nanos(options.inactiveMs),
     });
     const consumer = await js.consumers.get(layout.resultsStream, durable);
@@ -85,7 +105,30 @@ export class ResultCollector {
         if (!collector.#closed) options.onError(error);
       }
     })();
+    collector.#trimCollected(jsm, layout, origin);
     return collector;
+  }
+
+  /**
+   * Every `trimEveryMs`, purges this producer's results up to the ack floor seen one period
+   * earlier: collected, and older than the de-duplication window.
+   */
+  #trimCollected(jsm: JetStreamManager, layout: NatsLayout, origin: string): void {
+    let floor = 0;
+    this.#trim = setInterval(async () => {
+      try {
+        const info = await jsm.consumers.info(layout.resultsStream, `results-${origin}`);
+        if (floor > 0) {
+          await jsm.streams.purge(layout.resultsStream, {
+            filter: layout.resultsSubject(origin),
+            seq: floor + 1,
+          });
+        }
+        floor = info.ack_floor.stream_seq;
+      } catch (error) {
+        if (!this.#closed) this.#options.onError(error);
+      }
+    }, this.#options.trimEveryMs);
   }
 
   /** Items waited for. */
@@ -107,6 +150,7 @@ export class ResultCollector {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#trim);
     await this.#messages?.close().catch(() => {});
     await this.#loop;
   }
@@ -139,6 +183,6 @@ export class ResultCollector {
     } else {
       this.#options.onUnclaimed?.(result);
     }
-    msg.ack();
+    this.#options.outbox.defer(() => msg.ack());
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import { Deque } from "../utils/deque.ts";
+import type { Outbox } from "./outbox.ts";
 import { type ItemHeaders, readItemHeaders } from "./record.ts";
 
 /** A message handed to a worker, with its item's facts. */
@@ -16,12 +17,19 @@ export interface Delivery {
   readonly item: ItemHeaders;
   /** How many times the server delivered it (1 the first time). */
   readonly deliveries: number;
+  /**
+   * The stage attempt it is for (per_stage: read back for a redelivery by the stage's worker;
+   * 1 otherwise).
+   */
+  attempt: number;
 }
 
 /** Options of a {@link StageSource}. */
 export interface StageSourceOptions {
   /** The stage's name (for messages). */
   stage: string;
+  /** Where acknowledgements wait to be written with the others of their turn. */
+  outbox: Outbox;
   /** How often held messages get `working()`: a fraction of the consumer's `ack_wait`. */
   heartbeatMs: number;
   /** How long one pull request waits on the server (>= 1000). */
@@ -85,7 +93,7 @@ export class StageSource {
   /** The item entered the next stage, or reached its terminal state: it is done here. */
   ack(msg: JsMsg): void {
     if (!this.#release(msg)) return;
-    msg.ack();
+    this.#options.outbox.defer(() => msg.ack());
   }
 
   /** Another delivery after `delayMs` (a per_stage retry, or a message given back). */
@@ -199,7 +207,7 @@ export class StageSource {
       msg.nak();
       return;
     }
-    const delivery: Delivery = { msg, item, deliveries: msg.info.deliveryCount };
+    const delivery: Delivery = { msg, item, deliveries: msg.info.deliveryCount, attempt: 1 };
     this.#hold(msg);
     const last = this.#options.maxDeliver;
     if (last !== undefined && delivery.deliveries >= last && this.#options.onLast !== undefined) {

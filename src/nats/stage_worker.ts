@@ -4,6 +4,8 @@
  * tracker events behave exactly as in memory), and each result is settled on the server: the
  * output is stored in the next stage (or the item's result is recorded) and only then is the
  * delivery acknowledged. A failure is recorded as a result and a dead letter, then acknowledged.
+ * A per_stage stage makes one stage attempt per delivery: a failed attempt with attempts left is
+ * given back with `nak(delay)` (see `retries.ts`), so that the retry may run in any process.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import { errorFacts, ItemLostError, ItemTransferError } from "./errors.ts";
 import { stageToken } from "./layout.ts";
 import { encodeFor } from "./publish.ts";
 import { itemHeaders, stageMsgId } from "./record.ts";
+import { AttemptRecords, retriesByStage, stageRetryWait, tasksWithAttempt } from "./retries.ts";
 import type { Delivery, StageSource } from "./stage_source.ts";
 
 /** Runs one stage's deliveries in this process (see the module doc). */
@@ -35,8 +38,12 @@ export class StageWorker {
   #asked = 0;
   #inPipeline = 0;
   #ended = false;
-  readonly #settling = new Set<Promise<void>>();
+  readonly #settling = new Set<Promise<unknown>>();
   #loop: Promise<void> | undefined;
+  /** Set for a per_stage stage with retries: their attempt numbers on the server. */
+  readonly #records: AttemptRecords | undefined;
+  /** Deliveries asked for beyond the workers (see `#ask`). */
+  readonly #prefetch: number;
 
   constructor(
     ctx: NatsContext,
@@ -49,9 +56,29 @@ export class StageWorker {
     this.#stage = stage;
     this.#next = next;
     this.#source = source;
-    // The in-memory queue holds one item: the rest stay on the server for other processes.
-    const local = new Stage({ ...stage.options, pull: false, queueCapacity: 1 });
-    this.local = new Pipeline({ stages: [local], statusTracker: tracker });
+    this.#prefetch = Math.max(1, Math.ceil(stage.workers / 4));
+    this.#records = retriesByStage(stage)
+      ? new AttemptRecords(ctx.jsm, ctx.layout, ctx.publisher)
+      : undefined;
+    this.local = new Pipeline({ stages: [this.#localStage()], statusTracker: tracker });
+  }
+
+  /**
+   * The stage as the in-process pipeline runs it: its in-memory queue holds one item (the rest
+   * stay on the server for other processes). A per_stage stage makes one attempt per delivery:
+   * this worker decides on retries (`retryIf`, backoff) and calls `onFailure` when the item
+   * fails for good; its tasks see the cluster-wide attempt number.
+   */
+  #localStage(): Stage {
+    const stage = this.#stage;
+    const base = { ...stage.options, pull: false, queueCapacity: 1 };
+    if (this.#records === undefined) return new Stage(base);
+    const { retryIf: _retryIf, onFailure: _onFailure, ...rest } = base;
+    return new Stage({
+      ...rest,
+      stageAttempts: 1,
+      tasks: tasksWithAttempt(stage, (localId) => this.#byId.get(localId)?.attempt ?? 1),
+    });
   }
 
   /** Starts taking deliveries. */
@@ -92,7 +119,7 @@ export class StageWorker {
     }
   }
 
-  #track(settling: Promise<void>): void {
+  #track(settling: Promise<unknown>): void {
     this.#settling.add(settling);
     settling.finally(() => this.#settling.delete(settling));
   }
@@ -108,6 +135,14 @@ export class StageWorker {
       }
       const delivery = this.#buffer.shift();
       if (delivery === undefined) return;
+      if (this.#records !== undefined && delivery.deliveries > 1) {
+        try {
+          delivery.attempt = await this.#records.next(delivery.msg.seq);
+        } catch (error) {
+          this.#giveBack(delivery, error);
+          continue;
+        }
+      }
       let value: unknown;
       try {
         value = this.#ctx.options.codec.decode(delivery.msg.data);
@@ -127,10 +162,15 @@ export class StageWorker {
     }
   }
 
-  /** Keeps as many deliveries asked for as the stage's workers (plus one) can take. */
+  /**
+   * Keeps as many deliveries asked for as the stage's workers can take, plus a few (a quarter of
+   * the workers, at least one) so that a worker that frees up does not wait for a fetch's round
+   * trip. Those wait at most one task and are kept alive with `working()` meanwhile.
+   */
   #ask(): void {
     if (this.#ended) return;
-    const want = this.#stage.workers + 1 - this.#inPipeline - this.#buffer.length - this.#asked;
+    const want = this.#stage.workers + this.#prefetch - this.#inPipeline - this.#buffer.length -
+      this.#asked;
     for (let i = 0; i < want; i++) {
       this.#asked++;
       this.#source.take().then((delivery) => {
@@ -154,21 +194,24 @@ export class StageWorker {
   }
 
   async #settle(delivery: Delivery, result: StreamResult<unknown>): Promise<void> {
-    if (result.error !== undefined) return this.#fail(delivery, result.error);
+    if (result.error !== undefined) {
+      if (this.#records === undefined) return void await this.#fail(delivery, result.error);
+      return this.#failedAttempt(delivery, result.error as Error, result.value);
+    }
     const { id } = delivery.item;
     let data: Uint8Array;
     const next = this.#next;
     const facts = { ...delivery.item, stage: this.#stage.name, status: "completed" as const };
     try {
       data = next === undefined
-        ? encodeResult(this.#ctx, result.value, { ...facts, attempts: 1 })
+        ? encodeResult(this.#ctx, result.value, { ...facts, attempts: delivery.attempt })
         : encodeFor(this.#ctx.options.codec, result.value, id, next.name, maxPayload(this.#ctx));
     } catch (error) {
-      return this.#fail(delivery, error);
+      return void await this.#fail(delivery, error);
     }
     try {
       if (next === undefined) {
-        await writeTerminal(this.#ctx, { ...facts, attempts: 1 }, data);
+        await writeTerminal(this.#ctx, { ...facts, attempts: delivery.attempt }, data);
       } else {
         await this.#ctx.publisher.publish(
           {
@@ -181,25 +224,62 @@ export class StageWorker {
           next.name,
         );
       }
-      this.#source.ack(delivery.msg);
+      this.#acknowledge(delivery);
     } catch (error) {
       this.#giveBack(delivery, error);
     }
   }
 
-  /** Records the item's failure (result and dead letter), then acknowledges the delivery. */
-  async #fail(delivery: Delivery, error: unknown): Promise<void> {
+  /**
+   * A per_stage attempt failed: with attempts left (and `retryIf`'s consent), its number is
+   * stored and the delivery given back with `nak(backoff)`; otherwise the item fails for good.
+   */
+  async #failedAttempt(delivery: Delivery, error: Error, input: unknown): Promise<void> {
+    const stage = this.#stage;
+    const report = this.#ctx.report;
+    const wait = await stageRetryWait(stage, delivery.attempt, error, report);
+    if (wait === undefined) {
+      const onFailure = stage.options.onFailure;
+      if (!(await this.#fail(delivery, error)) || onFailure === undefined) return;
+      try {
+        await onFailure(delivery.item.id, error, input);
+      } catch (thrown) {
+        report(thrown, `stage ${stage.name}: onFailure`);
+      }
+      return;
+    }
+    try {
+      await this.#records!.failed(delivery.msg.seq, delivery.attempt, delivery.item.id, stage.name);
+    } catch (writeError) {
+      return this.#giveBack(delivery, writeError);
+    }
+    this.#source.nak(delivery.msg, wait);
+  }
+
+  /** Acknowledges a settled delivery (and drops its stored attempt number, if it has one). */
+  #acknowledge(delivery: Delivery): void {
+    this.#source.ack(delivery.msg);
+    if (delivery.attempt > 1) this.#records?.forget(delivery.msg.seq);
+  }
+
+  /**
+   * Records the item's failure (result and dead letter), then acknowledges the delivery; resolves
+   * to `false` when it could not be recorded (the delivery is then given back).
+   */
+  async #fail(delivery: Delivery, error: unknown): Promise<boolean> {
     try {
       await writeTerminal(this.#ctx, {
         ...delivery.item,
         stage: this.#stage.name,
         status: "failed",
         error: errorFacts(error),
-        attempts: delivery.deliveries,
+        attempts: this.#records === undefined ? delivery.deliveries : delivery.attempt,
       }, delivery.msg.data);
-      this.#source.ack(delivery.msg);
+      this.#acknowledge(delivery);
+      return true;
     } catch (writeError) {
       this.#giveBack(delivery, writeError);
+      return false;
     }
   }
 

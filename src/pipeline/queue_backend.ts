@@ -108,6 +108,18 @@ export interface QueueBackendHooks<T extends QueuedItem> {
  * `working` = `msg.working()`; `keepAliveMs` = a fraction of the consumer's `ack_wait`;
  * priorities map to subjects consumed lowest first.
  *
+ * `@antflow/antflow/nats` does not plug into this seam (yet), for three reasons. (1) A `retry`
+ * gives the item back for another delivery, which JetStream may make to another process; this
+ * engine cannot let go of an item that has no terminal state (its batch, its run's counts and
+ * results wait for it), so the process that gave it back would wait for it forever. (2) `adopt`
+ * would have to turn a peer's delivery into an item of some batch, and the engine has no batch for
+ * items it did not feed. (3) In the last stage the engine calls `ack` at the item's terminal state
+ * in this process, before its result is stored anywhere durable, while a JetStream delivery may
+ * be acknowledged only after that. The NATS module therefore runs each stage as a one-stage
+ * in-memory pipeline fed from the stage's consumer and settles each delivery itself: `ack` once
+ * the output is stored in the next stage (or the result recorded), `nak(delay)` for a per_stage
+ * retry (with the attempt number stored on the server), `working()` while a worker holds it.
+ *
  * @typeParam T The engine's item type.
  */
 export interface QueueBackend<T extends QueuedItem = QueuedItem> {

@@ -18,11 +18,18 @@ export function freshName(prefix: string): string {
   return `${prefix}${names++}x${Math.floor(Math.random() * 1e6)}`;
 }
 
-/** Square (per_task retries) then Label; `n === 13` always fails in Square. */
+/**
+ * Square (per_task retries) then Label; `n === 13` always fails in Square. `onRun` sees each
+ * task start, `onEnd` each task end (returned or threw).
+ */
 export function squareThenLabel(
-  options: { delayMs?: number; onRun?: (stage: string, n: number) => void } = {},
+  options: {
+    delayMs?: number;
+    onRun?: (stage: string, n: number) => void;
+    onEnd?: (stage: string, n: number) => void;
+  } = {},
 ): Pipeline<number, string> {
-  const { delayMs = 0, onRun } = options;
+  const { delayMs = 0, onRun, onEnd } = options;
   const pause = () => delayMs > 0 ? new Promise((r) => setTimeout(r, delayMs)) : undefined;
   return new Pipeline({
     stages: [
@@ -33,9 +40,13 @@ export function squareThenLabel(
         taskWaitMs: 5,
         tasks: [async function square(n: number) {
           onRun?.("Square", n);
-          await pause();
-          if (n === 13) throw new TypeError("13 is unlucky");
-          return n * n;
+          try {
+            await pause();
+            if (n === 13) throw new TypeError("13 is unlucky");
+            return n * n;
+          } finally {
+            onEnd?.("Square", n);
+          }
         }],
       }),
       new Stage({
@@ -44,6 +55,7 @@ export function squareThenLabel(
         tasks: [async function label(n: number) {
           onRun?.("Label it", n);
           await pause();
+          onEnd?.("Label it", n);
           return `#${n}`;
         }],
       }),
@@ -55,6 +67,19 @@ export function squareThenLabel(
 export async function streamMessages(nc: NatsConnection, stream: string): Promise<number> {
   const jsm = await jetstreamManager(nc);
   return (await jsm.streams.info(stream)).state.messages;
+}
+
+/**
+ * Results stored and not yet collected, over every producer of pipeline `name` (the results
+ * stream keeps collected results a while, so its message count is no measure).
+ */
+export async function uncollectedResults(nc: NatsConnection, name: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  let left = 0;
+  for await (const info of jsm.consumers.list(`AF_${name}_RESULTS`)) {
+    left += info.num_pending + info.num_ack_pending;
+  }
+  return left;
 }
 
 /** Polls `check` every 50 ms until it returns true (or throws after `timeoutMs`). */

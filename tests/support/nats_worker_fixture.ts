@@ -1,9 +1,10 @@
 /**
  * A worker process of the kill tests: works every stage of `squareThenLabel` for the pipeline
  * named in argv, printing `ready` once started and `run <stage> <n>` as each task starts (so the
- * test counts executions). Runs until killed, or SIGTERM (then closes gracefully).
+ * test counts executions; with `ends`, also `end <stage> <n>` as each task ends). Runs until
+ * killed, or SIGTERM (then closes gracefully).
  *
- * Usage: nats_worker_fixture.ts <server url> <pipeline name> <task delay ms> [ackWaitMs]
+ * Usage: nats_worker_fixture.ts <server url> <pipeline name> <task delay ms> [ackWaitMs] [ends]
  */
 import { natsPipeline } from "../../src/nats/mod.ts";
 import { connectTo, squareThenLabel } from "./nats_fixtures.ts";
@@ -18,7 +19,8 @@ const g = globalThis as unknown as {
   };
 };
 const args = g.Deno?.args ?? g.process.argv.slice(2);
-const [url, name, delay, ackWait] = args;
+const [url, name, delay, ackWait, printEnds] = args;
+const ends = printEnds === "ends";
 const nc = await connectTo(url);
 const lines: string[] = [];
 let flushing = false;
@@ -34,7 +36,11 @@ const out = (line: string) => {
 };
 const cluster = await natsPipeline(
   nc,
-  squareThenLabel({ delayMs: Number(delay), onRun: (stage, n) => out(`run ${stage} ${n}`) }),
+  squareThenLabel({
+    delayMs: Number(delay),
+    onRun: (stage, n) => out(`run ${stage} ${n}`),
+    onEnd: ends ? (stage, n) => out(`end ${stage} ${n}`) : undefined,
+  }),
   { name, ackWaitMs: Number(ackWait || 2000) },
 );
 out("ready");

@@ -13,6 +13,7 @@ import type { ItemId } from "../../tracker/types.ts";
 import type { NatsLayout } from "../layout.ts";
 import type { ResolvedNatsOptions } from "../options.ts";
 import { type DurableMessage, DurablePublisher, type StoredAck } from "../publish.ts";
+import type { Outbox } from "../outbox.ts";
 import { EventPublisher } from "./event_publisher.ts";
 import { resolveEventsOptions } from "./options.ts";
 import { ensureEventStreams } from "./provision.ts";
@@ -36,6 +37,7 @@ export async function clusterHook(
   pipeline: Pipeline,
   layout: NatsLayout,
   options: ResolvedNatsOptions,
+  outbox: Outbox,
 ): Promise<ClusterHook | undefined> {
   const events = resolveEventsOptions(options.publishEvents);
   if (events === undefined) return undefined;
@@ -58,7 +60,7 @@ export async function clusterHook(
     heartbeatMs: events.heartbeatMs,
     ttlMs: events.workersTtlMs,
   });
-  const publisher = new CausalPublisher(nc, options.publishTimeoutMs, tap, () => {
+  const publisher = new CausalPublisher(nc, options.publishTimeoutMs, outbox, tap, () => {
     reporter.close();
     detach();
     tap.close();
@@ -75,8 +77,14 @@ class CausalPublisher extends DurablePublisher {
   readonly #events: EventPublisher;
   readonly #onClose: () => void;
 
-  constructor(nc: NatsConnection, timeoutMs: number, events: EventPublisher, onClose: () => void) {
-    super(nc, timeoutMs);
+  constructor(
+    nc: NatsConnection,
+    timeoutMs: number,
+    outbox: Outbox,
+    events: EventPublisher,
+    onClose: () => void,
+  ) {
+    super(nc, timeoutMs, outbox);
     this.#events = events;
     this.#onClose = onClose;
   }
