@@ -1,6 +1,6 @@
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
-import { StatusEvent, type TaskEvent } from "./events.ts";
+import { recordedStatusEvent, StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
@@ -423,14 +423,14 @@ export class StatusTracker extends EventTarget {
     const { stageRef, workerRef } = origin;
     // Build the event object only for someone who will read it.
     const event = this.#statusListeners > 0 || callback !== undefined
-      ? new StatusEvent({
+      ? recordedStatusEvent({
         itemId: item.id,
         stage: stageRef.name,
         status: STATUS_TYPES[status],
         worker: workerRef.name,
         timestamp,
         metadata,
-      })
+      }, workerRef.workerId)
       : undefined;
     item.trackerRecord = this.#store.record(
       item.trackerRecord as ItemHandle | undefined,
