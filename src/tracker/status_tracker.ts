@@ -1,6 +1,6 @@
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
-import { recordedStatusEvent, StatusEvent, type TaskEvent } from "./events.ts";
+import { recordedStatusEvent, type StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
