@@ -3,7 +3,7 @@ import type { ItemId } from "../tracker/types.ts";
 import { untilAborted } from "../utils/abort.ts";
 import { describeValue } from "../utils/validate.ts";
 import type { Batch } from "./batch.ts";
-import { FRESH } from "./clock.ts";
+import { type Clock, FRESH, StretchClock } from "./clock.ts";
 import type { Engine } from "./engine.ts";
 import type { Envelope } from "./envelope.ts";
 
@@ -48,12 +48,26 @@ export async function feedItems(
     }
   };
   if (Array.isArray(items)) {
+    // Without idOf, no user code runs between two items of an array (a `queued` listener is
+    // user code: the clock knows), so the items fed in one stretch share a clock reading; the
+    // stretch ends at every await and after STRETCH_ITEMS items (an unbounded queue takes a
+    // large array in one go).
+    const clock = spec.idOf === undefined && engine.sink !== undefined
+      ? new StretchClock(engine.sink.quiet)
+      : undefined;
     for (let index = 0; index < items.length; index++) {
       // Let the event loop turn when the engine asks, and wait for room in a bounded queue.
-      if (engine.pause !== undefined || (roomy && queue.full)) await ready();
+      if (engine.pause !== undefined || (roomy && queue.full)) {
+        await ready();
+        clock?.forget();
+      }
       if (stopped()) return false;
-      const pending = admit(engine, batch, items[index], index, spec);
-      if (pending !== undefined) await pending;
+      if (clock !== undefined && (index & (STRETCH_ITEMS - 1)) === 0) clock.forget();
+      const pending = admit(engine, batch, items[index], index, spec, true, clock ?? FRESH);
+      if (pending !== undefined) {
+        await pending;
+        clock?.forget();
+      }
     }
     return true;
   }
@@ -102,6 +116,7 @@ function admit(
   index: number,
   spec: FeedSpec,
   queue?: true,
+  clock?: Clock,
 ): Promise<void> | undefined;
 function admit(
   engine: Engine,
@@ -118,6 +133,7 @@ function admit(
   index: number,
   spec: FeedSpec,
   queue = true,
+  clock: Clock = FRESH,
 ): Promise<void> | Envelope | undefined {
   let id: ItemId | undefined;
   if (spec.idOf !== undefined) {
@@ -138,9 +154,11 @@ function admit(
     }
   }
   const envelope = engine.admit(batch, item, index, id, spec.priority, spec.stageIndex);
-  // Fed items are few per turn and may come between user code (idOf, an input's generator):
-  // each gets a fresh clock reading.
-  return queue ? engine.enqueue(envelope, FRESH) : envelope;
+  // An item that comes between user code (idOf, an input's generator) gets a fresh reading.
+  return queue ? engine.enqueue(envelope, clock) : envelope;
 }
+
+/** Items fed in a row that may share a clock reading (a power of two). */
+const STRETCH_ITEMS = 32;
 
 function noop(): void {}

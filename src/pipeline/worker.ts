@@ -13,7 +13,7 @@
  * @module
  */
 import { delay } from "../limits/delay.ts";
-import { TASK_BITS } from "../tracker/status_tracker.ts";
+import { TASK_BITS, TASK_USER_CODE } from "../tracker/status_tracker.ts";
 import { STATUS } from "../tracker/types.ts";
 import type { TrackerSink } from "../tracker/sink.ts";
 import { isThenable } from "../utils/thenable.ts";
@@ -174,7 +174,9 @@ function runAttempt(loop: WorkerLoop): Step {
   loop.started = mask === 0 ? 0 : performance.now();
   if (mask & TASK_BITS.start) {
     loop.phase = callTask;
-    return taskEvent(loop, "start", undefined);
+    const pending = taskEvent(loop, "start", undefined);
+    // Taken by taps only (no user code ran): on at once.
+    return pending === undefined && (mask & TASK_USER_CODE) === 0 ? callTask(loop) : pending;
   }
   return callTask(loop);
 }
@@ -213,7 +215,8 @@ function settleAttempt(loop: WorkerLoop): Step {
   loop.value = loop.settled;
   if (loop.mask & TASK_BITS.complete) {
     loop.phase = nextTask;
-    return taskEvent(loop, "complete", undefined);
+    const pending = taskEvent(loop, "complete", undefined);
+    return pending === undefined && (loop.mask & TASK_USER_CODE) === 0 ? nextTask(loop) : pending;
   }
   return nextTask(loop);
 }

@@ -175,6 +175,9 @@ export function taskEvent(
       worker: loop.slot.name,
       eventType,
       attempt: loop.attempt,
+      // Shares the reading of the status events emitted with it (the driver drops the reading
+      // whenever user code may have run).
+      timestamp: loop.clock.now(),
       error,
       duration: eventType === "start" ? undefined : performance.now() - loop.started,
     }),

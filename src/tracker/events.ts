@@ -163,6 +163,8 @@ export class StatusEvent {
    * @throws {TypeError} If `init` is not an object (the constructor takes no positional form).
    */
   constructor(init: StatusEventInit) {
+    const workerId = knownWorkerId;
+    knownWorkerId = UNKNOWN;
     checkInit("StatusEvent", "{ itemId, stage, status, worker?, timestamp?, metadata? }", init);
     this.itemId = init.itemId;
     this.stage = init.stage;
@@ -171,7 +173,7 @@ export class StatusEvent {
     this.worker = worker;
     this.timestamp = init.timestamp ?? Date.now();
     this.metadata = init.metadata ?? NO_METADATA;
-    this.workerId = parseWorkerId(worker);
+    this.workerId = workerId === UNKNOWN ? parseWorkerId(worker) : workerId;
   }
 
   /**
@@ -274,6 +276,20 @@ export class TaskEvent {
     if (this.duration !== undefined) json.duration = this.duration;
     return json;
   }
+}
+
+/** `knownWorkerId` when no worker id was parsed in advance. */
+const UNKNOWN = -1;
+/** The worker id for the next `StatusEvent` built (by `recordedStatusEvent`), parsed already. */
+let knownWorkerId: number | null = UNKNOWN;
+
+/**
+ * @internal A `StatusEvent` whose worker id is known already (the tracker parses each worker
+ * name once), so that building one does not parse the name again.
+ */
+export function recordedStatusEvent(init: StatusEventInit, workerId: number | null): StatusEvent {
+  knownWorkerId = workerId;
+  return new StatusEvent(init);
 }
 
 /** Rejects the positional form `new StatusEvent(1, "S", …)` (a number where the init goes). */

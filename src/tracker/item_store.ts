@@ -1,5 +1,6 @@
 import { StatusEvent } from "./events.ts";
 import type { FailedItem } from "./error_summary.ts";
+import { type IndexedRecord, ItemIndex } from "./item_index.ts";
 import { LatencyRecorder } from "./latency.ts";
 import { NameTable } from "./names.ts";
 import type { NameRef } from "./names.ts";
@@ -11,10 +12,10 @@ import { type ItemId, STATUS_TYPES, type StatusMetadata, type StatusType } from 
  * array stays unboxed; `StatusEvent`s are built only when someone asks for them. Metadata, which
  * only failures and retries carry, sits on the side.
  */
-class ItemRecord {
+class ItemRecord implements IndexedRecord<ItemRecord> {
   itemId: ItemId;
   /** [code, timestamp, code, timestamp, …] per event, in the first `used` slots. */
-  packed: Float64Array = new Float64Array(INITIAL_SLOTS);
+  packed: number[] = newPacked();
   /** Slots of `packed` in use (two per event). */
   used = 0;
   /** Metadata by event number (counting dropped ones), for the events that carry any. */
@@ -26,7 +27,11 @@ class ItemRecord {
   stage: string | null = null;
   retries = 0;
   finished = false;
-  version = 0;
+  prev: ItemRecord | null = null;
+  next: ItemRecord | null = null;
+  finishedPrev: ItemRecord | null = null;
+  finishedNext: ItemRecord | null = null;
+  inFinished = false;
   /**
    * When the current stage visit's first `in_progress` happened (-Infinity: none; a double from
    * the start, so that storing a timestamp never changes the field's representation).
@@ -37,7 +42,7 @@ class ItemRecord {
     this.itemId = itemId;
   }
 
-  /** Makes an evicted record a new item's (keeps its arrays' capacity and its version count). */
+  /** Makes an evicted record a new item's (keeps its history array's capacity). */
   reuse(itemId: ItemId): this {
     this.itemId = itemId;
     this.used = 0;
@@ -48,7 +53,6 @@ class ItemRecord {
     this.retries = 0;
     this.finished = false;
     this.visitStart = -Infinity;
-    this.version++;
     return this;
   }
 }
@@ -62,7 +66,7 @@ class ItemRecord {
 export class ItemStore {
   readonly #historyLimit: number;
   readonly #maxItems: number;
-  readonly #items = new Map<ItemId, ItemRecord>();
+  readonly #items = new ItemIndex<ItemRecord>();
   /** The highest numeric id recorded since the last `restore` (none: -Infinity). */
   #highestId = -Infinity;
   readonly #counts: number[] = STATUS_TYPES.map(() => 0);
@@ -71,9 +75,6 @@ export class ItemStore {
   readonly names: NameTable = new NameTable();
   /** Whole-stage durations (timed by `record()`) and task durations (fed by the tracker). */
   readonly latency: LatencyRecorder = new LatencyRecorder();
-  #finished: ItemRecord[] = [];
-  #finishedVersions: number[] = [];
-  #finishedHead = 0;
   /** Evicted records, ready for new items. */
   #spare: ItemRecord[] = [];
 
@@ -109,7 +110,7 @@ export class ItemStore {
       // Evicted records are reused: with maxItems, the store then allocates nothing per item in
       // the steady state, so nothing long-lived is left for the garbage collector to promote.
       record = this.#spare.pop()?.reuse(itemId) ?? new ItemRecord(itemId);
-      this.#items.set(itemId, record);
+      this.#items.add(record);
     } else {
       this.#counts[record.status]--;
       if (record.status === FAILED) this.#countFailure(this.#metadataOf(record), record.stage, -1);
@@ -120,18 +121,16 @@ export class ItemStore {
     if (metadata !== undefined && hasKeys(metadata)) {
       (record.metadata ??= new Map()).set(number, metadata);
     }
-    if (record.used === record.packed.length) grow(record);
     record.packed[record.used++] = stage.id * STAGE_UNIT + worker.id * 8 + status;
     record.packed[record.used++] = timestamp;
     record.status = status;
     record.stage = stage.name;
     this.#counts[status]++;
-    record.version++;
     if (status === RETRYING) record.retries++;
     else if (status === FAILED) this.#countFailure(metadata, stage.name, 1);
     if (this.#historyLimit !== Infinity) this.#trim(record);
+    if (this.#maxItems !== Infinity) this.#noteStatus(record, finished);
     record.finished = finished;
-    if (finished && this.#maxItems !== Infinity) this.#noteFinished(record);
     return record;
   }
 
@@ -141,7 +140,9 @@ export class ItemStore {
   }
 
   ids(): ItemId[] {
-    return [...this.#items.keys()];
+    const out: ItemId[] = [];
+    for (const record of this.#items.values()) out.push(record.itemId);
+    return out;
   }
 
   byStatus(status: StatusType): StatusEvent[] {
@@ -205,9 +206,6 @@ export class ItemStore {
   restore(counts: Partial<Record<StatusType, number>>): void {
     this.#items.clear();
     this.#highestId = -Infinity;
-    this.#finished = [];
-    this.#finishedVersions = [];
-    this.#finishedHead = 0;
     this.#spare = [];
     this.#failedByType.clear();
     this.#failedByStage.clear();
@@ -275,23 +273,20 @@ export class ItemStore {
     bump(this.#failedByStage, stage ?? "(none)", delta);
   }
 
-  #noteFinished(record: ItemRecord): void {
-    this.#finished.push(record);
-    this.#finishedVersions.push(record.version);
+  /**
+   * Keeps the finished items in the order they finished, and evicts the oldest of them while
+   * more than `maxItems` items are kept. Called before `record.finished` takes the new value.
+   */
+  #noteStatus(record: ItemRecord, finished: boolean): void {
     const items = this.#items;
-    while (items.size > this.#maxItems && this.#finishedHead < this.#finished.length) {
-      const head = this.#finishedHead++;
-      const old = this.#finished[head];
-      // Skip entries made stale by a later status of the same item (an id fed again). A current
-      // entry's record is the one its id maps to: a record leaves the map only through its
-      // latest entry, and a record reused for another id has a newer version.
-      if (old.version !== this.#finishedVersions[head] || !old.finished) continue;
-      if (items.delete(old.itemId)) this.#spare.push(old);
-    }
-    if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finished.length) {
-      this.#finished = this.#finished.slice(this.#finishedHead);
-      this.#finishedVersions = this.#finishedVersions.slice(this.#finishedHead);
-      this.#finishedHead = 0;
+    if (finished) items.finish(record);
+    else if (record.finished) items.unfinish(record); // an id fed again
+    else return;
+    while (items.size > this.#maxItems) {
+      const old = items.oldestFinished;
+      if (old === null) break;
+      items.remove(old);
+      this.#spare.push(old);
     }
   }
 }
@@ -311,10 +306,12 @@ const QUEUED = STATUS_TYPES.indexOf("queued");
 /** Room for 12 events (3 stages take 9); a reused record keeps what it grew to. */
 const INITIAL_SLOTS = 24;
 
-function grow(record: ItemRecord): void {
-  const bigger = new Float64Array(record.packed.length * 2);
-  bigger.set(record.packed);
-  record.packed = bigger;
+/**
+ * A history array: a plain array of unboxed doubles (a typed array of this size would live
+ * outside the heap, costly to allocate and to collect). Appending past its length grows it.
+ */
+function newPacked(): number[] {
+  return new Array<number>(INITIAL_SLOTS).fill(0.5);
 }
 const RETRYING = STATUS_TYPES.indexOf("retrying");
 

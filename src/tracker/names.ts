@@ -1,3 +1,5 @@
+import { parseWorkerId } from "./events.ts";
+
 /**
  * A stage or worker name as the tracker stores it: the name itself (for events) and a small
  * integer (for the packed history). The engine asks for a reference once per stage and worker and
@@ -8,10 +10,12 @@
 export interface NameRef {
   readonly name: string | null;
   readonly id: number;
+  /** The worker index parsed from the name (`"Fetch-W3"` → 3), or `null`. */
+  readonly workerId: number | null;
 }
 
 /** The reference for "no name" (a `queued` event has no worker). */
-export const NO_NAME: NameRef = Object.freeze({ name: null, id: 0 });
+export const NO_NAME: NameRef = Object.freeze({ name: null, id: 0, workerId: null });
 
 /** Interns names: one reference per distinct name. @internal */
 export class NameTable {
@@ -22,7 +26,7 @@ export class NameTable {
     if (name === null) return NO_NAME;
     let ref = this.#byName.get(name);
     if (ref === undefined) {
-      ref = Object.freeze({ name, id: this.#refs.length });
+      ref = Object.freeze({ name, id: this.#refs.length, workerId: parseWorkerId(name) });
       this.#refs.push(ref);
       this.#byName.set(name, ref);
     }

@@ -51,7 +51,11 @@ export interface TrackerSink {
    * `onStatusChange`): then events emitted back to back may share a clock reading.
    */
   quiet(): boolean;
-  /** Bit mask (`TASK_BITS`) of the task event types someone wants (a listener or a callback). */
+  /**
+   * Bit mask (`TASK_BITS`) of the task event types someone wants (a listener, a callback or a
+   * tap), with `TASK_USER_CODE` set when dispatching one may run user code (a listener or a
+   * callback wants one of them).
+   */
   taskMask(): number;
   /**
    * Dispatches a task event to listeners and its callback (built by the engine only when

@@ -1,6 +1,6 @@
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
-import { StatusEvent, type TaskEvent } from "./events.ts";
+import { recordedStatusEvent, type StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import type { LatencySnapshot } from "./latency.ts";
 import { ListenerRegistry } from "./listeners.ts";
@@ -52,6 +52,12 @@ const TASK_CALLBACK_NAMES = {
 /** Bit per task event type in the "wanted" mask. */
 const TASK_BITS: Record<TaskEventType, number> = { start: 1, complete: 2, retry: 4, fail: 8 };
 const ALL_TASK_BITS = 15;
+/**
+ * Set in the task mask when some task event runs user code (a listener or a callback): without
+ * it, task events go to taps only, and the engine may go on at once and share clock readings
+ * across them.
+ */
+const TASK_USER_CODE = 16;
 const TRACKED_TYPES = new Set<string>([
   "status",
   "taskstart",
@@ -102,7 +108,7 @@ export function statusTransitions(tracker: StatusTracker): Float64Array {
   return transitionsOf(tracker);
 }
 
-export { TASK_BITS };
+export { TASK_BITS, TASK_USER_CODE };
 
 /**
  * Records every item's lifecycle and every task attempt, dispatches each as a DOM `CustomEvent`
@@ -139,7 +145,10 @@ export class StatusTracker extends EventTarget {
   #onRunEnd: RunCallback | undefined;
   /** The newest runs, oldest first; a run's entry is replaced by its `runend`. */
   #runs: RunEvent[] = [];
-  /** Which task event types someone wants (listeners or callbacks), as TASK_BITS. */
+  /**
+   * Which task event types someone wants (listeners, callbacks, taps), as TASK_BITS, with
+   * TASK_USER_CODE when a listener or a callback is among them.
+   */
   #taskMaskValue = 0;
 
   #store: ItemStore;
@@ -423,14 +432,14 @@ export class StatusTracker extends EventTarget {
     const { stageRef, workerRef } = origin;
     // Build the event object only for someone who will read it.
     const event = this.#statusListeners > 0 || callback !== undefined
-      ? new StatusEvent({
+      ? recordedStatusEvent({
         itemId: item.id,
         stage: stageRef.name,
         status: STATUS_TYPES[status],
         worker: workerRef.name,
         timestamp,
         metadata,
-      })
+      }, workerRef.workerId)
       : undefined;
     item.trackerRecord = this.#store.record(
       item.trackerRecord as ItemHandle | undefined,
@@ -505,12 +514,13 @@ export class StatusTracker extends EventTarget {
   }
 
   #refreshTaskMask(): void {
-    let mask = this.#taps.tasks ? ALL_TASK_BITS : this.#taskListenerMask;
-    if (this.#onTaskStart !== undefined) mask |= TASK_BITS.start;
-    if (this.#onTaskComplete !== undefined) mask |= TASK_BITS.complete;
-    if (this.#onTaskRetry !== undefined) mask |= TASK_BITS.retry;
-    if (this.#onTaskFail !== undefined) mask |= TASK_BITS.fail;
-    this.#taskMaskValue = mask;
+    let user = this.#taskListenerMask;
+    if (this.#onTaskStart !== undefined) user |= TASK_BITS.start;
+    if (this.#onTaskComplete !== undefined) user |= TASK_BITS.complete;
+    if (this.#onTaskRetry !== undefined) user |= TASK_BITS.retry;
+    if (this.#onTaskFail !== undefined) user |= TASK_BITS.fail;
+    const mask = this.#taps.tasks ? ALL_TASK_BITS | user : user;
+    this.#taskMaskValue = user === 0 ? mask : mask | TASK_USER_CODE;
   }
 
   /** Called on every status change (settable at any time). */
