@@ -9,11 +9,10 @@
  * @module
  */
 import type { JetStreamManager } from "@nats-io/jetstream";
-import { backoffDelay } from "../limits/backoff.ts";
+import { backoffWait } from "../pipeline/attempt.ts";
 import type { Stage } from "../pipeline/stage.ts";
 import type { TaskContext, TaskFn } from "../pipeline/types.ts";
 import type { ItemId } from "../tracker/types.ts";
-import { describeValue } from "../utils/validate.ts";
 import type { NatsLayout } from "./layout.ts";
 import type { DurablePublisher } from "./publish.ts";
 import { headers as natsHeaders } from "@nats-io/nats-core";
@@ -54,23 +53,12 @@ export async function stageRetryWait(
       return undefined;
     }
   }
-  const backoff = stage.backoff;
-  if (typeof backoff !== "function") return backoffDelay(stage.taskWaitMs, attempt, backoff);
-  try {
-    const wait: unknown = backoff(attempt, error);
-    if (typeof wait === "number" && wait >= 0 && Number.isFinite(wait)) return wait;
-    report(
-      new TypeError(
-        `Stage ${JSON.stringify(stage.name)}: backoff must return a finite number of ms >= 0, got ${
-          describeValue(wait)
-        }`,
-      ),
-      `stage ${stage.name}: backoff`,
-    );
-  } catch (thrown) {
-    report(thrown, `stage ${stage.name}: backoff`);
-  }
-  return stage.taskWaitMs;
+  return backoffWait(
+    stage,
+    attempt,
+    error,
+    (e, where) => report(e, `stage ${stage.name}: ${where}`),
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { isThenable } from "../utils/thenable.ts";
 import { describeValue } from "../utils/validate.ts";
 import { AttemptContext } from "./context.ts";
 import type { Envelope } from "./envelope.ts";
+import type { Stage } from "./stage.ts";
 import type { StageRuntime } from "./stage_runtime.ts";
 import type { WorkerSlot } from "./worker_slot.ts";
 
@@ -20,7 +21,21 @@ export function retryWait(
   error: Error,
   report: (error: unknown, where: string, stage: string) => void,
 ): number {
-  const stage = runtime.stage;
+  return backoffWait(runtime.stage, attempt, error, report);
+}
+
+/**
+ * {@linkcode retryWait} for a stage definition (shared with `@antflow/antflow/nats`, whose
+ * per_stage retries wait in the server).
+ *
+ * @internal
+ */
+export function backoffWait(
+  stage: Stage,
+  attempt: number,
+  error: Error,
+  report: (error: unknown, where: string, stage: string) => void,
+): number {
   const backoff = stage.backoff;
   if (typeof backoff !== "function") return backoffDelay(stage.taskWaitMs, attempt, backoff);
   try {
