@@ -140,10 +140,7 @@ export class ClusterView implements PipelineLike {
       if (gone !== undefined) entry.goneAt = gone;
       out.push(entry);
     }
-    return out.sort((a, b) =>
-      (a.state === "live" ? 0 : 1) - (b.state === "live" ? 0 : 1) ||
-      a.process.localeCompare(b.process)
-    );
+    return out.sort(liveFirstByName);
   }
 
   /**
@@ -325,4 +322,12 @@ export class ClusterView implements PipelineLike {
     }
     this.#waiting = waiting;
   }
+}
+
+/** Live processes first, then by process name (the `process` field: a name, not the runtime's). */
+function liveFirstByName(
+  { state: s1, process: name1 }: ClusterProcess,
+  { state: s2, process: name2 }: ClusterProcess,
+): number {
+  return (s1 === "live" ? 0 : 1) - (s2 === "live" ? 0 : 1) || name1.localeCompare(name2);
 }

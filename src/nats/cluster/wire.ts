@@ -9,6 +9,7 @@ import type { StatusEventJSON } from "../../tracker/events.ts";
 import type { ItemId } from "../../tracker/types.ts";
 import type { NatsLayout } from "../layout.ts";
 import { stageToken } from "../layout.ts";
+import { hostAndPid } from "../../terminal/host.ts";
 
 /** The names of one pipeline's cluster-view subjects and streams. */
 export interface EventsLayout {
@@ -106,26 +107,15 @@ export interface ProcessIdentity {
   pid: number | null;
 }
 
-/** The identity of this process (`name` if given). Never throws. */
-export function processIdentity(name: string | undefined): ProcessIdentity {
-  const g = globalThis as {
-    process?: { pid?: number; getBuiltinModule?: (id: string) => unknown };
-    Deno?: { hostname?: () => string; pid?: number };
-  };
-  let host: string | null = null;
-  try {
-    host = g.Deno?.hostname?.() ??
-      (g.process?.getBuiltinModule?.("node:os") as { hostname(): string } | undefined)
-        ?.hostname() ??
-      null;
-  } catch {
-    host = null;
-  }
-  const pid = typeof g.process?.pid === "number"
-    ? g.process.pid
-    : typeof g.Deno?.pid === "number"
-    ? g.Deno.pid
-    : null;
+/**
+ * The identity of this process (`name` if given); `where` is its host and pid as far as known
+ * (probed by the terminal module, the one place that reaches for a runtime). Never throws.
+ */
+export function processIdentity(
+  name: string | undefined,
+  where: { host: string | null; pid: number | null } = hostAndPid(),
+): ProcessIdentity {
+  const { host, pid } = where;
   const fallback = crypto.randomUUID().slice(0, 8);
   const derived = host !== null && pid !== null
     ? `${host}-${pid}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(-64)
