@@ -14,6 +14,7 @@
  */
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { JetStreamManager, StoredMsg } from "@nats-io/jetstream";
+import { delay } from "../limits/delay.ts";
 
 /** A consumer whose acknowledged leftovers to purge: its stream, its name, its filter subject. */
 export interface SweptConsumer {
@@ -71,14 +72,14 @@ async function sweepUntilPast(
   jsm: JetStreamManager,
   target: SweptConsumer,
   requeue: Requeue,
-  stopped: () => boolean,
+  stop: AbortSignal,
   everyMs: number,
 ): Promise<void> {
   const mark = (await jsm.streams.info(target.stream)).state.last_seq;
-  while (!stopped()) {
+  while (!stop.aborted) {
     const outcome = await requeueStranded(jsm, target, requeue);
     if (outcome.idle || outcome.floor >= mark) return;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    await delay(everyMs, { signal: stop });
   }
 }
 
@@ -106,22 +107,23 @@ export function sweepOnReconnect(
   jsm: JetStreamManager,
   options: SweepOptions,
 ): () => void {
-  let stopped = false;
-  const isStopped = () => stopped || nc.isClosed();
+  // Stopping aborts the sweeps' waits too: no timer outlives the member.
+  const stop = new AbortController();
   const sweepOne = async (target: SweptConsumer) => {
     const attempts = options.attempts ?? 30;
-    for (let attempt = 1; !isStopped(); attempt++) {
+    for (let attempt = 1; !stop.signal.aborted && !nc.isClosed(); attempt++) {
       try {
         return await sweepUntilPast(
           jsm,
           target,
           options.requeue,
-          isStopped,
+          stop.signal,
           options.everyMs ?? 2000,
         );
       } catch (error) {
+        if (stop.signal.aborted) return;
         if (attempt >= attempts) return options.onError(error);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await delay(1000, { signal: stop.signal }).catch(() => {});
       }
     }
   };
@@ -129,13 +131,13 @@ export function sweepOnReconnect(
   const status = nc.status();
   void (async () => {
     for await (const s of status) {
-      if (stopped) break;
+      if (stop.signal.aborted) break;
       if (s.type === "reconnect") void sweep();
     }
   })();
   void sweep();
   return () => {
-    stopped = true;
+    stop.abort();
     (status as { stop?: () => void }).stop?.();
   };
 }
