@@ -11,11 +11,19 @@ interface Outcome {
   failed: number | undefined;
   code: number;
   seconds: number;
+  /** The failing tests' names, repeated in the summary so a log's tail names them. */
+  failures: string[];
 }
 
 const env = { NO_COLOR: "1", FORCE_COLOR: "0" };
 
-const RUNTIMES: Record<string, { cmd: string[]; parse: (out: string) => [number?, number?] }> = {
+interface RuntimeSpec {
+  cmd: string[];
+  parse: (out: string) => [number?, number?];
+  failures: (out: string) => string[];
+}
+
+const RUNTIMES: Record<string, RuntimeSpec> = {
   deno: {
     cmd: [Deno.execPath(), "task", "test:deno"],
     parse: (out) => {
@@ -24,16 +32,29 @@ const RUNTIMES: Record<string, { cmd: string[]; parse: (out: string) => [number?
       // (the leaf tests, as Node and Bun count them) when there are any.
       return m ? [Number(m[2] ?? m[1]), Number(m[3])] : [];
     },
+    // After " FAILURES ", one "name => file:line:col" line per failing test.
+    failures: (out) => {
+      const tail = out.slice(out.lastIndexOf(" FAILURES "));
+      return out.includes(" FAILURES ") ? matches(tail, /^(.+ => \S+:\d+:\d+)$/gm) : [];
+    },
   },
   node: {
     cmd: [Deno.execPath(), "task", "test:node"],
     parse: (out) => [num(out, /^ℹ pass (\d+)/m), num(out, /^ℹ fail (\d+)/m)],
+    failures: (out) =>
+      matches(out, /^\s*✖ (.+?)(?: \([\d.]+ms\))?$/gm).filter((n) => !n.endsWith(":")),
   },
   bun: {
     cmd: [Deno.execPath(), "task", "test:bun"],
     parse: (out) => [num(out, /^\s*(\d+) pass$/m), num(out, /^\s*(\d+) fail$/m)],
+    failures: (out) => matches(out, /^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm),
   },
 };
+
+/** Every distinct first capture of `re` (global) in `text`, in order of first appearance. */
+function matches(text: string, re: RegExp): string[] {
+  return [...new Set(Array.from(text.matchAll(re), (m) => m[1].trim()))];
+}
 
 function num(text: string, re: RegExp): number | undefined {
   const m = text.match(re);
@@ -75,8 +96,10 @@ for (const runtime of wanted) {
   const start = performance.now();
   const { code, output } = await run(spec.cmd);
   // deno-lint-ignore no-control-regex
-  const [passed, failed] = spec.parse(output.replace(/\x1b\[[0-9;]*m/g, ""));
-  outcomes.push({ runtime, passed, failed, code, seconds: (performance.now() - start) / 1000 });
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const [passed, failed] = spec.parse(plain);
+  const seconds = (performance.now() - start) / 1000;
+  outcomes.push({ runtime, passed, failed, code, seconds, failures: spec.failures(plain) });
 }
 
 console.log("\n=== summary ===");
@@ -86,6 +109,7 @@ for (const o of outcomes) {
     `${o.runtime.padEnd(5)} ${verdict.padEnd(6)} passed ${String(o.passed ?? "?").padStart(4)}  ` +
       `failed ${String(o.failed ?? "?").padStart(3)}  (${o.seconds.toFixed(1)} s, exit ${o.code})`,
   );
+  for (const name of o.failures.slice(0, 20)) console.log(`  ✖ ${name}`);
 }
 const bad = outcomes.filter((o) => o.code !== 0 || o.passed === undefined || o.passed === 0);
 if (bad.length > 0) {
