@@ -13,6 +13,7 @@ import {
   type DelayOptions,
   type FeedOptions,
   type JoinOptions,
+  memoryQueue,
   Pipeline,
   PipelineError,
   type PipelineOptions,
@@ -536,6 +537,7 @@ describe("every documented option is still accepted", () => {
       collectResults: true,
       failureLimit: 10,
       instrumentation: { startRun: () => undefined },
+      queueBackend: memoryQueue,
     };
     const p = new Pipeline(pipelineAll);
     assert.deepEqual((await p.run([1], runAll)).map((r) => r.value), [1]);

@@ -7,7 +7,7 @@ import { runUntilExit } from "./support/run_script.ts";
 const fixture = fileURLToPath(new URL("./support/exit_fixture.ts", import.meta.url));
 
 describe("nothing keeps the process alive", () => {
-  for (const mode of ["completed", "aborted", "shutdown", "timeouts"]) {
+  for (const mode of ["completed", "aborted", "shutdown", "timeouts", "keepalive"]) {
     it(`a script whose pipeline run is ${mode} exits by itself within 1 s of finishing`, async () => {
       const { code, out, lingerMs } = await runUntilExit(fixture, [mode], 20_000);
       assert.equal(code, 0, out);

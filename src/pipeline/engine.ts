@@ -66,8 +66,8 @@ export class Engine implements WorkerHost {
   readonly instrumentation: PipelineInstrumentation | undefined;
 
   /**
-   * @param queues Creates each stage's queue; the in-memory queue by default. Not a public option
-   *   yet: the seam a durable backend will plug into.
+   * @param queues Creates each stage's queue (`PipelineOptions.queueBackend`); the in-memory queue
+   *   by default.
    * @param instrumentation Follows runs, items and attempts (`PipelineOptions.instrumentation`).
    */
   constructor(
@@ -114,7 +114,6 @@ export class Engine implements WorkerHost {
     if (this.#running) return;
     this.#running = true;
     this.#lastTurn = performance.now();
-    for (const runtime of this.stages) keepAlive(runtime);
     for (const runtime of this.stages) {
       for (const slot of runtime.slots) {
         // A loop spawned here runs until its first await: an event it emits may shut the
@@ -321,8 +320,7 @@ export class Engine implements WorkerHost {
     this.#running = false;
     for (const runtime of this.stages) {
       const old = runtime.queue;
-      clearInterval(runtime.keepAlive);
-      runtime.keepAlive = undefined;
+      runtime.disarmKeepAlive();
       runtime.queue = this.#newQueue(runtime.stage);
       for (const slot of runtime.slots) retire(runtime, slot);
       old.close();
@@ -391,15 +389,4 @@ function retire(runtime: StageRuntime, slot: WorkerSlot): void {
   slot.loop = null;
   if (slot.busy) runtime.busy--;
   slot.reset();
-}
-
-/** While the engine runs: tells a queue that asks for it which items the stage's workers hold. */
-function keepAlive(runtime: StageRuntime): void {
-  const every = runtime.queue.keepAliveMs;
-  if (every === undefined) return;
-  runtime.keepAlive = setInterval(() => {
-    for (const slot of runtime.slots) {
-      if (slot.envelope !== null) runtime.queue.working(slot.envelope);
-    }
-  }, every);
 }

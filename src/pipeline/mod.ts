@@ -31,6 +31,7 @@ export type {
   QueuedItem,
   QueueRecord,
 } from "./queue_backend.ts";
+export { memoryQueue } from "./stage_queue.ts";
 export {
   type DashboardProtocol,
   type DashboardSnapshot,

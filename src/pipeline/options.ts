@@ -118,6 +118,10 @@ const PIPELINE_RULES: Record<string, FieldRule> = {
     ),
     rule: "must be a PipelineInstrumentation (an object with a startRun method)",
   },
+  queueBackend: {
+    schema: optionalFunction,
+    rule: "must be a function (options, hooks) => QueueBackend",
+  },
 };
 
 /** `tracker` (the name peers and the builder's `withTracker` use) is rejected, suggesting this. */

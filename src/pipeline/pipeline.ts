@@ -7,6 +7,7 @@ import { Batch } from "./batch.ts";
 import { PipelineBuilder, providePipeline, quick, type QuickOptions } from "./builder.ts";
 import { Engine } from "./engine.ts";
 import { feedItems } from "./feeder.ts";
+import type { Envelope } from "./envelope.ts";
 import type { PipelineInstrumentation } from "./instrument.ts";
 import { statsOf, workerMetricsOf, workerNamesOf, workerStatesOf } from "./introspection.ts";
 import { ConsoleProgress, PROGRESS_INTERVAL_MS, RunMonitor } from "./monitor.ts";
@@ -24,6 +25,7 @@ import {
   type StreamOptions,
 } from "./options.ts";
 import { FeedOutput, RunOutput } from "./outputs.ts";
+import type { QueueBackendFactory } from "./queue_backend.ts";
 import { ResultStreamOutput } from "./result_stream.ts";
 import { Stage } from "./stage.ts";
 import type {
@@ -80,6 +82,37 @@ export interface PipelineOptions<I = unknown, O = unknown> {
    * `@antflow/antflow/otel`, or write your own {@linkcode PipelineInstrumentation}.
    */
   instrumentation?: PipelineInstrumentation;
+  /**
+   * Creates each stage's input queue, with the stage's name, capacity, workers and deliveries:
+   * once per stage when the pipeline is created, and again after each `shutdown()` (the next
+   * start begins with fresh queues). The seam for a queue that lives elsewhere. The in-memory queue (`memoryQueue`) is the default and the fastest; a
+   * backend keeps the contract written on {@linkcode QueueBackend} and hands back the very item
+   * objects it was given. Return `memoryQueue(options)` for the stages it does not take over, or
+   * wrap it to watch a stage's queue.
+   *
+   * @example Counting what enters each stage's queue
+   * ```ts
+   * import { memoryQueue, Pipeline, type QueueBackendFactory, Stage } from "@antflow/antflow";
+   *
+   * const entered = new Map<string, number>();
+   * const counting: QueueBackendFactory = (options) => {
+   *   const queue = memoryQueue(options);
+   *   const put = queue.put.bind(queue);
+   *   queue.put = (item, onEnter) => {
+   *     entered.set(options.stage, (entered.get(options.stage) ?? 0) + 1);
+   *     return put(item, onEnter);
+   *   };
+   *   return queue;
+   * };
+   * const pipeline = new Pipeline({
+   *   stages: [new Stage({ name: "Double", workers: 2, tasks: [(x: number) => x * 2] })],
+   *   queueBackend: counting,
+   * });
+   * await pipeline.run([1, 2, 3]);
+   * console.log(entered); // Map(1) { "Double" => 3 }
+   * ```
+   */
+  queueBackend?: QueueBackendFactory;
 }
 
 /** Options of `join()`. */
@@ -164,6 +197,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
       collectResults = true,
       failureLimit = 1000,
       instrumentation,
+      queueBackend,
     } = options;
     if (!Array.isArray(stages) || stages.length === 0) {
       throw new PipelineError(
@@ -210,7 +244,8 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
       this.stages,
       statusTracker,
       failureLimit,
-      undefined,
+      // A backend hands back the objects it was given (its contract), so it holds the engine's.
+      queueBackend as QueueBackendFactory<Envelope> | undefined,
       instrumentation,
     );
     instrumentation?.attach?.(this, names);

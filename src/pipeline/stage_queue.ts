@@ -231,9 +231,12 @@ export class MemoryQueue<T extends QueuedItem> implements QueueBackend<T> {
 }
 
 /**
- * Creates the in-memory queue of a stage: the engine's default queue backend.
+ * Creates the in-memory queue of a stage: the default of `PipelineOptions.queueBackend`, and the
+ * fastest. A backend of your own can return it for the stages it does not take over, or wrap it.
  *
- * @internal
+ * @typeParam T The engine's item type.
+ * @param options The stage's queue options (only `capacity` is used).
+ * @returns A queue that keeps the {@linkcode QueueBackend} contract in memory.
  */
 export function memoryQueue<T extends QueuedItem>(options: QueueBackendOptions): QueueBackend<T> {
   return new MemoryQueue<T>(options.capacity);

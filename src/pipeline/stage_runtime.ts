@@ -34,7 +34,10 @@ export class StageRuntime implements EventOrigin {
   /** The tracker's reference for this stage's name. */
   stageRef: NameRef = NO_NAME;
   readonly workerRef: NameRef = NO_NAME;
-  /** Calls `queue.working()` for the items its workers hold, if the queue asks for it. */
+  /**
+   * Calls `queue.working()` for the items its workers hold, if the queue asks for it: armed when a
+   * worker begins an item, cleared once no worker holds one (an idle pipeline holds no timer).
+   */
   keepAlive: ReturnType<typeof setInterval> | undefined = undefined;
   busy = 0;
   completed = 0;
@@ -57,6 +60,27 @@ export class StageRuntime implements EventOrigin {
     this.rateLimiter = callRate === undefined
       ? undefined
       : new RateLimiter(callRate, callRatePeriodMs);
+  }
+
+  /** A worker began an item: keeps the items alive every `queue.keepAliveMs`, if not already. */
+  armKeepAlive(): void {
+    if (this.keepAlive !== undefined) return;
+    const queue = this.queue;
+    this.keepAlive = setInterval(() => {
+      let held = 0;
+      for (const slot of this.slots) {
+        if (slot.envelope === null) continue;
+        held++;
+        queue.working(slot.envelope);
+      }
+      if (held === 0) this.disarmKeepAlive();
+    }, queue.keepAliveMs);
+  }
+
+  /** Stops the keep-alive timer (no worker holds an item, or the pipeline stopped). */
+  disarmKeepAlive(): void {
+    clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
   }
 
   stats(): StageStats {

@@ -122,6 +122,7 @@ function receiveItem(loop: WorkerLoop): Step {
 
 function beginItem(loop: WorkerLoop, envelope: Envelope): Step {
   loop.runtime.busy++;
+  if (loop.queue.keepAliveMs !== undefined) loop.runtime.armKeepAlive();
   loop.slot.begin(envelope);
   loop.envelope = envelope;
   loop.input = loop.value = envelope.value;

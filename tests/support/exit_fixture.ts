@@ -1,8 +1,15 @@
 /**
  * Runs a pipeline in one of several ways and returns; the test checks that the process then exits
- * by itself (nothing left behind keeps it alive). Usage: exit_fixture.ts <completed|aborted|shutdown|timeouts|tracker>
+ * by itself (nothing left behind keeps it alive). Usage: exit_fixture.ts <completed|aborted|shutdown|timeouts|keepalive>
  */
-import { Pipeline, Stage, StatusTracker, type TaskContext } from "../../mod.ts";
+import {
+  memoryQueue,
+  Pipeline,
+  type QueueBackend,
+  Stage,
+  StatusTracker,
+  type TaskContext,
+} from "../../mod.ts";
 
 const mode = (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??
   (globalThis as { process?: { argv: string[] } }).process!.argv[2];
@@ -55,5 +62,15 @@ if (mode === "completed") {
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error("stop")), 40);
   await pipeline.run([1, 2], { signal: controller.signal }).catch(() => {});
+} else if (mode === "keepalive") {
+  // A queue backend that asks for keep-alives: their timer runs only while a worker holds an item.
+  const keepAlive = new Pipeline({
+    stages: [new Stage({ name: "K", workers: 2, tasks: [slow] })],
+    queueBackend: (options) => {
+      const queue: QueueBackend = memoryQueue(options);
+      return Object.assign(queue, { keepAliveMs: 10 });
+    },
+  });
+  await keepAlive.run([1, 2, 3]);
 }
 console.log(`done ${mode} ${JSON.stringify(pipeline.getStats().itemsInFlight)}`);
