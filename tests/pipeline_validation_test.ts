@@ -116,6 +116,14 @@ describe("Pipeline composition", () => {
       message: "Pipeline: stages must be a non-empty array of Stage, got []",
     });
   });
+  it("one Stage where an array is wanted → PipelineError saying to wrap it", () => {
+    // @ts-expect-error: a Stage, not an array of them
+    assert.throws(() => new Pipeline({ stages: stage("Only") }), {
+      name: "PipelineError",
+      message:
+        'Pipeline: stages must be an array of Stage, got one Stage ("Only"): write stages: [stage]',
+    });
+  });
   it("duplicate stage names → PipelineError naming them", () => {
     assert.throws(() => new Pipeline({ stages: [stage("A"), stage("B"), stage("A")] }), {
       name: "PipelineError",

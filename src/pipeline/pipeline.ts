@@ -199,6 +199,13 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
       instrumentation,
       queueBackend,
     } = options;
+    if ((stages as unknown) instanceof Stage) {
+      throw new PipelineError(
+        `Pipeline: stages must be an array of Stage, got one Stage (${
+          JSON.stringify((stages as unknown as Stage).name)
+        }): write stages: [stage]`,
+      );
+    }
     if (!Array.isArray(stages) || stages.length === 0) {
       throw new PipelineError(
         `Pipeline: stages must be a non-empty array of Stage, got ${describeValue(stages)}`,
