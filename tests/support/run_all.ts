@@ -13,6 +13,8 @@ interface Outcome {
   seconds: number;
   /** The failing tests' names, repeated in the summary so a log's tail names them. */
   failures: string[];
+  /** The first lines of the failures' errors, for the same reason. */
+  errors: string[];
 }
 
 const env = { NO_COLOR: "1", FORCE_COLOR: "0" };
@@ -21,6 +23,8 @@ interface RuntimeSpec {
   cmd: string[];
   parse: (out: string) => [number?, number?];
   failures: (out: string) => string[];
+  /** The part of the output that says why the tests failed. */
+  errors: (out: string) => string;
 }
 
 const RUNTIMES: Record<string, RuntimeSpec> = {
@@ -37,19 +41,35 @@ const RUNTIMES: Record<string, RuntimeSpec> = {
       const tail = out.slice(out.lastIndexOf(" FAILURES "));
       return out.includes(" FAILURES ") ? matches(tail, /^(.+ => \S+:\d+:\d+)$/gm) : [];
     },
+    errors: (out) => between(out, " ERRORS ", " FAILURES "),
   },
   node: {
     cmd: [Deno.execPath(), "task", "test:node"],
     parse: (out) => [num(out, /^ℹ pass (\d+)/m), num(out, /^ℹ fail (\d+)/m)],
     failures: (out) =>
       matches(out, /^\s*✖ (.+?)(?: \([\d.]+ms\))?$/gm).filter((n) => !n.endsWith(":")),
+    errors: (out) => between(out, "✖ failing tests:"),
   },
   bun: {
     cmd: [Deno.execPath(), "task", "test:bun"],
     parse: (out) => [num(out, /^\s*(\d+) pass$/m), num(out, /^\s*(\d+) fail$/m)],
     failures: (out) => matches(out, /^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm),
+    // Bun prints each failure's error just above its "(fail)" line.
+    errors: (out) => {
+      const lines = out.split("\n");
+      const at = lines.findIndex((line) => line.startsWith("(fail) "));
+      return at < 0 ? "" : lines.slice(Math.max(0, at - 15), at + 1).join("\n");
+    },
   },
 };
+
+/** The text from `start` up to `end` (or the end), `""` when `start` is not in `text`. */
+function between(text: string, start: string, end?: string): string {
+  const from = text.indexOf(start);
+  if (from < 0) return "";
+  const to = end === undefined ? -1 : text.indexOf(end, from);
+  return text.slice(from, to < 0 ? undefined : to);
+}
 
 /** Every distinct first capture of `re` (global) in `text`, in order of first appearance. */
 function matches(text: string, re: RegExp): string[] {
@@ -99,7 +119,9 @@ for (const runtime of wanted) {
   const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
   const [passed, failed] = spec.parse(plain);
   const seconds = (performance.now() - start) / 1000;
-  outcomes.push({ runtime, passed, failed, code, seconds, failures: spec.failures(plain) });
+  const failures = spec.failures(plain);
+  const errors = failures.length > 0 ? spec.errors(plain).trim().split("\n").slice(0, 40) : [];
+  outcomes.push({ runtime, passed, failed, code, seconds, failures, errors });
 }
 
 console.log("\n=== summary ===");
@@ -110,6 +132,9 @@ for (const o of outcomes) {
       `failed ${String(o.failed ?? "?").padStart(3)}  (${o.seconds.toFixed(1)} s, exit ${o.code})`,
   );
   for (const name of o.failures.slice(0, 20)) console.log(`  ✖ ${name}`);
+}
+for (const o of outcomes.filter((o) => o.errors.length > 0)) {
+  console.log(`\n--- ${o.runtime}: why (the first lines) ---\n${o.errors.join("\n")}`);
 }
 const bad = outcomes.filter((o) => o.code !== 0 || o.passed === undefined || o.passed === 0);
 if (bad.length > 0) {
