@@ -147,9 +147,15 @@ describe("bad input: ids from idOf", () => {
   }
 
   it("an id still in flight is rejected with a PipelineError, not merged: run(), feed() and across calls", async () => {
+    // Items wait at `held` (open until the across-calls part closes it), then take 20 ms.
+    let held: Promise<void> = Promise.resolve();
     const slow = new Pipeline({
       stages: [
-        new Stage({ name: "S", workers: 4, tasks: [(x: number) => pause(20).then(() => x)] }),
+        new Stage({
+          name: "S",
+          workers: 4,
+          tasks: [(x: number) => held.then(() => pause(20)).then(() => x)],
+        }),
       ],
       statusTracker: new StatusTracker(),
     });
@@ -163,7 +169,9 @@ describe("bad input: ids from idOf", () => {
     );
     assert.equal(slow.getStats().itemsInFlight, 0);
     assert.deepEqual(slow.statusTracker!.getTrackedIds(), ["one", "two"], "one record per id");
-    // Across calls: a feed while a run holds the id.
+    // Across calls: a feed while a run holds the id (held at a gate, however slow the machine).
+    let release = (): void => {};
+    held = new Promise<void>((resolve) => (release = resolve));
     const running = slow.run([1], { idOf: () => "busy" });
     await pause(1);
     await expectBad(
@@ -172,6 +180,7 @@ describe("bad input: ids from idOf", () => {
       message("Pipeline.feed", "busy", 0),
       "feed",
     );
+    release();
     assert.equal((await settles(running, "run()")).length, 1, "the first item is unaffected");
     await settles(slow.join(), "join()");
     // Once finished, the id may be used again.
