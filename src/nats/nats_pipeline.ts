@@ -27,7 +27,7 @@ import { serverMaxDeliver } from "./retries.ts";
 import { Outbox } from "./outbox.ts";
 import { DurablePublisher } from "./publish.ts";
 import { StageSource } from "./stage_source.ts";
-import { StageWorker } from "./stage_worker.ts";
+import { type StageHolding, StageWorker } from "./stage_worker.ts";
 import { sweepOnReconnect } from "./sweep.ts";
 import { clusterHook } from "./cluster/hook.ts";
 
@@ -51,6 +51,14 @@ export interface NatsPipeline<I = unknown, O = unknown> {
    * `getWorkerStates()`, dashboards): its counts are this process's share of that stage.
    */
   readonly local: Readonly<Record<string, Pipeline>>;
+  /**
+   * What this process holds right now, per stage it works: the ids of the items in its
+   * in-memory pipeline (`running`), fetched and not yet started (`fetched`), and done whose
+   * outcome is being stored or whose acknowledgement is not yet written (`settling`). Were the
+   * process killed now, these would be delivered again to others after `ackWaitMs`. Read-only,
+   * built on each call (for dashboards and tests; `{}` for a producer).
+   */
+  holding(): Record<string, StageHolding>;
   /**
    * Publishes items into the first stage (or `targetStage`) and resolves once the server has
    * stored every one. Their results wait for {@linkcode NatsPipeline.join}.
@@ -246,6 +254,12 @@ class Member<I, O> implements NatsPipeline<I, O> {
     this.local = local;
     this.#workers = workers;
     this.#producer = new Producer(ctx, origin, stageNames);
+  }
+
+  holding(): Record<string, StageHolding> {
+    const holding: Record<string, StageHolding> = {};
+    this.#workers.forEach((worker, i) => (holding[this.stages[i]] = worker.holding()));
+    return holding;
   }
 
   watch(subscriptions: Subscription[], stopSweeping: () => void): void {

@@ -59,7 +59,9 @@ export class StageSource {
   readonly #consumer: Consumer;
   readonly #options: StageSourceOptions;
   readonly #takers = new Deque<Taker>();
-  readonly #held = new Set<JsMsg>();
+  readonly #held = new Map<JsMsg, ItemHeaders>();
+  /** Acknowledged here, the acknowledgement not yet written (it waits in the outbox). */
+  readonly #acking = new Map<JsMsg, ItemHeaders>();
   #requested = 0;
   #scheduled = false;
   #closed = false;
@@ -77,6 +79,16 @@ export class StageSource {
     return this.#held.size;
   }
 
+  /** Every message handed out and not yet settled, with its item. */
+  heldItems(): IterableIterator<[JsMsg, ItemHeaders]> {
+    return this.#held.entries();
+  }
+
+  /** The items acknowledged here whose acknowledgement is not yet written. */
+  ackingItems(): IterableIterator<ItemHeaders> {
+    return this.#acking.values();
+  }
+
   /** Workers waiting for a delivery. */
   get waiting(): number {
     return this.#takers.length;
@@ -92,8 +104,13 @@ export class StageSource {
 
   /** The item entered the next stage, or reached its terminal state: it is done here. */
   ack(msg: JsMsg): void {
-    if (!this.#release(msg)) return;
-    this.#options.outbox.defer(() => msg.ack());
+    const item = this.#held.get(msg);
+    if (item === undefined || !this.#release(msg)) return;
+    this.#acking.set(msg, item);
+    this.#options.outbox.defer(() => {
+      this.#acking.delete(msg);
+      msg.ack();
+    });
   }
 
   /** Another delivery after `delayMs` (a per_stage retry, or a message given back). */
@@ -124,7 +141,7 @@ export class StageSource {
 
   /** Gives back every held message (for another process to take). */
   giveBackHeld(): void {
-    for (const msg of [...this.#held]) this.nak(msg);
+    for (const msg of [...this.#held.keys()]) this.nak(msg);
   }
 
   #release(msg: JsMsg): boolean {
@@ -136,11 +153,11 @@ export class StageSource {
     return true;
   }
 
-  #hold(msg: JsMsg): void {
-    this.#held.add(msg);
+  #hold(msg: JsMsg, item: ItemHeaders): void {
+    this.#held.set(msg, item);
     if (this.#heartbeat === undefined) {
       this.#heartbeat = setInterval(() => {
-        for (const held of this.#held) held.working();
+        for (const held of this.#held.keys()) held.working();
       }, this.#options.heartbeatMs);
     }
   }
@@ -208,7 +225,7 @@ export class StageSource {
       return;
     }
     const delivery: Delivery = { msg, item, deliveries: msg.info.deliveryCount, attempt: 1 };
-    this.#hold(msg);
+    this.#hold(msg, item);
     const last = this.#options.maxDeliver;
     if (last !== undefined && delivery.deliveries >= last && this.#options.onLast !== undefined) {
       // Not this worker's: the item is failed for good, and the worker waits for the next one.
