@@ -7,6 +7,7 @@
  * @module
  */
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import { delay } from "../limits/delay.ts";
 import { Deque } from "../utils/deque.ts";
 import type { Outbox } from "./outbox.ts";
 import { type ItemHeaders, readItemHeaders } from "./record.ts";
@@ -65,6 +66,8 @@ export class StageSource {
   #requested = 0;
   #scheduled = false;
   #closed = false;
+  /** Aborted by `close()`: ends the pause after a failed fetch. */
+  readonly #stop = new AbortController();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #fetches = new Set<Promise<void>>();
   #stops = new Set<{ close(): Promise<void | Error> }>();
@@ -132,6 +135,7 @@ export class StageSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stop.abort();
     for (let taker = this.#takers.shift(); taker !== undefined; taker = this.#takers.shift()) {
       taker(undefined);
     }
@@ -207,7 +211,7 @@ export class StageSource {
     } finally {
       this.#requested -= count - received;
     }
-    if (failed && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 500));
+    if (failed && !this.#closed) await delay(500, { signal: this.#stop.signal }).catch(() => {});
     this.#pump();
   }
 
