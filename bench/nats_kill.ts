@@ -11,7 +11,8 @@
  * when a run lost, duplicated or left anything, or (without a server restart) re-executed a task
  * the killed process did not hold.
  *
- * Usage: deno run -A bench/nats_kill.ts [--runs 20] [--items 10000] [--restarts 5]
+ * Usage: deno run -A bench/nats_kill.ts [--runs 20] [--items 10000] [--restarts 5] [--delay-ms 0]
+ *   (`--delay-ms`: how long each task waits; with 0 a killed worker's tasks are rarely running)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { NatsConnection } from "@nats-io/nats-core";
@@ -34,6 +35,7 @@ const arg = (name: string, fallback: number) => {
 const RUNS = arg("runs", 20);
 const ITEMS = arg("items", 10_000);
 const RESTARTS = arg("restarts", 5);
+const DELAY_MS = arg("delay-ms", 0);
 const ACK_WAIT = 2000;
 const FIXTURE = new URL("../tests/support/nats_worker_fixture.ts", import.meta.url).pathname;
 
@@ -50,16 +52,20 @@ interface Worker {
   held: Promise<Record<string, Held>>;
   /** `<stage> <n>` of every task start. */
   runs: string[];
-  /** `<stage> <n>` of every task end. */
-  ends: string[];
   ready: Promise<void>;
 }
 
 function startWorker(url: string, name: string, token: string): Worker {
-  const [cmd, args] = runtimeCommand(FIXTURE, [url, name, "0", String(ACK_WAIT), "ends", token]);
+  const [cmd, args] = runtimeCommand(FIXTURE, [
+    url,
+    name,
+    String(DELAY_MS),
+    String(ACK_WAIT),
+    "-",
+    token,
+  ]);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "ignore"] });
   const runs: string[] = [];
-  const ends: string[] = [];
   let rest = "";
   let ready!: () => void;
   const readyPromise = new Promise<void>((r) => (ready = r));
@@ -72,11 +78,10 @@ function startWorker(url: string, name: string, token: string): Worker {
     for (const line of lines) {
       if (line === "ready") ready();
       else if (line.startsWith("run ")) runs.push(line.slice(4));
-      else if (line.startsWith("end ")) ends.push(line.slice(4));
       else if (line.startsWith("held ")) gotHeld(JSON.parse(line.slice(5)));
     }
   });
-  return { child, runs, ends, ready: readyPromise, held };
+  return { child, runs, ready: readyPromise, held };
 }
 
 /** What one run found (a row of the table). */
@@ -232,7 +237,7 @@ async function oneRun(run: number, restart: boolean): Promise<RunReport & { row:
 console.log(
   `${RUNS} runs of ${ITEMS} items, 2 stages (8 + 4 workers), 3 worker processes (${
     runtimeCommand("x")[0]
-  }), ackWaitMs ${ACK_WAIT}`,
+  }), tasks wait ${DELAY_MS} ms, ackWaitMs ${ACK_WAIT}`,
 );
 console.log(
   "| run | killed | results | lost | duplicate results | wrong | held by the killed process: Square / Label (running+fetched+settling) | re-executions | every re-executed task held | drained | s |",
