@@ -170,7 +170,8 @@ export class StageSource {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    // With the acknowledgements and publishes of this turn: one socket write for all of them.
+    this.#options.outbox.defer(() => {
       this.#scheduled = false;
       this.#pump();
     });
