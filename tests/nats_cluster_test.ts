@@ -293,7 +293,7 @@ describe("ClusterTracker", { skip: natsServerMissing() }, () => {
     await viewer.close();
   });
 
-  it("a producer's own run() and feed()…join() are runs in the view, counted by their results", async () => {
+  it("a producer's own run(), feed()…join() and stream() are runs in the view, counted by their results", async () => {
     const name = freshName("prodrun");
     const viewer = new ClusterTracker(await connection(), { name });
     await viewer.ready;
@@ -328,6 +328,12 @@ describe("ClusterTracker", { skip: natsServerMissing() }, () => {
     assert.deepEqual(ends[1].counts, { completed: 3, failed: 1, skipped: 0, cancelled: 0 });
     assert.equal(seen.length, 4, `one run for both feeds: ${seen}`);
     assert.equal(seen[2], `start ${ends[1].runId}`);
+    let streamed = 0;
+    for await (const _ of producer.stream(range(5, 200))) streamed++;
+    assert.equal(streamed, 5);
+    await eventually(() => ends.length === 3, 5000, "the stream's runend");
+    assert.deepEqual(ends[2].counts, { completed: 5, failed: 0, skipped: 0, cancelled: 0 });
+    assert.equal(new Set(ends.map((e) => e.runId)).size, 3, "a run id of its own each");
     await producer.close();
     await worker.close();
     await viewer.close();
