@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { type NatsConnection, wsconnect } from "@nats-io/nats-core";
 import { Hono } from "hono";
-import { PipelineError, StatusTracker } from "../mod.ts";
+import { PipelineError, type RunEvent, StatusTracker } from "../mod.ts";
 import { antflowRoutes } from "../src/hono/mod.ts";
 import { ClusterTracker, type NatsPipeline, natsPipeline } from "../src/nats/mod.ts";
 import { clusterPipeline, counts, QUICK } from "./support/nats_cluster_fixtures.ts";
@@ -290,6 +290,52 @@ describe("ClusterTracker", { skip: natsServerMissing() }, () => {
     const done1 = history.indexOf("Square completed");
     assert.ok(done1 >= 0 && done1 < history.indexOf("Label it queued"), history.join(", "));
     await member.close();
+    await viewer.close();
+  });
+
+  it("a producer's own run(), feed()…join() and stream() are runs in the view, counted by their results", async () => {
+    const name = freshName("prodrun");
+    const viewer = new ClusterTracker(await connection(), { name });
+    await viewer.ready;
+    const seen: string[] = [];
+    const ends: RunEvent[] = [];
+    viewer.addEventListener("runstart", (e) => seen.push(`start ${e.detail.runId}`));
+    viewer.addEventListener("runend", (e) => {
+      seen.push(`end ${e.detail.runId}`);
+      ends.push(e.detail);
+    });
+    // A worker that publishes nothing, and a producer-only member that publishes its runs.
+    const worker = await natsPipeline(await connection(), clusterPipeline(undefined), { name });
+    const producer = await natsPipeline(await connection(), clusterPipeline(undefined), {
+      name,
+      stages: [],
+      publishEvents: { process: "producer", ...QUICK },
+    });
+    const results = await producer.run(range(50), { includeFailures: true });
+    assert.equal(results.length, 50);
+    await eventually(() => ends.length === 1, 5000, "the run's runend");
+    const [run] = ends;
+    assert.deepEqual(run.counts, { completed: 49, failed: 1, skipped: 0, cancelled: 0 });
+    assert.ok(run.endedAt! >= run.startedAt, "endedAt after startedAt");
+    assert.deepEqual(seen, [`start ${run.runId}`, `end ${run.runId}`]);
+    assert.deepEqual(viewer.getRuns().map((r) => [r.runId, r.counts.completed]), [
+      [run.runId, 49],
+    ]);
+    await producer.feed(range(3, 100));
+    await producer.feed([13]);
+    await producer.join();
+    await eventually(() => ends.length === 2, 5000, "the feed run's runend");
+    assert.deepEqual(ends[1].counts, { completed: 3, failed: 1, skipped: 0, cancelled: 0 });
+    assert.equal(seen.length, 4, `one run for both feeds: ${seen}`);
+    assert.equal(seen[2], `start ${ends[1].runId}`);
+    let streamed = 0;
+    for await (const _ of producer.stream(range(5, 200))) streamed++;
+    assert.equal(streamed, 5);
+    await eventually(() => ends.length === 3, 5000, "the stream's runend");
+    assert.deepEqual(ends[2].counts, { completed: 5, failed: 0, skipped: 0, cancelled: 0 });
+    assert.equal(new Set(ends.map((e) => e.runId)).size, 3, "a run id of its own each");
+    await producer.close();
+    await worker.close();
     await viewer.close();
   });
 

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Pipeline, Stage } from "../mod.ts";
 import { natsPipeline } from "../src/nats/mod.ts";
 import {
   connectTo,
@@ -123,6 +124,51 @@ describe("natsPipeline", { skip: natsServerMissing() }, () => {
     ]);
     assert.equal(squares.local["Square"].getStats().itemsProcessed, 2);
     assert.equal(labels.local["Label it"].getStats().itemsProcessed, 3);
+  });
+
+  it("holding() lists the items a stage runs and has fetched while its tasks wait; none when idle", async () => {
+    const name = freshName("hold");
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({ name: "Gate", workers: 2, tasks: [async (n: number) => (await gate, n)] }),
+      ],
+    });
+    await using worker = await natsPipeline(nc, pipeline, { name });
+    await using producer = await natsPipeline(nc, pipeline, { name, stages: [] });
+    assert.deepEqual(producer.holding(), {}, "a producer works no stage");
+    assert.deepEqual(worker.holding(), { Gate: { running: [], fetched: [], settling: [] } });
+    const ids = ["a", "b", "c", "d", "e", "f"];
+    const results = producer.run([1, 2, 3, 4, 5, 6], { idOf: (n) => ids[n - 1] });
+    // Two tasks wait at the gate; one more is fetched ahead (a quarter of the workers, at least
+    // one) and may already sit in the local pipeline's queue (then it counts as running).
+    await eventually(
+      () => {
+        const { running, fetched } = worker.holding().Gate;
+        return running.length + fetched.length === 3;
+      },
+      10_000,
+      "two items running and one fetched ahead",
+    );
+    const { running, fetched, settling } = worker.holding().Gate;
+    assert.ok(running.length >= 2, `running ${running}`);
+    assert.deepEqual(settling, []);
+    const all = [...running, ...fetched];
+    assert.equal(new Set(all).size, 3, `no item twice: ${all}`);
+    for (const id of all) assert.ok(ids.includes(id as string), `a fed id: ${id}`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(worker.holding().Gate.running.length + worker.holding().Gate.fetched.length, 3);
+    open();
+    assert.equal((await results).length, 6);
+    await eventually(
+      () => {
+        const held = worker.holding().Gate;
+        return held.running.length + held.fetched.length + held.settling.length === 0;
+      },
+      5000,
+      "nothing held once every item is settled",
+    );
   });
 
   it("creates the streams and one durable consumer per stage with the settings given", async () => {

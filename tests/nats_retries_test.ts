@@ -168,6 +168,8 @@ describe("natsPipeline per_stage retries", { skip: natsServerMissing() }, () => 
     assert.equal((result.error as Error).message, "attempt 3");
     assert.deepEqual(seen.map((s) => s.attempt), [1, 2, 3]);
     assert.deepEqual(asked, [1, 2], "not asked after the last attempt");
+    // onFailure runs once the failure is recorded, which the producer may see first.
+    await eventually(() => failures.length > 0, 5000, "onFailure");
     assert.deepEqual(failures, [["x", "attempt 3"]]);
     assert.equal(await streamMessages(nc, `AF_${name}_DEAD`), 1);
   });

@@ -10,6 +10,7 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsLayout } from "./layout.ts";
 import type { ResolvedNatsOptions } from "./options.ts";
 import type { Outbox } from "./outbox.ts";
+import type { RunEventSink } from "./producer_run.ts";
 import { type DurablePublisher, encodeFor, maxPayloadOf } from "./publish.ts";
 import { type ResultHeaders, resultHeaders, resultMsgId } from "./record.ts";
 
@@ -24,6 +25,8 @@ export interface NatsContext {
   readonly publisher: DurablePublisher;
   /** Acknowledgements and publishes, written together once per turn. */
   readonly outbox: Outbox;
+  /** Publishes the producer's own run events (set when `publishEvents` is on). */
+  readonly runs?: RunEventSink;
   /** Reports a problem that fails nothing (a fetch to retry, a result nobody reads). */
   readonly report: (error: unknown, where: string) => void;
 }

@@ -23,6 +23,7 @@
  * @module
  */
 export { type NatsPipeline, natsPipeline } from "./nats_pipeline.ts";
+export type { StageHolding } from "./stage_worker.ts";
 export type { NatsFeedOptions, NatsPipelineOptions, NatsRunOptions } from "./options.ts";
 export { jsonCodec, type NatsCodec } from "./codec.ts";
 export { type ErrorFacts, ItemLostError, ItemTransferError, RemoteError } from "./errors.ts";

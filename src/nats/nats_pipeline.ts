@@ -21,13 +21,14 @@ import {
   resolveNatsOptions,
 } from "./options.ts";
 import { type FedItem, Producer } from "./producer.ts";
+import { ProducerRun } from "./producer_run.ts";
 import { readItemHeaders } from "./record.ts";
 import { ensureStageConsumer, ensureStreams } from "./provision.ts";
 import { serverMaxDeliver } from "./retries.ts";
 import { Outbox } from "./outbox.ts";
 import { DurablePublisher } from "./publish.ts";
 import { StageSource } from "./stage_source.ts";
-import { StageWorker } from "./stage_worker.ts";
+import { type StageHolding, StageWorker } from "./stage_worker.ts";
 import { sweepOnReconnect } from "./sweep.ts";
 import { clusterHook } from "./cluster/hook.ts";
 
@@ -51,6 +52,14 @@ export interface NatsPipeline<I = unknown, O = unknown> {
    * `getWorkerStates()`, dashboards): its counts are this process's share of that stage.
    */
   readonly local: Readonly<Record<string, Pipeline>>;
+  /**
+   * What this process holds right now, per stage it works: the ids of the items in its
+   * in-memory pipeline (`running`), fetched and not yet started (`fetched`), and done whose
+   * outcome is being stored or whose acknowledgement is not yet written (`settling`). Were the
+   * process killed now, these would be delivered again to others after `ackWaitMs`. Read-only,
+   * built on each call (for dashboards and tests; `{}` for a producer).
+   */
+  holding(): Record<string, StageHolding>;
   /**
    * Publishes items into the first stage (or `targetStage`) and resolves once the server has
    * stored every one. Their results wait for {@linkcode NatsPipeline.join}.
@@ -125,6 +134,7 @@ export async function natsPipeline<I, O>(
     publisher: cluster?.publisher ??
       new DurablePublisher(connection, resolved.publishTimeoutMs, outbox),
     outbox,
+    runs: cluster?.publishRun,
     report: (error, where) => console.error(`AntFlow (nats, ${where}):`, error),
   };
   await ensureStreams(jsm, layout, resolved);
@@ -229,6 +239,8 @@ class Member<I, O> implements NatsPipeline<I, O> {
   #subscriptions: Subscription[] = [];
   #stopSweeping: () => void = () => {};
   #joinable: FedItem[] = [];
+  /** The run of the items fed since the last `join()` (with `publishEvents`). */
+  #feedRun: ProducerRun | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -248,6 +260,12 @@ class Member<I, O> implements NatsPipeline<I, O> {
     this.#producer = new Producer(ctx, origin, stageNames);
   }
 
+  holding(): Record<string, StageHolding> {
+    const holding: Record<string, StageHolding> = {};
+    this.#workers.forEach((worker, i) => (holding[this.stages[i]] = worker.holding()));
+    return holding;
+  }
+
   watch(subscriptions: Subscription[], stopSweeping: () => void): void {
     this.#subscriptions = subscriptions;
     this.#stopSweeping = stopSweeping;
@@ -255,13 +273,26 @@ class Member<I, O> implements NatsPipeline<I, O> {
 
   async feed(items: PipelineInput<I>, options: NatsFeedOptions<I> = {}): Promise<void> {
     checkFeedOptions("feed", options, false);
-    await this.#producer.feed(items, options, true, true, (item) => this.#joinable.push(item));
+    this.#feedRun ??= this.#startRun();
+    const joinable = (item: FedItem) => this.#joinable.push(item);
+    await this.#producer.feed(items, options, true, true, joinable, this.#feedRun);
   }
 
   async join(): Promise<PipelineResult[]> {
     const fed = this.#joinable;
+    const run = this.#feedRun;
     this.#joinable = [];
-    return await Promise.all(fed.map((item) => item.result!));
+    this.#feedRun = undefined;
+    try {
+      return await Promise.all(fed.map((item) => item.result!));
+    } finally {
+      run?.end();
+    }
+  }
+
+  /** A run of this producer's, when its run events are published. */
+  #startRun(): ProducerRun | undefined {
+    return this.#ctx.runs === undefined ? undefined : new ProducerRun(this.#ctx.runs);
   }
 
   async run(
@@ -271,10 +302,16 @@ class Member<I, O> implements NatsPipeline<I, O> {
     checkFeedOptions("run", options, true);
     const { includeFailures, ...feedOptions } = options;
     const results: Promise<PipelineResult>[] = [];
-    await this.#producer.feed(items, feedOptions, true, false, (item) => {
-      results.push(item.result!);
-    });
-    const all = await Promise.all(results);
+    const run = this.#startRun();
+    let all: PipelineResult[];
+    try {
+      await this.#producer.feed(items, feedOptions, true, false, (item) => {
+        results.push(item.result!);
+      }, run);
+      all = await Promise.all(results);
+    } finally {
+      run?.end();
+    }
     return (includeFailures ? all : all.filter((r) => r.isSuccess)) as PipelineResult<O>[];
   }
 
@@ -287,28 +324,36 @@ class Member<I, O> implements NatsPipeline<I, O> {
     const signal = options.signal === undefined
       ? stop.signal
       : AbortSignal.any([options.signal, stop.signal]);
+    const run = this.#startRun();
     return new ReadableStream<StreamResult<O>>({
       start: (controller) => {
         let pending = 0;
         let fed = false;
         const finish = () => {
-          if (fed && pending === 0) controller.close();
+          if (!fed || pending > 0) return;
+          run?.end();
+          controller.close();
         };
-        this.#producer.feed(items, { ...options, signal }, true, false, (item) => {
+        const onItem = (item: FedItem) => {
           pending++;
           item.result!.then((result) => {
             pending--;
             if (!signal.aborted) controller.enqueue(result as StreamResult<O>);
             finish();
           });
-        }).then(() => {
+        };
+        this.#producer.feed(items, { ...options, signal }, true, false, onItem, run).then(() => {
           fed = true;
           finish();
         }, (error) => {
+          run?.end();
           if (!stop.signal.aborted) controller.error(error);
         });
       },
-      cancel: (reason) => stop.abort(reason),
+      cancel: (reason) => {
+        run?.end();
+        stop.abort(reason);
+      },
     });
   }
 
@@ -318,6 +363,7 @@ class Member<I, O> implements NatsPipeline<I, O> {
       for (const sub of this.#subscriptions) sub.unsubscribe();
       await Promise.all(this.#workers.map((w) => w.stop()));
       await Promise.all(Object.values(this.local).map((p) => p.shutdown()));
+      this.#feedRun?.end();
       await this.#producer.close();
       this.#ctx.outbox.flush();
       await this.#ctx.nc.flush().catch(() => {});

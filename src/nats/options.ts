@@ -71,7 +71,9 @@ export interface NatsPipelineOptions {
   maxPublishing?: number;
   /**
    * Publish this process's tracker events and worker states for a `ClusterTracker` (one view of
-   * the whole cluster): `true`, or settings. Off by default.
+   * the whole cluster): `true`, or settings. Its own `run()`, `stream()` and `feed()`…`join()`
+   * batches are then published as runs too (`runstart`/`runend`, counted by their results).
+   * Off by default.
    */
   publishEvents?: boolean | NatsEventsOptions;
 }

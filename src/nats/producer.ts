@@ -11,6 +11,7 @@ import { maxPayload, type NatsContext } from "./context.ts";
 import { stageToken } from "./layout.ts";
 import type { NatsFeedOptions } from "./options.ts";
 import { encodeFor } from "./publish.ts";
+import type { ProducerRun } from "./producer_run.ts";
 import { itemHeaders, stageMsgId } from "./record.ts";
 import { ResultCollector } from "./results.ts";
 
@@ -62,7 +63,7 @@ export class Producer {
    * stored them all. With `collect`, each item's result is awaited from the results subject.
    * `onItem` sees every item as it is fed. An item whose value cannot be sent fails at once (its
    * result says why); with `reject`, the call then rejects with the first such error once every
-   * other item is stored.
+   * other item is stored. `run`, when given, counts each item's terminal state.
    */
   async feed<I>(
     items: Iterable<I> | AsyncIterable<I>,
@@ -70,6 +71,7 @@ export class Producer {
     collect: boolean,
     reject: boolean,
     onItem: (item: FedItem) => void,
+    run?: ProducerRun,
   ): Promise<void> {
     const stage = options.targetStage ?? this.#firstStage;
     if (!this.#stages.includes(stage)) {
@@ -96,6 +98,7 @@ export class Producer {
         result = new Promise<PipelineResult>((resolve) => (settle = resolve));
         collector.expect(id, (r) => {
           this.#inFlight.delete(id);
+          run?.count(r.status);
           settle(new PipelineResult(id, r.value, sequence, r.error));
         });
       }
@@ -103,6 +106,7 @@ export class Producer {
       const failed = (error: unknown) => {
         collector?.forget(id);
         this.#inFlight.delete(id);
+        if (collector !== undefined) run?.count("failed");
         settle(new PipelineResult(id, item, sequence, error));
       };
       publishing++;

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import { delay } from "../limits/delay.ts";
 import { Deque } from "../utils/deque.ts";
 import type { Outbox } from "./outbox.ts";
 import { type ItemHeaders, readItemHeaders } from "./record.ts";
@@ -59,10 +60,14 @@ export class StageSource {
   readonly #consumer: Consumer;
   readonly #options: StageSourceOptions;
   readonly #takers = new Deque<Taker>();
-  readonly #held = new Set<JsMsg>();
+  readonly #held = new Map<JsMsg, ItemHeaders>();
+  /** Acknowledged here, the acknowledgement not yet written (it waits in the outbox). */
+  readonly #acking = new Map<JsMsg, ItemHeaders>();
   #requested = 0;
   #scheduled = false;
   #closed = false;
+  /** Aborted by `close()`: ends the pause after a failed fetch. */
+  readonly #stop = new AbortController();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #fetches = new Set<Promise<void>>();
   #stops = new Set<{ close(): Promise<void | Error> }>();
@@ -75,6 +80,16 @@ export class StageSource {
   /** Messages handed out and not yet settled. */
   get held(): number {
     return this.#held.size;
+  }
+
+  /** Every message handed out and not yet settled, with its item. */
+  heldItems(): IterableIterator<[JsMsg, ItemHeaders]> {
+    return this.#held.entries();
+  }
+
+  /** The items acknowledged here whose acknowledgement is not yet written. */
+  ackingItems(): IterableIterator<ItemHeaders> {
+    return this.#acking.values();
   }
 
   /** Workers waiting for a delivery. */
@@ -92,8 +107,13 @@ export class StageSource {
 
   /** The item entered the next stage, or reached its terminal state: it is done here. */
   ack(msg: JsMsg): void {
-    if (!this.#release(msg)) return;
-    this.#options.outbox.defer(() => msg.ack());
+    const item = this.#held.get(msg);
+    if (item === undefined || !this.#release(msg)) return;
+    this.#acking.set(msg, item);
+    this.#options.outbox.defer(() => {
+      this.#acking.delete(msg);
+      msg.ack();
+    });
   }
 
   /** Another delivery after `delayMs` (a per_stage retry, or a message given back). */
@@ -115,6 +135,7 @@ export class StageSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stop.abort();
     for (let taker = this.#takers.shift(); taker !== undefined; taker = this.#takers.shift()) {
       taker(undefined);
     }
@@ -124,7 +145,7 @@ export class StageSource {
 
   /** Gives back every held message (for another process to take). */
   giveBackHeld(): void {
-    for (const msg of [...this.#held]) this.nak(msg);
+    for (const msg of [...this.#held.keys()]) this.nak(msg);
   }
 
   #release(msg: JsMsg): boolean {
@@ -136,11 +157,11 @@ export class StageSource {
     return true;
   }
 
-  #hold(msg: JsMsg): void {
-    this.#held.add(msg);
+  #hold(msg: JsMsg, item: ItemHeaders): void {
+    this.#held.set(msg, item);
     if (this.#heartbeat === undefined) {
       this.#heartbeat = setInterval(() => {
-        for (const held of this.#held) held.working();
+        for (const held of this.#held.keys()) held.working();
       }, this.#options.heartbeatMs);
     }
   }
@@ -149,7 +170,8 @@ export class StageSource {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    // With the acknowledgements and publishes of this turn: one socket write for all of them.
+    this.#options.outbox.defer(() => {
       this.#scheduled = false;
       this.#pump();
     });
@@ -190,7 +212,7 @@ export class StageSource {
     } finally {
       this.#requested -= count - received;
     }
-    if (failed && !this.#closed) await new Promise((resolve) => setTimeout(resolve, 500));
+    if (failed && !this.#closed) await delay(500, { signal: this.#stop.signal }).catch(() => {});
     this.#pump();
   }
 
@@ -208,7 +230,7 @@ export class StageSource {
       return;
     }
     const delivery: Delivery = { msg, item, deliveries: msg.info.deliveryCount, attempt: 1 };
-    this.#hold(msg);
+    this.#hold(msg, item);
     const last = this.#options.maxDeliver;
     if (last !== undefined && delivery.deliveries >= last && this.#options.onLast !== undefined) {
       // Not this worker's: the item is failed for good, and the worker waits for the next one.

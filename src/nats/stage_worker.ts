@@ -23,6 +23,23 @@ import { itemHeaders, stageMsgId } from "./record.ts";
 import { AttemptRecords, retriesByStage, stageRetryWait, tasksWithAttempt } from "./retries.ts";
 import type { Delivery, StageSource } from "./stage_source.ts";
 
+/**
+ * The items one stage of a `natsPipeline()` member holds right now, by id (an item fed
+ * twice under one id appears twice). A process killed now would see these delivered again to
+ * others; the `running` and `settling` ones would run again.
+ */
+export interface StageHolding {
+  /** In this process's in-memory pipeline for the stage: its task runs or is about to. */
+  readonly running: ItemId[];
+  /** Fetched from the server (their `ack_wait` clock runs), not yet in the pipeline. */
+  readonly fetched: ItemId[];
+  /**
+   * Done here: their outcome (output in the next stage, or result) is being stored, or their
+   * acknowledgement is not yet written (acknowledgements are written once per timer turn).
+   */
+  readonly settling: ItemId[];
+}
+
 /** Runs one stage's deliveries in this process (see the module doc). */
 export class StageWorker {
   readonly #ctx: NatsContext;
@@ -38,7 +55,8 @@ export class StageWorker {
   #asked = 0;
   #inPipeline = 0;
   #ended = false;
-  readonly #settling = new Set<Promise<unknown>>();
+  /** The deliveries done here whose outcome is being stored, by the promise that stores it. */
+  readonly #settling = new Map<Promise<unknown>, Delivery>();
   #loop: Promise<void> | undefined;
   /** Set for a per_stage stage with retries: their attempt numbers on the server. */
   readonly #records: AttemptRecords | undefined;
@@ -97,14 +115,34 @@ export class StageWorker {
   /** Resolves once the source is closed and every item in hand is settled on the server. */
   async finished(): Promise<void> {
     await this.#loop;
-    while (this.#settling.size > 0) await Promise.all(this.#settling);
+    while (this.#settling.size > 0) await Promise.all(this.#settling.keys());
   }
 
   /** Fails a delivery the source will not hand out (its last one): every earlier one died. */
   readonly failLost = (delivery: Delivery): void => {
     const error = new ItemLostError(delivery.item.id, this.#stage.name, delivery.deliveries);
-    this.#track(this.#fail(delivery, error));
+    this.#track(delivery, this.#fail(delivery, error));
   };
+
+  /**
+   * The items this process holds for the stage right now: in its in-memory pipeline, fetched and
+   * not yet there, done and being settled (their outcome being stored, or their acknowledgement
+   * not yet written). Built on each call; nothing is kept for it.
+   */
+  holding(): StageHolding {
+    const held = new Map(this.#source.heldItems());
+    const running: ItemId[] = [];
+    const settling: ItemId[] = [];
+    for (const delivery of this.#byId.values()) {
+      if (held.delete(delivery.msg)) running.push(delivery.item.id);
+    }
+    for (const delivery of this.#settling.values()) {
+      if (held.delete(delivery.msg)) settling.push(delivery.item.id);
+    }
+    for (const item of this.#source.ackingItems()) settling.push(item.id);
+    const fetched = [...held.values()].map((item) => item.id);
+    return { running, fetched, settling };
+  }
 
   async #run(): Promise<void> {
     const results = this.local.stream(this.#intake(), {
@@ -115,12 +153,12 @@ export class StageWorker {
       this.#byId.delete(result.id);
       this.#inPipeline--;
       this.#ask();
-      this.#track(this.#settle(delivery, result));
+      this.#track(delivery, this.#settle(delivery, result));
     }
   }
 
-  #track(settling: Promise<unknown>): void {
-    this.#settling.add(settling);
+  #track(delivery: Delivery, settling: Promise<unknown>): void {
+    this.#settling.set(settling, delivery);
     settling.finally(() => this.#settling.delete(settling));
   }
 
@@ -153,7 +191,7 @@ export class StageWorker {
           this.#stage.name,
           `its payload cannot be decoded (${this.#ctx.options.codec.name}): ${why}`,
         );
-        this.#track(this.#fail(delivery, failure));
+        this.#track(delivery, this.#fail(delivery, failure));
         continue;
       }
       this.#byIndex.set(index++, delivery);

@@ -7,27 +7,24 @@
  *
  * @module
  */
-import { createInbox, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import type { NatsConnection } from "@nats-io/nats-core";
 import type { TaskEvent } from "../../tracker/events.ts";
 import { errorToJSON, metadataToJSON } from "../../tracker/json.ts";
 import type { NameRef } from "../../tracker/names.ts";
 import type { RunEvent, RunEventType } from "../../tracker/run_event.ts";
 import type { TappedType, TrackerTap } from "../../tracker/taps.ts";
 import { type ItemId, STATUS_TYPES, type StatusMetadata } from "../../tracker/types.ts";
+import { Resender } from "../resender.ts";
 import type { EventsLayout, RunWire, StatusWire } from "./wire.ts";
 
 const ALL_STATUSES = (1 << STATUS_TYPES.length) - 1;
-/** An unacknowledged event is sent again after this long. */
-const RESEND_MS = 1000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** An event waiting for the stream's acknowledgement: its number and its item's id. */
 interface Unacked {
-  subject: string;
-  data: Uint8Array;
-  itemId: ItemId | undefined;
-  sentAt: number;
-  firstAt: number;
+  readonly seq: number;
+  readonly itemId: ItemId | undefined;
 }
 
 /** What {@link EventPublisher} needs to know. */
@@ -51,15 +48,13 @@ export class EventPublisher implements TrackerTap {
   readonly #nc: NatsConnection;
   readonly #settings: EventPublisherSettings;
   readonly #lastStage: string | undefined;
-  readonly #inbox = createInbox();
-  readonly #unacked = new Map<number, Unacked>();
+  /** The events sent and not yet acknowledged. */
+  readonly #resender: Resender<Unacked>;
   /** The newest unacknowledged event of each item. */
   readonly #lastOf = new Map<ItemId, number>();
   readonly #waiters = new Map<number, Array<() => void>>();
   readonly #workerNames = new Map<NameRef, string | null>();
   #seq = 0;
-  #subscription: Subscription | undefined;
-  #sweep: ReturnType<typeof setInterval> | undefined;
   #lost = 0;
 
   constructor(nc: NatsConnection, settings: EventPublisherSettings) {
@@ -67,11 +62,17 @@ export class EventPublisher implements TrackerTap {
     this.#settings = settings;
     this.tasks = settings.tasks;
     this.#lastStage = settings.stages[settings.stages.length - 1];
+    this.#resender = new Resender<Unacked>(nc, {
+      timeoutMs: settings.timeoutMs,
+      onAnswer: (event, data) => this.#answer(event, data),
+      // Dropped and counted: the view never stalls the work.
+      onExpire: (event) => this.#drop(event),
+    });
   }
 
   /** Events sent and not yet acknowledged by the stream. */
   get pending(): number {
-    return this.#unacked.size;
+    return this.#resender.size;
   }
 
   status(
@@ -139,13 +140,9 @@ export class EventPublisher implements TrackerTap {
 
   /** Stops: whatever waits is released; events not yet stored are given up. */
   close(): void {
-    this.#subscription?.unsubscribe();
-    this.#subscription = undefined;
-    if (this.#sweep !== undefined) clearInterval(this.#sweep);
-    this.#sweep = undefined;
+    this.#resender.close();
     for (const list of this.#waiters.values()) for (const resolve of list) resolve();
     this.#waiters.clear();
-    this.#unacked.clear();
     this.#lastOf.clear();
   }
 
@@ -181,64 +178,35 @@ export class EventPublisher implements TrackerTap {
   }
 
   #send(subject: string, json: string, itemId: ItemId | undefined): void {
-    this.#subscription ??= this.#nc.subscribe(`${this.#inbox}.*`, {
-      callback: (_error, msg) => this.#answer(msg.subject, msg.data, msg.headers?.code ?? 0),
-    });
-    this.#sweep ??= setInterval(() => this.#expire(), RESEND_MS / 2);
     const seq = this.#seq++;
-    const data = encoder.encode(json);
-    const now = performance.now();
-    this.#unacked.set(seq, { subject, data, itemId, sentAt: now, firstAt: now });
     if (itemId !== undefined) this.#lastOf.set(itemId, seq);
-    try {
-      this.#nc.publish(subject, data, { reply: `${this.#inbox}.${seq}` });
-    } catch {
-      // disconnected: the sweep sends it again
-    }
+    this.#resender.send({ seq, itemId }, subject, encoder.encode(json));
   }
 
-  #answer(subject: string, data: Uint8Array, code: number): void {
-    if (code === 503) return; // no JetStream (yet): sent again by the sweep
-    const seq = Number(subject.slice(this.#inbox.length + 1));
+  #answer(event: Unacked, data: Uint8Array): void {
     // `{"error":…}` rather than `{"stream":…}`.
     if (data.length > 2 && data[2] === 0x65 && decoder.decode(data).includes('"error"')) {
       this.#report(new Error(`the events stream refused an event: ${decoder.decode(data)}`));
     }
-    this.#settle(seq);
+    this.#settle(event);
   }
 
-  #settle(seq: number): void {
-    const entry = this.#unacked.get(seq);
-    if (entry === undefined) return;
-    this.#unacked.delete(seq);
-    const itemId = entry.itemId;
+  #drop(event: Unacked): void {
+    this.#lost++;
+    if (this.#lost === 1) {
+      this.#report(
+        new Error(`an event was not stored within ${this.#settings.timeoutMs} ms (dropped)`),
+      );
+    }
+    this.#settle(event);
+  }
+
+  #settle({ seq, itemId }: Unacked): void {
     if (itemId !== undefined && this.#lastOf.get(itemId) === seq) this.#lastOf.delete(itemId);
     const list = this.#waiters.get(seq);
     if (list !== undefined) {
       this.#waiters.delete(seq);
       for (const resolve of list) resolve();
-    }
-  }
-
-  #expire(): void {
-    const now = performance.now();
-    for (const [seq, entry] of this.#unacked) {
-      if (now - entry.firstAt > this.#settings.timeoutMs) {
-        this.#lost++;
-        if (this.#lost === 1) {
-          this.#report(
-            new Error(`an event was not stored within ${this.#settings.timeoutMs} ms (dropped)`),
-          );
-        }
-        this.#settle(seq);
-      } else if (now - entry.sentAt > RESEND_MS && !this.#nc.isClosed()) {
-        entry.sentAt = now;
-        try {
-          this.#nc.publish(entry.subject, entry.data, { reply: `${this.#inbox}.${seq}` });
-        } catch {
-          // still disconnected
-        }
-      }
     }
   }
 

@@ -14,6 +14,7 @@ import type { NatsLayout } from "../layout.ts";
 import type { ResolvedNatsOptions } from "../options.ts";
 import { type DurableMessage, DurablePublisher, type StoredAck } from "../publish.ts";
 import type { Outbox } from "../outbox.ts";
+import type { RunEventSink } from "../producer_run.ts";
 import { EventPublisher } from "./event_publisher.ts";
 import { resolveEventsOptions } from "./options.ts";
 import { ensureEventStreams } from "./provision.ts";
@@ -26,6 +27,8 @@ export interface ClusterHook {
   readonly publisher: DurablePublisher;
   /** The tracker the stage workers record into. */
   readonly tracker: StatusTracker;
+  /** Publishes a producer's own run event (its `run()`, `stream()`, `feed()`…`join()`). */
+  readonly publishRun: RunEventSink;
   /** Starts the heartbeat, once the stage workers exist. */
   start(local: Readonly<Record<string, Pipeline>>): void;
 }
@@ -65,7 +68,12 @@ export async function clusterHook(
     detach();
     tap.close();
   });
-  return { publisher, tracker, start: (local) => reporter.start(local) };
+  return {
+    publisher,
+    tracker,
+    publishRun: (type, event) => tap.run(type, event),
+    start: (local) => reporter.start(local),
+  };
 }
 
 /**
