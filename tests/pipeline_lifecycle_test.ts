@@ -1,6 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { delay, Pipeline, PipelineError, Stage, StatusTracker, type TaskContext } from "../mod.ts";
+import {
+  delay,
+  Pipeline,
+  PipelineError,
+  Stage,
+  STATUS_TYPES,
+  StatusTracker,
+  type TaskContext,
+} from "../mod.ts";
+import { trackerSink } from "../src/tracker/status_tracker.ts";
 import { gate, range, recordingTracker, sleep } from "./support/helpers.ts";
 import {
   collect,
@@ -521,15 +530,14 @@ describe("concurrent runs on one pipeline", () => {
 });
 
 describe("robustness", () => {
-  it("an error inside AntFlow's own event path fails the item instead of losing it or hanging", async () => {
+  it("an error inside AntFlow's own event path (the tracker's sink) fails the item instead of losing it or hanging", async () => {
     const tracker = new StatusTracker();
     tracker.addEventListener("status", () => {});
-    const original = tracker.dispatchEvent.bind(tracker);
-    tracker.dispatchEvent = (event: Event) => {
-      if ((event as CustomEvent).detail?.status === "in_progress") {
-        throw new Error("broken dispatch");
-      }
-      return original(event);
+    const sink = trackerSink(tracker);
+    const original = sink.status;
+    sink.status = (item, status, origin, metadata, timestamp) => {
+      if (STATUS_TYPES[status] === "in_progress") throw new Error("broken dispatch");
+      return original(item, status, origin, metadata, timestamp);
     };
     const pipeline = new Pipeline({
       stages: [new Stage({ name: "S", workers: 2, tasks: [(x: number) => x] })],
