@@ -122,6 +122,58 @@ describe("memory bounds", () => {
     ]);
   });
 
+  it("long histories (many retries) are kept whole and in order; historyLimit keeps their newest events", async () => {
+    const flaky = (failures: number) => {
+      const seen = new Map<number, number>();
+      return function flakyTask(x: number): number {
+        const n = (seen.get(x) ?? 0) + 1;
+        seen.set(x, n);
+        if (n <= failures) throw new Error(`try ${n}`);
+        return x;
+      };
+    };
+    const run = async (historyLimit: number | undefined, maxItems: number | undefined) => {
+      const tracker = new StatusTracker({ historyLimit, maxItems });
+      const emitted = new Map<number, string[]>();
+      tracker.addEventListener("status", (e) => {
+        const d = e.detail;
+        const line = `${d.stage}:${d.status}:${d.worker}:${d.timestamp}:${
+          d.metadata.attempt ?? ""
+        }`;
+        emitted.set(d.itemId as number, [...(emitted.get(d.itemId as number) ?? []), line]);
+      });
+      const stage = (name: string, failures: number) =>
+        new Stage({
+          name,
+          workers: 2,
+          retry: "per_stage",
+          stageAttempts: failures + 1,
+          taskWaitMs: 0,
+          tasks: [flaky(failures)],
+        });
+      await new Pipeline({
+        stages: [stage("A", 4), stage("B", 0), stage("C", 6)],
+        statusTracker: tracker,
+      }).run(range(30));
+      const kept = tracker.getTrackedIds() as number[];
+      assert.equal(kept.length, maxItems ?? 30);
+      for (const id of kept) {
+        const all = emitted.get(id)!;
+        assert.ok(all.length > 20, `item ${id} has a long history (${all.length} events)`);
+        const expected = historyLimit === undefined ? all : all.slice(-historyLimit);
+        const history = tracker.getHistory(id).map((d) =>
+          `${d.stage}:${d.status}:${d.worker}:${d.timestamp}:${d.metadata.attempt ?? ""}`
+        );
+        assert.deepEqual(history, expected);
+        assert.equal(tracker.getStatus(id)?.status, "completed");
+      }
+      assert.equal(tracker.getStats().completed, 30);
+    };
+    await run(undefined, undefined);
+    await run(3, undefined);
+    await run(13, 7); // evicted records are reused for later items
+  });
+
   it("maxItems evicts the items that finished first, never unfinished ones, and stats stay exact", async () => {
     const tracker = new StatusTracker({ maxItems: 10 });
     const pipeline = new Pipeline({
