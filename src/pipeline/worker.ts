@@ -122,7 +122,7 @@ function receiveItem(loop: WorkerLoop): Step {
 
 function beginItem(loop: WorkerLoop, envelope: Envelope): Step {
   loop.runtime.busy++;
-  loop.slot.begin(envelope);
+  loop.slot.begin(envelope, loop.clock);
   loop.envelope = envelope;
   loop.input = loop.value = envelope.value;
   loop.skipped = false;
