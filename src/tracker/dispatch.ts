@@ -98,7 +98,8 @@ export function dispatchOwn(
 export function dispatchForeign(event: Event, listeners: readonly ListenerEntry[]): void {
   let stopped = false;
   const stop = event.stopImmediatePropagation;
-  Object.defineProperty(event, "stopImmediatePropagation", {
+  // A frozen or sealed event keeps its own method: no stopping between these listeners then.
+  Reflect.defineProperty(event, "stopImmediatePropagation", {
     configurable: true,
     writable: true,
     value(): void {
