@@ -32,7 +32,11 @@ const CAPTURE_FIRST: boolean = (() => {
   const probe = new EventTarget();
   let first = "";
   probe.addEventListener("probe", () => first ||= "bubble");
-  probe.addEventListener("probe", () => first ||= "capture", true);
+  try {
+    probe.addEventListener("probe", () => first ||= "capture", true);
+  } catch {
+    return false; // workerd: no capturing listeners at all
+  }
   probe.dispatchEvent(new Event("probe"));
   return first === "capture";
 })();
