@@ -83,12 +83,13 @@ export class ListenerRegistry {
     const signal = typeof options === "object" ? options.signal : undefined;
     if (signal?.aborted) return undefined;
     const once = typeof options === "object" && options.once === true;
-    const entry: ListenerEntry = {
+    const entry: { -readonly [K in keyof ListenerEntry]: ListenerEntry[K] } = {
       listener,
       capture,
-      call: this.#caller(type, listener, capture, once),
+      call: skip,
       removed: false,
     };
+    entry.call = this.#caller(type, entry, once);
     const at = CAPTURE_FIRST && capture ? list.findLastIndex((e) => e.capture) + 1 : list.length;
     this.#lists.set(type, [...list.slice(0, at), entry, ...list.slice(at)]);
     signal?.addEventListener("abort", () => this.remove(type, listener, capture), { once: true });
@@ -114,13 +115,20 @@ export class ListenerRegistry {
     return entry.call;
   }
 
-  #caller(type: string, listener: Listener, capture: boolean, once: boolean): (e: Event) => void {
+  /**
+   * The function that calls an entry's listener. It does nothing once the entry was removed: where
+   * it is also registered with an `EventTarget` (a `RemoteTracker`'s connection events), a removal
+   * that reached only the registry (an aborted `signal`) must still stop it.
+   */
+  #caller(type: string, entry: ListenerEntry, once: boolean): (e: Event) => void {
     const onError = this.#onError;
     const target = this.#target;
+    const { listener, capture } = entry;
     const fn = typeof listener === "function"
       ? listener as (this: unknown, event: Event) => unknown
       : undefined;
     return (event: Event): void => {
+      if (entry.removed) return;
       if (once) this.remove(type, listener, capture);
       try {
         const result = fn !== undefined
@@ -133,6 +141,8 @@ export class ListenerRegistry {
     };
   }
 }
+
+function skip(): void {}
 
 function captureOf(options: boolean | EventListenerOptions | undefined): boolean {
   return typeof options === "boolean" ? options : options?.capture === true;
