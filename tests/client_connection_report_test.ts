@@ -102,6 +102,28 @@ describe("RemoteTracker: connection failures", () => {
     assert.deepEqual(opened, [{ url: URL_, failedAttempts: n }]);
   });
 
+  it("a connectionerror listener added with a signal is not called once the signal aborted", async () => {
+    const { hub, state, fetch } = switchableHub();
+    const controller = new AbortController();
+    let withSignal = 0;
+    let always = 0;
+    const remote = new RemoteTracker(URL_, { fetch, retryMs: 5, maxRetryMs: 10 });
+    remote.addEventListener("connectionerror", () => withSignal++, { signal: controller.signal });
+    remote.addEventListener("connectionerror", () => always++);
+    try {
+      await until(() => withSignal >= 2, 5000, "two failures");
+      controller.abort();
+      assert.equal(remote.listenerCount("connectionerror"), 1);
+      const seen = withSignal;
+      const before = state.attempts;
+      await until(() => state.attempts >= before + 3 && always >= seen + 3, 5000, "three more");
+      assert.equal(withSignal, seen);
+    } finally {
+      await remote.close();
+      hub.close();
+    }
+  });
+
   it("gives up after maxRetries: the last report says so, and closed rejects", async () => {
     const { hub, fetch } = switchableHub();
     const failures: ConnectionErrorDetail[] = [];

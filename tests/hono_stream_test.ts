@@ -94,6 +94,19 @@ describe("GET /events: the start of a stream", () => {
     assert.ok(!first.some((line) => line.startsWith("id:")), "a snapshot has no id");
   });
 
+  it("clients connecting close together may share a first snapshot, but one connecting right after an event gets a fresh one", async () => {
+    const { app, tracker } = mount();
+    const first = async () => JSON.parse((await open(app)).messages()[0].data);
+    const a = await first();
+    const b = await first();
+    assert.deepEqual(b, a);
+    emit(tracker, 2); // within the sharing window: the snapshot must still show them
+    const c = await first();
+    assert.equal(c.lastEventId, a.lastEventId + 2);
+    const d = await first();
+    assert.deepEqual(d, c);
+  });
+
   it("treats an empty Last-Event-ID (header or bare query) as none: no reset, just the snapshot", async () => {
     const { app } = mount();
     const byHeader = await open(app, "/events", { "Last-Event-ID": "" });

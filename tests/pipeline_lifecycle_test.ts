@@ -1,6 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { delay, Pipeline, PipelineError, Stage, StatusTracker, type TaskContext } from "../mod.ts";
+import {
+  delay,
+  Pipeline,
+  PipelineError,
+  Stage,
+  STATUS_TYPES,
+  StatusTracker,
+  type TaskContext,
+} from "../mod.ts";
+import { trackerSink } from "../src/tracker/status_tracker.ts";
 import { gate, range, recordingTracker, sleep } from "./support/helpers.ts";
 import {
   collect,
@@ -520,16 +529,49 @@ describe("concurrent runs on one pipeline", () => {
   });
 });
 
+describe("worker start times", () => {
+  it("once worker states were read, an item's processingSince is its in_progress timestamp (one clock reading, not two)", async () => {
+    const tracker = new StatusTracker();
+    const hold = gate();
+    const started = gate();
+    const pipeline = new Pipeline({
+      stages: [heldStage("S", 2, hold, { started })],
+      statusTracker: tracker,
+    });
+    pipeline.getWorkerStates(); // observed from now on: per-item start times
+    const realNow = Date.now;
+    let tick = realNow();
+    Date.now = () => ++tick; // every reading differs: a second reading would show
+    let states: ReturnType<typeof pipeline.getWorkerStates>;
+    try {
+      const run = pipeline.run([1, 2]);
+      await started.promise;
+      await sleep(5);
+      states = pipeline.getWorkerStates();
+      hold.open();
+      await run;
+    } finally {
+      Date.now = realNow;
+    }
+    const busy = Object.values(states).filter((s) => s.status === "busy");
+    assert.equal(busy.length, 2);
+    for (const state of busy) {
+      const inProgress = tracker.getHistory(state.currentItemId!)
+        .find((e) => e.status === "in_progress")!;
+      assert.equal(state.processingSince, inProgress.timestamp);
+    }
+  });
+});
+
 describe("robustness", () => {
-  it("an error inside AntFlow's own event path fails the item instead of losing it or hanging", async () => {
+  it("an error inside AntFlow's own event path (the tracker's sink) fails the item instead of losing it or hanging", async () => {
     const tracker = new StatusTracker();
     tracker.addEventListener("status", () => {});
-    const original = tracker.dispatchEvent.bind(tracker);
-    tracker.dispatchEvent = (event: Event) => {
-      if ((event as CustomEvent).detail?.status === "in_progress") {
-        throw new Error("broken dispatch");
-      }
-      return original(event);
+    const sink = trackerSink(tracker);
+    const original = sink.status;
+    sink.status = (item, status, origin, metadata, timestamp) => {
+      if (STATUS_TYPES[status] === "in_progress") throw new Error("broken dispatch");
+      return original(item, status, origin, metadata, timestamp);
     };
     const pipeline = new Pipeline({
       stages: [new Stage({ name: "S", workers: 2, tasks: [(x: number) => x] })],

@@ -11,6 +11,8 @@ import {
   TaskEvent,
   TaskEventSchema,
 } from "../mod.ts";
+import { dispatchCount } from "../src/tracker/dispatch.ts";
+import { trackerSink } from "../src/tracker/status_tracker.ts";
 import { gate, range } from "./support/helpers.ts";
 import { heldStage } from "./support/pipeline_fixtures.ts";
 
@@ -120,6 +122,58 @@ describe("memory bounds", () => {
     ]);
   });
 
+  it("long histories (many retries) are kept whole and in order; historyLimit keeps their newest events", async () => {
+    const flaky = (failures: number) => {
+      const seen = new Map<number, number>();
+      return function flakyTask(x: number): number {
+        const n = (seen.get(x) ?? 0) + 1;
+        seen.set(x, n);
+        if (n <= failures) throw new Error(`try ${n}`);
+        return x;
+      };
+    };
+    const run = async (historyLimit: number | undefined, maxItems: number | undefined) => {
+      const tracker = new StatusTracker({ historyLimit, maxItems });
+      const emitted = new Map<number, string[]>();
+      tracker.addEventListener("status", (e) => {
+        const d = e.detail;
+        const line = `${d.stage}:${d.status}:${d.worker}:${d.timestamp}:${
+          d.metadata.attempt ?? ""
+        }`;
+        emitted.set(d.itemId as number, [...(emitted.get(d.itemId as number) ?? []), line]);
+      });
+      const stage = (name: string, failures: number) =>
+        new Stage({
+          name,
+          workers: 2,
+          retry: "per_stage",
+          stageAttempts: failures + 1,
+          taskWaitMs: 0,
+          tasks: [flaky(failures)],
+        });
+      await new Pipeline({
+        stages: [stage("A", 4), stage("B", 0), stage("C", 6)],
+        statusTracker: tracker,
+      }).run(range(30));
+      const kept = tracker.getTrackedIds() as number[];
+      assert.equal(kept.length, maxItems ?? 30);
+      for (const id of kept) {
+        const all = emitted.get(id)!;
+        assert.ok(all.length > 20, `item ${id} has a long history (${all.length} events)`);
+        const expected = historyLimit === undefined ? all : all.slice(-historyLimit);
+        const history = tracker.getHistory(id).map((d) =>
+          `${d.stage}:${d.status}:${d.worker}:${d.timestamp}:${d.metadata.attempt ?? ""}`
+        );
+        assert.deepEqual(history, expected);
+        assert.equal(tracker.getStatus(id)?.status, "completed");
+      }
+      assert.equal(tracker.getStats().completed, 30);
+    };
+    await run(undefined, undefined);
+    await run(3, undefined);
+    await run(13, 7); // evicted records are reused for later items
+  });
+
   it("maxItems evicts the items that finished first, never unfinished ones, and stats stay exact", async () => {
     const tracker = new StatusTracker({ maxItems: 10 });
     const pipeline = new Pipeline({
@@ -163,40 +217,41 @@ describe("memory bounds", () => {
 describe("cost when nobody listens", () => {
   it("without listeners or callbacks, no CustomEvent is dispatched and no task event is built", async () => {
     const tracker = new StatusTracker();
-    let dispatched = 0;
-    const original = tracker.dispatchEvent.bind(tracker);
-    tracker.dispatchEvent = (event: Event) => {
-      dispatched++;
-      return original(event);
+    const sink = trackerSink(tracker);
+    const task = sink.task;
+    let tasks = 0;
+    sink.task = (event) => {
+      tasks++;
+      return task(event);
     };
+    const before = dispatchCount();
     await new Pipeline({
       stages: [new Stage({ name: "S", workers: 2, tasks: [(x: number) => x] })],
       statusTracker: tracker,
     }).run(range(50));
-    assert.equal(dispatched, 0);
+    assert.equal(dispatchCount() - before, 0);
+    assert.equal(tasks, 0);
     assert.equal(tracker.getStats().completed, 50, "statuses are still recorded");
   });
 
   it("only the listened-to types are dispatched, and removing the listener stops them", async () => {
     const tracker = new StatusTracker();
     const types: string[] = [];
-    const original = tracker.dispatchEvent.bind(tracker);
-    tracker.dispatchEvent = (event: Event) => {
-      types.push(event.type);
-      return original(event);
-    };
-    const onComplete = () => {};
+    const onComplete = (e: Event) => void types.push(e.type);
     tracker.addEventListener("taskcomplete", onComplete);
     const pipeline = new Pipeline({
       stages: [new Stage({ name: "S", workers: 1, tasks: [(x: number) => x] })],
       statusTracker: tracker,
     });
+    const before = dispatchCount();
     await pipeline.run([1, 2]);
     assert.deepEqual(types, ["taskcomplete", "taskcomplete"]);
+    assert.equal(dispatchCount() - before, 2, "nothing but the two taskcomplete events");
     tracker.removeEventListener("taskcomplete", onComplete);
     assert.equal(tracker.listenerCount("taskcomplete"), 0);
     await pipeline.run([3]);
     assert.equal(types.length, 2);
+    assert.equal(dispatchCount() - before, 2);
   });
 
   it("once and signal listener options keep the counts right", () => {

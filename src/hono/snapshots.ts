@@ -49,7 +49,10 @@ export interface SummaryMark {
 }
 
 const ENCODER = new TextEncoder();
-/** Clients that ask this close together, with no event in between, share one serialisation. */
+/**
+ * Clients that ask this close together, with no event in between, share one serialisation (of the
+ * periodic snapshot, and of the first one when they connect).
+ */
 const SHARE_MS = 20;
 
 /**
@@ -66,6 +69,8 @@ export class Snapshots {
   #lastId: () => number;
   #transitions: Float64Array;
   #cache: { key: string; at: number; json: string; bytes: Uint8Array } | undefined;
+  /** The first `snapshot` of the clients that connect close together with no event between. */
+  #firstCache: { key: string; at: number; text: string } | undefined;
   #mark: SummaryMark | undefined;
 
   constructor(tracker: StatusTracker, pipeline: PipelineLike | undefined, lastId: () => number) {
@@ -85,6 +90,7 @@ export class Snapshots {
   /** Forgets the shared serialisation (the events it described are gone). */
   clearCache(): void {
     this.#cache = undefined;
+    this.#firstCache = undefined;
   }
 
   /**
@@ -112,12 +118,20 @@ export class Snapshots {
   }
 
   /**
-   * A connection's first `snapshot`: with the failed items and the one `retry:` field.
+   * A connection's first `snapshot`: with the failed items and the one `retry:` field (shared by
+   * the clients that connect within SHARE_MS of each other with no event between).
    *
    * @param retryMs The reconnection delay to send.
    */
   first(retryMs: number): string {
-    return encodeSSE({ event: "snapshot", retry: retryMs, data: JSON.stringify(this.data()) });
+    const now = Date.now();
+    const key = `${this.#lastId()} ${this.changes()} ${retryMs}`;
+    const cache = this.#firstCache;
+    if (cache !== undefined && cache.key === key && now - cache.at < SHARE_MS) return cache.text;
+    const data = JSON.stringify(this.data());
+    const text = encodeSSE({ event: "snapshot", retry: retryMs, data });
+    this.#firstCache = { key, at: now, text };
+    return text;
   }
 
   /** The periodic `snapshot` message (without the failed items). */

@@ -123,7 +123,7 @@ function receiveItem(loop: WorkerLoop): Step {
 function beginItem(loop: WorkerLoop, envelope: Envelope): Step {
   loop.runtime.busy++;
   if (loop.queue.keepAliveMs !== undefined) loop.runtime.armKeepAlive();
-  loop.slot.begin(envelope);
+  loop.slot.begin(envelope, loop.clock);
   loop.envelope = envelope;
   loop.input = loop.value = envelope.value;
   loop.skipped = false;

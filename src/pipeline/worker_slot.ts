@@ -1,6 +1,7 @@
 import { type NameRef, NO_NAME } from "../tracker/names.ts";
 import type { ItemId } from "../tracker/types.ts";
 import type { EventOrigin } from "../tracker/sink.ts";
+import type { Clock } from "./clock.ts";
 import type { Envelope } from "./envelope.ts";
 import type { WorkerMetrics, WorkerState } from "./types.ts";
 import type { WorkerLoop } from "./worker_loop.ts";
@@ -48,14 +49,17 @@ export class WorkerSlot implements EventOrigin {
     this.name = `${stage}-W${index}`;
   }
 
-  /** Takes an item. */
-  begin(envelope: Envelope): void {
+  /**
+   * Takes an item. `clock` is the worker's: once worker states are observed, the item's start
+   * time shares the reading of the events emitted with it (its `in_progress` among them).
+   */
+  begin(envelope: Envelope, clock: Clock): void {
     if (this.periodStart < 0) this.periodStart = performance.now();
     this.busy = true;
     this.envelope = envelope;
     this.currentItemId = envelope.id;
     this.currentTask = undefined;
-    this.processingSince = this.observed ? Date.now() : -1;
+    this.processingSince = this.observed ? clock.now() : -1;
     this.lastStatusAt = -Infinity;
     envelope.holder = this;
   }

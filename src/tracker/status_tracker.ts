@@ -1,5 +1,6 @@
 import { typeOrRangeError, validateOptions } from "../utils/validate.ts";
 import { ErrorSummary, type FailedItem } from "./error_summary.ts";
+import { dispatchForeign, dispatchOwn } from "./dispatch.ts";
 import { recordedStatusEvent, type StatusEvent, type TaskEvent } from "./events.ts";
 import { type ItemHandle, ItemStore } from "./item_store.ts";
 import type { LatencySnapshot } from "./latency.ts";
@@ -157,21 +158,24 @@ export class StatusTracker extends EventTarget {
   #taskListenerMask = 0;
   /** Status changes recorded, per status code (see `statusTransitions`). */
   #transitions = new Float64Array(STATUS_TYPES.length);
-  /** The event the tracker is dispatching itself (its taps had it already). */
-  #ownEvent: Event | undefined;
   #taps: TapList = new TapList(
     () => this.#onTapsChanged(),
     (error) => this.#reportError(error, "tap", undefined),
   );
   #tapsListening = false;
   /**
-   * While taps are attached: a DOM listener (not counted as one) that hands events dispatched on
-   * the tracker from outside, such as a custom producer's, to the taps like the tracker's own.
+   * The tracker's one `EventTarget` listener per tracked type (not counted as a listener). The
+   * tracker calls its listeners itself for its own events, without `dispatchEvent`; this hands
+   * events dispatched on it from outside, such as a custom producer's, to the taps and the
+   * listeners like its own.
    */
-  #onExternal = (event: Event): void => {
-    if (event !== this.#ownEvent && event instanceof CustomEvent) {
-      this.#taps.external(event.type as TappedType, event.detail);
+  #onForeign = (event: Event): void => {
+    const type = event.type;
+    if (this.#tapsListening && TAPPED_TYPES.has(type) && event instanceof CustomEvent) {
+      this.#taps.external(type as TappedType, event.detail);
     }
+    const listeners = this.#registry.list(type);
+    if (listeners.length > 0) dispatchForeign(event, listeners);
   };
 
   static {
@@ -203,6 +207,7 @@ export class StatusTracker extends EventTarget {
       () => this.#refreshListenerFlags(),
       this,
     );
+    for (const type of TRACKED_TYPES) super.addEventListener(type, this.#onForeign);
   }
 
   /**
@@ -238,8 +243,7 @@ export class StatusTracker extends EventTarget {
       super.addEventListener(type, listener, options);
       return;
     }
-    const wrapper = this.#registry.add(type, listener, options);
-    if (wrapper !== undefined) super.addEventListener(type, wrapper, options);
+    this.#registry.add(type, listener, options);
   }
 
   /**
@@ -275,8 +279,7 @@ export class StatusTracker extends EventTarget {
       super.removeEventListener(type, listener, options);
       return;
     }
-    const wrapper = this.#registry.remove(type, listener, options);
-    if (wrapper !== undefined) super.removeEventListener(type, wrapper, options);
+    this.#registry.remove(type, listener, options);
   }
 
   /**
@@ -504,13 +507,7 @@ export class StatusTracker extends EventTarget {
 
   #onTapsChanged(): void {
     this.#refreshTaskMask();
-    const listen = this.#taps.size > 0;
-    if (listen === this.#tapsListening) return;
-    this.#tapsListening = listen;
-    for (const type of TAPPED_TYPES) {
-      if (listen) super.addEventListener(type, this.#onExternal);
-      else super.removeEventListener(type, this.#onExternal);
-    }
+    this.#tapsListening = this.#taps.size > 0;
   }
 
   #refreshTaskMask(): void {
@@ -595,16 +592,9 @@ export class StatusTracker extends EventTarget {
     if (callback !== undefined) return this.#invoke(callback, name, event);
   }
 
-  #dispatch(type: string, detail: StatusEvent | TaskEvent | RunEvent): void {
-    const event = new CustomEvent(type, { detail });
-    if (!this.#tapsListening) {
-      this.dispatchEvent(event);
-      return;
-    }
-    const outer = this.#ownEvent; // a listener's status change dispatches within this one
-    this.#ownEvent = event; // the taps had it already
-    this.dispatchEvent(event);
-    this.#ownEvent = outer;
+  /** Calls the listeners of `type` with a `CustomEvent` (see `dispatchOwn`: no DOM dispatch). */
+  #dispatch(type: string, detail: StatusEvent | TaskEvent | RunEvent | TrackerErrorDetail): void {
+    dispatchOwn(this, type, detail, this.#registry.list(type));
   }
 
   #invoke<E extends StatusEvent | TaskEvent | RunEvent>(
@@ -641,7 +631,7 @@ export class StatusTracker extends EventTarget {
       const detail: TrackerErrorDetail = stage === undefined
         ? { error, callback, event }
         : { error, callback, event, stage };
-      this.dispatchEvent(new CustomEvent("error", { detail }));
+      this.#dispatch("error", detail);
     } else {
       const owner = stage === undefined ? "the StatusTracker's" : `stage "${stage}"'s`;
       console.error(`AntFlow: ${owner} ${callback} threw (the item is unaffected):`, error);
