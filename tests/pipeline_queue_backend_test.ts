@@ -1,15 +1,16 @@
 /**
  * The queue-backend contract (the JSDoc of `QueueBackend`), checked on the in-memory queue. The
- * checks take a factory, so a durable backend can be held to the same contract.
+ * checks take a factory, so a durable backend can be held to the same contract. How the engine
+ * uses a backend is in pipeline_queue_backend_option_test.ts.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type QueueBackend, type QueueBackendFactory, type QueuedItem, Stage } from "../mod.ts";
-import { Batch } from "../src/pipeline/batch.ts";
-import { Engine } from "../src/pipeline/engine.ts";
-import { feedItems } from "../src/pipeline/feeder.ts";
-import { RunOutput } from "../src/pipeline/outputs.ts";
-import { memoryQueue } from "../src/pipeline/stage_queue.ts";
+import {
+  memoryQueue,
+  type QueueBackend,
+  type QueueBackendFactory,
+  type QueuedItem,
+} from "../mod.ts";
 
 interface Item extends QueuedItem {
   id: number;
@@ -185,95 +186,3 @@ function contract(name: string, factory: QueueBackendFactory<Item>): void {
 }
 
 contract("the in-memory queue", memoryQueue);
-
-/** A backend that delegates to the in-memory queue and logs the engine's calls. */
-function recording<T extends QueuedItem>(
-  log: string[],
-  keepAliveMs?: number,
-): QueueBackendFactory<T> {
-  return (options, hooks) => {
-    const inner = memoryQueue<T>(options);
-    log.push(`create ${options.stage} capacity ${options.capacity} max ${options.maxDeliveries}`);
-    const note = (what: string, item: QueuedItem): void =>
-      void log.push(`${what} ${options.stage} ${item.id}`);
-    void hooks;
-    return {
-      capacity: inner.capacity,
-      get size() {
-        return inner.size;
-      },
-      get full() {
-        return inner.full;
-      },
-      keepAliveMs,
-      put: (item, onEnter) => (note("put", item), inner.put(item, onEnter)),
-      space: () => inner.space(),
-      tryTake: () => inner.tryTake(),
-      take: () => inner.take(),
-      ack: (item) => (note("ack", item), inner.ack(item)),
-      retry: (item, delayMs) => (note(`retry(${delayMs})`, item), inner.retry(item, delayMs)),
-      working: (item) => note("working", item),
-      purge: () => inner.purge(),
-      close: () => inner.close(),
-    };
-  };
-}
-
-describe("the engine and its queue backend", () => {
-  it("uses each stage's queue through the interface: puts, acks every delivery once, gives stage retries back, keeps held items alive", async () => {
-    const log: string[] = [];
-    let failedOnce = false;
-    const stages = [
-      new Stage({
-        name: "A",
-        workers: 5,
-        retry: "per_stage",
-        stageAttempts: 2,
-        taskWaitMs: 0,
-        tasks: [function a(x: number) {
-          if (x === 1 && !failedOnce) {
-            failedOnce = true;
-            throw new Error("once");
-          }
-          return x * 10;
-        }],
-      }),
-      new Stage({
-        name: "B",
-        workers: 1,
-        tasks: [async function b(x: number) {
-          await new Promise((resolve) => setTimeout(resolve, 80));
-          return x + 1;
-        }],
-      }),
-    ];
-    const engine = new Engine(stages, undefined, 10, recording(log, 10));
-    const output = new RunOutput(true, 2);
-    const batch = new Batch(output);
-    engine.batches.add(batch);
-    engine.start();
-    batch.feeders = 1;
-    const spec = { idOf: undefined, priority: 100, stageIndex: 0, owner: "test" };
-    await feedItems(engine, batch, [1, 2], spec);
-    batch.feeders = 0;
-    batch.check();
-    const results = await output.promise;
-    engine.stop();
-    assert.deepEqual(results.map((r) => r.value), [11, 21]);
-    const calls = (prefix: string): string[] => log.filter((line) => line.startsWith(prefix));
-    assert.deepEqual(calls("create"), [
-      "create A capacity 50 max 2",
-      "create B capacity 10 max 1",
-      "create A capacity 50 max 2", // fresh queues after stop()
-      "create B capacity 10 max 1",
-    ]);
-    assert.deepEqual(calls("put").sort(), ["put A 0", "put A 1", "put B 0", "put B 1"]);
-    assert.deepEqual(calls("retry"), ["retry(0) A 0"]);
-    assert.deepEqual(calls("ack").sort(), ["ack A 0", "ack A 1", "ack B 0", "ack B 1"]);
-    // Each item was held by B's worker for ~80 ms, with a keep-alive every 10 ms.
-    for (const id of [0, 1]) {
-      assert.ok(calls(`working B ${id}`).length >= 2, log.join("\n"));
-    }
-    assert.deepEqual(calls("working A"), []);
-  });
-});
