@@ -7,23 +7,11 @@
  */
 import { natsPipeline } from "../src/nats/mod.ts";
 import { connectTo } from "../tests/support/nats_fixtures.ts";
+import { closeOnSigterm, printLine, workerArgs } from "../tests/support/worker_process.ts";
 import { scalePipeline } from "./nats_scale_pipeline.ts";
 
-const g = globalThis as unknown as {
-  Deno?: { args: string[] };
-  process: {
-    argv: string[];
-    stdout: { write(s: string): boolean };
-    on(signal: string, f: () => void): void;
-    exit(code: number): void;
-  };
-};
-const [url, name, kind, workers] = g.Deno?.args ?? g.process.argv.slice(2);
+const [url, name, kind, workers] = workerArgs();
 const nc = await connectTo(url);
 const member = await natsPipeline(nc, scalePipeline(kind, Number(workers)), { name });
-g.process.stdout.write("ready\n");
-g.process.on("SIGTERM", async () => {
-  await member.close();
-  await nc.close();
-  g.process.exit(0);
-});
+printLine("ready");
+closeOnSigterm(member, nc);

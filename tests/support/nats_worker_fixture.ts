@@ -15,17 +15,9 @@
 import { writeSync } from "node:fs";
 import { natsPipeline } from "../../src/nats/mod.ts";
 import { connectTo, squareThenLabel } from "./nats_fixtures.ts";
+import { closeOnSigterm, workerArgs } from "./worker_process.ts";
 
-const g = globalThis as unknown as {
-  Deno?: { args: string[] };
-  process: {
-    argv: string[];
-    on(signal: string, f: () => void): void;
-    exit(code: number): void;
-  };
-};
-const args = g.Deno?.args ?? g.process.argv.slice(2);
-const [url, name, delay, ackWait, printEnds, holdAs] = args;
+const [url, name, delay, ackWait, printEnds, holdAs] = workerArgs();
 const ends = printEnds === "ends";
 const nc = await connectTo(url);
 const encoder = new TextEncoder();
@@ -72,8 +64,4 @@ if (holdAs !== undefined) {
   });
 }
 out("ready");
-g.process.on("SIGTERM", async () => {
-  await cluster.close();
-  await nc.close();
-  g.process.exit(0);
-});
+closeOnSigterm(cluster, nc);
