@@ -85,10 +85,11 @@ export interface PipelineOptions<I = unknown, O = unknown> {
   /**
    * Creates each stage's input queue, with the stage's name, capacity, workers and deliveries:
    * once per stage when the pipeline is created, and again after each `shutdown()` (the next
-   * start begins with fresh queues). The seam for a queue that lives elsewhere. The in-memory queue (`memoryQueue`) is the default and the fastest; a
-   * backend keeps the contract written on {@linkcode QueueBackend} and hands back the very item
-   * objects it was given. Return `memoryQueue(options)` for the stages it does not take over, or
-   * wrap it to watch a stage's queue.
+   * start begins with fresh queues). The seam for a queue that lives elsewhere. The in-memory
+   * queue (`memoryQueue`) is the default and the fastest; a backend keeps the contract written on
+   * {@linkcode QueueBackend} and hands back the very item objects it was given. Return
+   * `memoryQueue(options)` for the stages it does not take over, or wrap it to watch a stage's
+   * queue.
    *
    * @example Counting what enters each stage's queue
    * ```ts
