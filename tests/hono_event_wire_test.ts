@@ -202,4 +202,22 @@ describe("SSE wire: the fixed-shape writer", () => {
       'event: runend\nid: 1\ndata: {"runId":"r"}\n\n',
     );
   });
+
+  it("a pending chunk keeps messages larger than its encoding step whole, and drops what it clears", () => {
+    const pending = new PendingChunk();
+    const big = `event: status\nid: 1\ndata: "${"名é".repeat(20_000)}"\n\n`;
+    pending.add("event: ping\n\n");
+    pending.add(big);
+    pending.add("event: ping\n\n");
+    assert.equal(
+      new TextDecoder().decode(pending.take()),
+      "event: ping\n\n" + big + "event: ping\n\n",
+    );
+    pending.add(big);
+    pending.clear();
+    assert.equal(pending.messages, 0);
+    assert.equal(pending.take().length, 0);
+    pending.add("x");
+    assert.equal(new TextDecoder().decode(pending.take()), "x");
+  });
 });
