@@ -35,8 +35,8 @@ class TrackerEvent<T> extends CustomEvent<T> {
     endOf = (event) => void (event.#phase = NONE);
   }
 
-  constructor(type: string, detail: T, tracker: EventTarget) {
-    super(type, { detail });
+  constructor(type: string, init: CustomEventInit<T> | undefined, tracker: EventTarget) {
+    super(type, init);
     this.#tracker = tracker;
   }
 
@@ -67,6 +67,26 @@ class TrackerEvent<T> extends CustomEvent<T> {
 }
 
 /**
+ * A tracker event whose `detail` is kept by the subclass: Bun 1 builds a `CustomEvent` without an
+ * init dictionary in ~245 ns against ~430 ns with one (measured alternating; on Deno and Node the
+ * dictionary is as fast or faster, so they build the plain `TrackerEvent`).
+ */
+class DetailEvent<T> extends TrackerEvent<T> {
+  #detail: T;
+
+  constructor(type: string, detail: T, tracker: EventTarget) {
+    super(type, undefined, tracker);
+    this.#detail = detail;
+  }
+
+  override get detail(): T {
+    return this.#detail;
+  }
+}
+
+const IS_BUN = "Bun" in globalThis;
+
+/**
  * Dispatches a tracker's own event: builds its `CustomEvent` and calls `listeners` (a snapshot)
  * in order, skipping removed ones, until one calls `stopImmediatePropagation`.
  *
@@ -78,7 +98,9 @@ export function dispatchOwn(
   detail: unknown,
   listeners: readonly ListenerEntry[],
 ): CustomEvent {
-  const event = new TrackerEvent(type, detail, tracker);
+  const event = IS_BUN
+    ? new DetailEvent(type, detail, tracker)
+    : new TrackerEvent(type, { detail }, tracker);
   dispatched++;
   for (let i = 0; i < listeners.length; i++) {
     const entry = listeners[i];
