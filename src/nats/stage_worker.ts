@@ -23,7 +23,7 @@ import { stageToken } from "./layout.ts";
 import { type DeliveryHost, DeliveryQueue } from "./delivery_queue.ts";
 import { encodeFor } from "./publish.ts";
 import { itemHeaders, stageMsgId } from "./record.ts";
-import { AttemptRecords, retriesByStage, stageRetryWait, tasksWithAttempt } from "./retries.ts";
+import { AttemptRecords, retriesByStage, stageRetryWait } from "./retries.ts";
 import type { Delivery, StageSource } from "./stage_source.ts";
 
 /**
@@ -91,18 +91,15 @@ export class StageWorker implements DeliveryHost {
   /**
    * The stage as the in-process pipeline runs it. A per_stage stage makes one attempt per
    * delivery: this worker decides on retries (`retryIf`, backoff) and calls `onFailure` when the
-   * item fails for good; its tasks see the cluster-wide attempt number (the adopted item's).
+   * item fails for good. An adopted item carries its cluster-wide attempt number, so its tasks
+   * see that as `ctx.attempt` (and its events and failure record carry it).
    */
   #localStage(): Stage {
     const stage = this.#stage;
     const base = { ...stage.options, pull: false };
     if (this.#records === undefined) return new Stage(base);
     const { retryIf: _retryIf, onFailure: _onFailure, ...rest } = base;
-    return new Stage({
-      ...rest,
-      stageAttempts: 1,
-      tasks: tasksWithAttempt(stage, (localId) => this.#byId.get(localId)?.attempt ?? 1),
-    });
+    return new Stage({ ...rest, stageAttempts: 1 });
   }
 
   /** Starts taking deliveries. */
