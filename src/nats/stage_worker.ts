@@ -83,8 +83,10 @@ export class StageWorker implements DeliveryHost {
     this.local = new Pipeline({
       stages: [this.#localStage()],
       statusTracker: tracker,
-      queueBackend: (options, hooks) =>
-        (this.#queue = new DeliveryQueue(source, this, hooks, options.capacity, want)),
+      queueBackend: (options, hooks) => {
+        this.#queue = new DeliveryQueue(source, this, hooks, options.capacity, want);
+        return this.#queue;
+      },
     });
   }
 
