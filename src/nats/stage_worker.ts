@@ -4,9 +4,10 @@
  * tracker events behave exactly as in memory) whose queue backend is the consumer itself
  * (`delivery_queue.ts`: each delivery is adopted into the pipeline's serve batch), and each
  * result is settled on the server: the output is stored in the next stage (or the item's result
- * is recorded) and only then is the delivery acknowledged. A failure is recorded as a result and a dead letter, then acknowledged.
- * A per_stage stage makes one stage attempt per delivery: a failed attempt with attempts left is
- * given back with `nak(delay)` (see `retries.ts`), so that the retry may run in any process.
+ * is recorded) and only then is the delivery acknowledged. A failure is recorded as a result and
+ * a dead letter, then acknowledged. A per_stage stage makes one stage attempt per delivery: a
+ * failed attempt with attempts left is given back with `nak(delay)` (see `retries.ts`), so that
+ * the retry may run in any process.
  *
  * @module
  */

@@ -120,11 +120,11 @@ export class Engine implements WorkerHost {
    * A backend delivers an item this process did not feed: it becomes an item of the open serve
    * batch, in stage `stageIndex`, reported `queued` as an enqueued item is (an async `queued`
    * listener is not awaited: the backend hands the item out at once). `undefined` when no serve
-   * batch is open, the engine is stopped, or the id is in flight here.
+   * batch is open (or it is being aborted), the engine is stopped, or the id is in flight here.
    */
   #adopt(stageIndex: number, record: QueueRecord): Envelope | undefined {
     const batch = this.serving;
-    if (batch === undefined || batch.settled || !this.#running) return undefined;
+    if (batch === undefined || batch.settled || batch.aborting || !this.#running) return undefined;
     if (this.customIds.has(record.id)) return undefined;
     const envelope = this.admit(
       batch,
