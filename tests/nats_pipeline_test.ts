@@ -222,6 +222,32 @@ describe("natsPipeline", { skip: natsServerMissing() }, () => {
     await first.local.Gate.shutdown();
   });
 
+  it("two producers' items under the same ids run side by side in one member, each result to its producer", async () => {
+    const name = freshName("twins");
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({ name: "S", workers: 8, tasks: [async (n: number) => (await gate, n * 2)] }),
+      ],
+    });
+    await using worker = await natsPipeline(nc, pipeline, { name });
+    await using one = await natsPipeline(nc, pipeline, { name, stages: [] });
+    await using two = await natsPipeline(nc, pipeline, { name, stages: [] });
+    // Default ids 0, 1, 2 for both producers: the same ids, different items.
+    const first = one.run([1, 2, 3]);
+    const second = two.run([10, 20, 30]);
+    await eventually(
+      () => worker.holding().S.running.length === 6,
+      10_000,
+      "all six items in the member at once",
+    );
+    assert.deepEqual(worker.holding().S.running.toSorted(), [0, 0, 1, 1, 2, 2]);
+    open();
+    assert.deepEqual((await first).map((r) => [r.id, r.value]), [[0, 2], [1, 4], [2, 6]]);
+    assert.deepEqual((await second).map((r) => [r.id, r.value]), [[0, 20], [1, 40], [2, 60]]);
+  });
+
   it("creates the streams and one durable consumer per stage with the settings given", async () => {
     const name = freshName("cfg");
     await using _cluster = await natsPipeline(nc, squareThenLabel(), {
