@@ -171,6 +171,83 @@ describe("natsPipeline", { skip: natsServerMissing() }, () => {
     );
   });
 
+  it("close() runs the items a member took in to their end and settles them; the rest go to another member", async () => {
+    const name = freshName("stop");
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const ran: string[] = [];
+    const define = (member: string) =>
+      new Pipeline({
+        stages: [
+          new Stage({
+            name: "Gate",
+            workers: 2,
+            tasks: [async (n: number) => {
+              ran.push(`${member}:${n}`);
+              if (member === "first") await gate;
+              return n * 10;
+            }],
+          }),
+        ],
+      });
+    const first = await natsPipeline(nc, define("first"), { name });
+    await using producer = await natsPipeline(nc, define("producer"), { name, stages: [] });
+    const results = producer.run([1, 2, 3, 4, 5, 6]);
+    await eventually(
+      () => {
+        const { running, fetched } = first.holding().Gate;
+        return running.length === 3 && fetched.length === 0 && ran.length === 2;
+      },
+      10_000,
+      "two items running and one waiting for a worker in the first member",
+    );
+    const held = first.holding().Gate.running;
+    let closed = false;
+    const closing = first.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(closed, false, "close() waits for the items in hand");
+    open();
+    await closing;
+    assert.deepEqual(first.holding().Gate, { running: [], fetched: [], settling: [] });
+    const firstRan = ran.filter((r) => r.startsWith("first:")).map((r) => Number(r.slice(6)));
+    assert.deepEqual(firstRan.toSorted(), (held as number[]).map((id) => id + 1).toSorted());
+    await using _second = await natsPipeline(nc, define("second"), { name });
+    assert.deepEqual((await results).map((r) => r.value), [10, 20, 30, 40, 50, 60]);
+    assert.equal(ran.length, 6, `each item ran once: ${ran}`);
+    await assert.rejects(
+      first.local.Gate.run([1]),
+      /fed through the server/,
+      "the local pipeline is not fed directly",
+    );
+    await first.local.Gate.shutdown();
+  });
+
+  it("two producers' items under the same ids run side by side in one member, each result to its producer", async () => {
+    const name = freshName("twins");
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({ name: "S", workers: 8, tasks: [async (n: number) => (await gate, n * 2)] }),
+      ],
+    });
+    await using worker = await natsPipeline(nc, pipeline, { name });
+    await using one = await natsPipeline(nc, pipeline, { name, stages: [] });
+    await using two = await natsPipeline(nc, pipeline, { name, stages: [] });
+    // Default ids 0, 1, 2 for both producers: the same ids, different items.
+    const first = one.run([1, 2, 3]);
+    const second = two.run([10, 20, 30]);
+    await eventually(
+      () => worker.holding().S.running.length === 6,
+      10_000,
+      "all six items in the member at once",
+    );
+    assert.deepEqual(worker.holding().S.running.toSorted(), [0, 0, 1, 1, 2, 2]);
+    open();
+    assert.deepEqual((await first).map((r) => [r.id, r.value]), [[0, 2], [1, 4], [2, 6]]);
+    assert.deepEqual((await second).map((r) => [r.id, r.value]), [[0, 20], [1, 40], [2, 60]]);
+  });
+
   it("creates the streams and one durable consumer per stage with the settings given", async () => {
     const name = freshName("cfg");
     await using _cluster = await natsPipeline(nc, squareThenLabel(), {

@@ -226,6 +226,33 @@ describe("natsPipeline reliability", { skip: natsServerMissing() }, () => {
     assert.equal(b.stages.length, 1);
   });
 
+  it("an item fetched ahead that waits longer than ackWaitMs for a busy worker is kept alive and runs once", async () => {
+    const name = freshName("ahead");
+    const runs: number[] = [];
+    const pipeline = new Pipeline({
+      stages: [
+        new Stage({
+          name: "Slow",
+          workers: 1,
+          tasks: [async (n: number) => {
+            runs.push(n);
+            await new Promise((r) => setTimeout(r, 2500));
+            return n;
+          }],
+        }),
+      ],
+    });
+    await using member = await natsPipeline(nc, pipeline, { name, ackWaitMs: 1000 });
+    const results = member.run([1, 2]);
+    await eventually(
+      () => member.holding().Slow.running.length === 2,
+      5000,
+      "one item running and one fetched ahead, waiting for the worker",
+    );
+    assert.deepEqual((await results).map((r) => r.value), [1, 2]);
+    assert.deepEqual(runs, [1, 2], "neither was redelivered while this member held it");
+  });
+
   it("an item whose every delivery died is failed with ItemLostError, not left in the stream", async () => {
     const name = freshName("lost");
     const pipeline = squareThenLabel();

@@ -11,7 +11,6 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { backoffWait } from "../pipeline/attempt.ts";
 import type { Stage } from "../pipeline/stage.ts";
-import type { TaskContext, TaskFn } from "../pipeline/types.ts";
 import type { ItemId } from "../tracker/types.ts";
 import type { NatsLayout } from "./layout.ts";
 import type { DurablePublisher } from "./publish.ts";
@@ -59,41 +58,6 @@ export async function stageRetryWait(
     error,
     (e, where) => report(e, `stage ${stage.name}: ${where}`),
   );
-}
-
-/**
- * The stage's tasks for the in-process pipeline of a per_stage stage: each sees the cluster-wide
- * attempt number as `ctx.attempt` (the in-process pipeline makes one attempt per delivery, so
- * its own count is always 1). A task declared with one parameter reads no context: kept as is.
- */
-export function tasksWithAttempt(
-  stage: Stage,
-  attemptOf: (localId: ItemId) => number,
-): TaskFn[] {
-  return stage.tasks.map((task, i) => {
-    if (task.length === 1) return task;
-    const wrapped: TaskFn = (value, ctx) => {
-      const attempt = attemptOf(ctx.itemId);
-      return task(value, attempt === ctx.attempt ? ctx : withAttempt(ctx, attempt));
-    };
-    Object.defineProperty(wrapped, "name", { value: stage.taskNames[i] });
-    return wrapped;
-  });
-}
-
-function withAttempt(ctx: TaskContext, attempt: number): TaskContext {
-  return {
-    itemId: ctx.itemId,
-    stage: ctx.stage,
-    task: ctx.task,
-    worker: ctx.worker,
-    attempt,
-    signal: ctx.signal,
-    setStatus: (text, minIntervalMs) => ctx.setStatus(text, minIntervalMs),
-    concurrencyLimit: (fn) => ctx.concurrencyLimit(fn),
-    rateLimit: (fn) => ctx.rateLimit(fn),
-    hasRateCapacity: (amount) => ctx.hasRateCapacity(amount),
-  };
 }
 
 /** The stored attempt numbers of messages given back for a per_stage retry (see the module doc). */

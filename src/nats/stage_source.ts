@@ -1,8 +1,9 @@
 /**
  * One stage's durable pull consumer, as a source of deliveries for this process's workers. It
  * fetches only as many messages as workers wait for (a fetched message's `ack_wait` clock runs
- * already), keeps every message it handed out alive with `working()` until it is settled, and
- * gives the rest back on close.
+ * already), keeps every message it handed out alive with `working()` until it is settled (except
+ * while it is lent: the engine's keep-alive covers a message a worker holds), and gives the rest
+ * back on close.
  *
  * @module
  */
@@ -61,6 +62,8 @@ export class StageSource {
   readonly #options: StageSourceOptions;
   readonly #takers = new Deque<Taker>();
   readonly #held = new Map<JsMsg, ItemHeaders>();
+  /** Held messages whose keep-alive is the engine's while a worker holds them (see `lend`). */
+  readonly #lent = new Set<JsMsg>();
   /** Acknowledged here, the acknowledgement not yet written (it waits in the outbox). */
   readonly #acking = new Map<JsMsg, ItemHeaders>();
   #requested = 0;
@@ -75,6 +78,11 @@ export class StageSource {
   constructor(consumer: Consumer, options: StageSourceOptions) {
     this.#consumer = consumer;
     this.#options = options;
+  }
+
+  /** How often held messages get `working()` (a fraction of the consumer's `ack_wait`). */
+  get heartbeatMs(): number {
+    return this.#options.heartbeatMs;
   }
 
   /** Messages handed out and not yet settled. */
@@ -128,6 +136,19 @@ export class StageSource {
   }
 
   /**
+   * A worker of the engine holds the message now, and the engine calls `working()` for it: the
+   * heartbeat skips it until {@linkcode StageSource.reclaim}.
+   */
+  lend(msg: JsMsg): void {
+    if (this.#held.has(msg)) this.#lent.add(msg);
+  }
+
+  /** The engine is done with the message (it is being settled): the heartbeat covers it again. */
+  reclaim(msg: JsMsg): void {
+    this.#lent.delete(msg);
+  }
+
+  /**
    * Stops fetching; waiting takers get `undefined`; messages that arrive afterwards are given
    * back at once. Messages still held stay held (their workers may finish and settle them) and
    * are heartbeaten until settled.
@@ -150,6 +171,7 @@ export class StageSource {
 
   #release(msg: JsMsg): boolean {
     if (!this.#held.delete(msg)) return false;
+    this.#lent.delete(msg);
     if (this.#held.size === 0 && this.#heartbeat !== undefined) {
       clearInterval(this.#heartbeat);
       this.#heartbeat = undefined;
@@ -161,7 +183,7 @@ export class StageSource {
     this.#held.set(msg, item);
     if (this.#heartbeat === undefined) {
       this.#heartbeat = setInterval(() => {
-        for (const held of this.#held.keys()) held.working();
+        for (const held of this.#held.keys()) if (!this.#lent.has(held)) held.working();
       }, this.#options.heartbeatMs);
     }
   }

@@ -1,26 +1,30 @@
 /**
  * One stage worked by this process: deliveries from the stage's consumer run through a
  * one-stage in-memory `Pipeline` (so tasks, per_task retries, timeouts, limits, callbacks and
- * tracker events behave exactly as in memory), and each result is settled on the server: the
- * output is stored in the next stage (or the item's result is recorded) and only then is the
- * delivery acknowledged. A failure is recorded as a result and a dead letter, then acknowledged.
- * A per_stage stage makes one stage attempt per delivery: a failed attempt with attempts left is
- * given back with `nak(delay)` (see `retries.ts`), so that the retry may run in any process.
+ * tracker events behave exactly as in memory) whose queue backend is the consumer itself
+ * (`delivery_queue.ts`: each delivery is adopted into the pipeline's serve batch), and each
+ * result is settled on the server: the output is stored in the next stage (or the item's result
+ * is recorded) and only then is the delivery acknowledged. A failure is recorded as a result and
+ * a dead letter, then acknowledged. A per_stage stage makes one stage attempt per delivery: a
+ * failed attempt with attempts left is given back with `nak(delay)` (see `retries.ts`), so that
+ * the retry may run in any process.
  *
  * @module
  */
 import { Pipeline } from "../pipeline/pipeline.ts";
+import type { QueueRecord } from "../pipeline/queue_backend.ts";
+import { serve, type Serving } from "../pipeline/serve.ts";
 import { Stage } from "../pipeline/stage.ts";
 import type { StreamResult } from "../pipeline/types.ts";
 import type { StatusTracker } from "../tracker/status_tracker.ts";
 import type { ItemId } from "../tracker/types.ts";
-import { Deque } from "../utils/deque.ts";
 import { encodeResult, maxPayload, type NatsContext, writeTerminal } from "./context.ts";
 import { errorFacts, ItemLostError, ItemTransferError } from "./errors.ts";
 import { stageToken } from "./layout.ts";
+import { type DeliveryHost, DeliveryQueue } from "./delivery_queue.ts";
 import { encodeFor } from "./publish.ts";
 import { itemHeaders, stageMsgId } from "./record.ts";
-import { AttemptRecords, retriesByStage, stageRetryWait, tasksWithAttempt } from "./retries.ts";
+import { AttemptRecords, retriesByStage, stageRetryWait } from "./retries.ts";
 import type { Delivery, StageSource } from "./stage_source.ts";
 
 /**
@@ -41,27 +45,23 @@ export interface StageHolding {
 }
 
 /** Runs one stage's deliveries in this process (see the module doc). */
-export class StageWorker {
+export class StageWorker implements DeliveryHost {
   readonly #ctx: NatsContext;
   readonly #stage: Stage;
   readonly #next: Stage | undefined;
   readonly #source: StageSource;
   /** The in-memory pipeline that runs the stage's tasks. */
   readonly local: Pipeline;
+  /** The deliveries adopted by the local pipeline and not yet through it, by local id. */
   readonly #byId = new Map<ItemId, Delivery>();
-  readonly #byIndex = new Map<number, Delivery>();
-  readonly #buffer = new Deque<Delivery | undefined>();
-  #wake: (() => void) | undefined;
-  #asked = 0;
-  #inPipeline = 0;
-  #ended = false;
+  /** The local pipeline's current queue (a fresh one after each of its shutdowns). */
+  #queue: DeliveryQueue | undefined;
+  #serving: Serving | undefined;
   /** The deliveries done here whose outcome is being stored, by the promise that stores it. */
   readonly #settling = new Map<Promise<unknown>, Delivery>();
   #loop: Promise<void> | undefined;
   /** Set for a per_stage stage with retries: their attempt numbers on the server. */
   readonly #records: AttemptRecords | undefined;
-  /** Deliveries asked for beyond the workers (see `#ask`). */
-  readonly #prefetch: number;
 
   constructor(
     ctx: NatsContext,
@@ -74,29 +74,35 @@ export class StageWorker {
     this.#stage = stage;
     this.#next = next;
     this.#source = source;
-    this.#prefetch = Math.max(1, Math.ceil(stage.workers / 4));
+    // Deliveries asked for beyond the workers: a quarter of them, at least one, so that a worker
+    // that frees up does not wait for a fetch's round trip. Those wait at most one task and are
+    // kept alive with `working()` meanwhile.
+    const want = stage.workers + Math.max(1, Math.ceil(stage.workers / 4));
     this.#records = retriesByStage(stage)
       ? new AttemptRecords(ctx.jsm, ctx.layout, ctx.publisher)
       : undefined;
-    this.local = new Pipeline({ stages: [this.#localStage()], statusTracker: tracker });
+    this.local = new Pipeline({
+      stages: [this.#localStage()],
+      statusTracker: tracker,
+      queueBackend: (options, hooks) => {
+        this.#queue = new DeliveryQueue(source, this, hooks, options.capacity, want);
+        return this.#queue;
+      },
+    });
   }
 
   /**
-   * The stage as the in-process pipeline runs it: its in-memory queue holds one item (the rest
-   * stay on the server for other processes). A per_stage stage makes one attempt per delivery:
-   * this worker decides on retries (`retryIf`, backoff) and calls `onFailure` when the item
-   * fails for good; its tasks see the cluster-wide attempt number.
+   * The stage as the in-process pipeline runs it. A per_stage stage makes one attempt per
+   * delivery: this worker decides on retries (`retryIf`, backoff) and calls `onFailure` when the
+   * item fails for good. An adopted item carries its cluster-wide attempt number, so its tasks
+   * see that as `ctx.attempt` (and its events and failure record carry it).
    */
   #localStage(): Stage {
     const stage = this.#stage;
-    const base = { ...stage.options, pull: false, queueCapacity: 1 };
+    const base = { ...stage.options, pull: false };
     if (this.#records === undefined) return new Stage(base);
     const { retryIf: _retryIf, onFailure: _onFailure, ...rest } = base;
-    return new Stage({
-      ...rest,
-      stageAttempts: 1,
-      tasks: tasksWithAttempt(stage, (localId) => this.#byId.get(localId)?.attempt ?? 1),
-    });
+    return new Stage({ ...rest, stageAttempts: 1 });
   }
 
   /** Starts taking deliveries. */
@@ -106,9 +112,14 @@ export class StageWorker {
     );
   }
 
-  /** Stops fetching; resolves once every item in hand is settled on the server. */
+  /**
+   * Stops fetching; resolves once every item in hand is settled on the server: the items adopted
+   * run to their end, deliveries that arrive meanwhile are given back.
+   */
   async stop(): Promise<void> {
     await this.#source.close();
+    await this.#queue?.prepared();
+    this.#serving?.close();
     await this.finished();
   }
 
@@ -125,9 +136,9 @@ export class StageWorker {
   };
 
   /**
-   * The items this process holds for the stage right now: in its in-memory pipeline, fetched and
-   * not yet there, done and being settled (their outcome being stored, or their acknowledgement
-   * not yet written). Built on each call; nothing is kept for it.
+   * The items this process holds for the stage right now: adopted by its in-memory pipeline
+   * (waiting for a worker or running), fetched and not yet there, done and being settled (their
+   * outcome being stored, or their acknowledgement not yet written). Built on each call.
    */
   holding(): StageHolding {
     const held = new Map(this.#source.heldItems());
@@ -144,16 +155,24 @@ export class StageWorker {
     return { running, fetched, settling };
   }
 
+  /** Serves the local pipeline: each result is settled on the server as it comes out. */
   async #run(): Promise<void> {
-    const results = this.local.stream(this.#intake(), {
-      idOf: (_value, index) => this.#admit(index),
-    });
-    for await (const result of results) {
-      const delivery = this.#byId.get(result.id)!;
-      this.#byId.delete(result.id);
-      this.#inPipeline--;
-      this.#ask();
-      this.#track(delivery, this.#settle(delivery, result));
+    const serving = serve(this.local);
+    this.#serving = serving;
+    try {
+      await serving.ready;
+      this.#queue!.begin();
+      for await (const result of serving.results) {
+        const delivery = this.#byId.get(result.id)!;
+        this.#byId.delete(result.id);
+        this.#track(delivery, this.#settle(delivery, result));
+      }
+    } catch (error) {
+      // The local pipeline was shut down under it: its items were cancelled (given back below).
+      if (!(error instanceof DOMException && error.name === "AbortError")) throw error;
+    } finally {
+      for (const delivery of this.#byId.values()) this.#source.nak(delivery.msg);
+      this.#byId.clear();
     }
   }
 
@@ -162,73 +181,47 @@ export class StageWorker {
     settling.finally(() => this.#settling.delete(settling));
   }
 
-  /** The values of the deliveries, in the order they arrive; ends when the source closes. */
-  async *#intake(): AsyncGenerator<unknown> {
-    let index = 0;
-    for (;;) {
-      this.#ask();
-      while (this.#buffer.length === 0) {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        this.#wake = undefined;
-      }
-      const delivery = this.#buffer.shift();
-      if (delivery === undefined) return;
-      if (this.#records !== undefined && delivery.deliveries > 1) {
-        try {
-          delivery.attempt = await this.#records.next(delivery.msg.seq);
-        } catch (error) {
-          this.#giveBack(delivery, error);
-          continue;
-        }
-      }
-      let value: unknown;
-      try {
-        value = this.#ctx.options.codec.decode(delivery.msg.data);
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        const failure = new ItemTransferError(
-          delivery.item.id,
-          this.#stage.name,
-          `its payload cannot be decoded (${this.#ctx.options.codec.name}): ${why}`,
-        );
-        this.#track(delivery, this.#fail(delivery, failure));
-        continue;
-      }
-      this.#byIndex.set(index++, delivery);
-      this.#inPipeline++;
-      yield value;
-    }
-  }
-
   /**
-   * Keeps as many deliveries asked for as the stage's workers can take, plus a few (a quarter of
-   * the workers, at least one) so that a worker that frees up does not wait for a fetch's round
-   * trip. Those wait at most one task and are kept alive with `working()` meanwhile.
+   * The record the local pipeline adopts for a delivery: a per_stage redelivery's attempt number
+   * is read back first; a payload that cannot be decoded fails the item here (no record).
    */
-  #ask(): void {
-    if (this.#ended) return;
-    const want = this.#stage.workers + this.#prefetch - this.#inPipeline - this.#buffer.length -
-      this.#asked;
-    for (let i = 0; i < want; i++) {
-      this.#asked++;
-      this.#source.take().then((delivery) => {
-        this.#asked--;
-        if (delivery === undefined) this.#ended = true;
-        this.#buffer.push(delivery);
-        this.#wake?.();
-      });
-    }
+  prepare(delivery: Delivery): QueueRecord | undefined | Promise<QueueRecord | undefined> {
+    if (this.#records === undefined || delivery.deliveries === 1) return this.#record(delivery);
+    return this.#records.next(delivery.msg.seq).then(
+      (attempt) => {
+        delivery.attempt = attempt;
+        return this.#record(delivery);
+      },
+      (error) => void this.#giveBack(delivery, error),
+    );
   }
 
-  /** The id of the item at `index` in the local pipeline (its own id unless one is in flight). */
-  #admit(index: number): ItemId {
-    const delivery = this.#byIndex.get(index)!;
-    this.#byIndex.delete(index);
-    const { id, origin } = delivery.item;
+  /** The local pipeline did not adopt the record (it is stopping): another delivery later. */
+  refused(delivery: Delivery, record: QueueRecord): void {
+    this.#byId.delete(record.id);
+    this.#source.nak(delivery.msg);
+  }
+
+  #record(delivery: Delivery): QueueRecord | undefined {
+    let value: unknown;
+    try {
+      value = this.#ctx.options.codec.decode(delivery.msg.data);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const failure = new ItemTransferError(
+        delivery.item.id,
+        this.#stage.name,
+        `its payload cannot be decoded (${this.#ctx.options.codec.name}): ${why}`,
+      );
+      this.#track(delivery, this.#fail(delivery, failure));
+      return undefined;
+    }
+    // Its own id, unless an item with that id is in flight here (an item fed twice).
+    const { id, origin, priority } = delivery.item;
     let local: ItemId = id;
     for (let n = 1; this.#byId.has(local); n++) local = `${id}@${origin}#${n}`;
     this.#byId.set(local, delivery);
-    return local;
+    return { id: local, value, priority, attempt: delivery.attempt };
   }
 
   async #settle(delivery: Delivery, result: StreamResult<unknown>): Promise<void> {

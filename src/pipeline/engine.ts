@@ -10,7 +10,12 @@ import type { Batch } from "./batch.ts";
 import { type Clock, FRESH, StretchClock } from "./clock.ts";
 import { Envelope, NO_PASSAGE } from "./envelope.ts";
 import { FailureLog } from "./failure_log.ts";
-import type { QueueBackend, QueueBackendFactory, QueueBackendHooks } from "./queue_backend.ts";
+import type {
+  QueueBackend,
+  QueueBackendFactory,
+  QueueBackendHooks,
+  QueueRecord,
+} from "./queue_backend.ts";
 import type { Stage } from "./stage.ts";
 import { memoryQueue } from "./stage_queue.ts";
 import { StageRuntime } from "./stage_runtime.ts";
@@ -45,10 +50,13 @@ export class Engine implements WorkerHost {
   #running = false;
   readonly batches: Set<Batch> = new Set();
   #queues: QueueBackendFactory<Envelope>;
-  #hooks: QueueBackendHooks<Envelope> = {
-    // Items are bound to the run that fed them: none is taken over from elsewhere (yet).
-    adopt: () => undefined,
-  };
+  /**
+   * The open serve batch (see `serve.ts`), if any: the batch that items a backend delivers but
+   * this process did not feed are adopted into. Without one, no item is adopted.
+   */
+  serving: Batch | undefined = undefined;
+  /** Items adopted so far (their position in the serve batch's input). */
+  #adopted = 0;
   /**
    * Set while every worker waits for a turn of the event loop. Tasks that settle in microtasks
    * would otherwise run a whole pipeline without ever letting timers, I/O or other requests (an
@@ -81,7 +89,7 @@ export class Engine implements WorkerHost {
     this.failures = new FailureLog(failureLimit);
     this.#queues = queues;
     this.stages = stages.map((stage, i) =>
-      new StageRuntime(stage, i, i === stages.length - 1, this.#newQueue(stage))
+      new StageRuntime(stage, i, i === stages.length - 1, this.#newQueue(stage, i))
     );
     this.tracker = tracker;
     this.sink = tracker === undefined ? undefined : trackerSink(tracker);
@@ -96,13 +104,39 @@ export class Engine implements WorkerHost {
     }
   }
 
-  #newQueue(stage: Stage): QueueBackend<Envelope> {
+  #newQueue(stage: Stage, index: number): QueueBackend<Envelope> {
+    const hooks: QueueBackendHooks<Envelope> = {
+      adopt: (record) => this.#adopt(index, record),
+    };
     return this.#queues({
       stage: stage.name,
       capacity: stage.queueCapacity,
       workers: stage.workers,
       maxDeliveries: stage.retry === "per_stage" ? stage.stageAttempts : 1,
-    }, this.#hooks);
+    }, hooks);
+  }
+
+  /**
+   * A backend delivers an item this process did not feed: it becomes an item of the open serve
+   * batch, in stage `stageIndex`, reported `queued` as an enqueued item is (an async `queued`
+   * listener is not awaited: the backend hands the item out at once). `undefined` when no serve
+   * batch is open (or it is being aborted), the engine is stopped, or the id is in flight here.
+   */
+  #adopt(stageIndex: number, record: QueueRecord): Envelope | undefined {
+    const batch = this.serving;
+    if (batch === undefined || batch.settled || batch.aborting || !this.#running) return undefined;
+    if (this.customIds.has(record.id)) return undefined;
+    const envelope = this.admit(
+      batch,
+      record.value,
+      this.#adopted++,
+      record.id,
+      record.priority,
+      stageIndex,
+    );
+    envelope.attempt = record.attempt;
+    if (this.sink !== undefined) void this.#emitQueued(envelope, FRESH);
+    return envelope;
   }
 
   get running(): boolean {
@@ -298,6 +332,16 @@ export class Engine implements WorkerHost {
     if (pending.length > 0) return Promise.all(pending).then(() => {});
   }
 
+  /** Aborts one batch: its tasks' signals, then every live item becomes `cancelled`. */
+  async abortBatch(batch: Batch, reason: unknown): Promise<void> {
+    if (batch.settled) return;
+    batch.aborting = true;
+    if (!batch.signal.aborted) batch.controller.abort(reason);
+    const pending = this.cancelBatch(batch);
+    if (pending !== undefined) await pending;
+    batch.fail(reason);
+  }
+
   /** Cancels one item that never reached a queue (taken from the input as intake stopped). */
   cancelItem(envelope: Envelope): void {
     this.settleItem(envelope, "cancelled");
@@ -318,10 +362,11 @@ export class Engine implements WorkerHost {
   stop(): void {
     if (!this.#running) return;
     this.#running = false;
+    this.serving = undefined;
     for (const runtime of this.stages) {
       const old = runtime.queue;
       runtime.disarmKeepAlive();
-      runtime.queue = this.#newQueue(runtime.stage);
+      runtime.queue = this.#newQueue(runtime.stage, runtime.index);
       for (const slot of runtime.slots) retire(runtime, slot);
       old.close();
     }

@@ -27,6 +27,7 @@ import {
 import { FeedOutput, RunOutput } from "./outputs.ts";
 import type { QueueBackendFactory } from "./queue_backend.ts";
 import { ResultStreamOutput } from "./result_stream.ts";
+import { provideEngine } from "./serve.ts";
 import { Stage } from "./stage.ts";
 import type {
   DashboardSnapshot,
@@ -171,6 +172,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
 
   static {
     providePipeline((options) => new Pipeline(options));
+    provideEngine((pipeline) => pipeline.#engine);
   }
 
   /**
@@ -651,12 +653,7 @@ export class Pipeline<I = unknown, O = unknown> implements PipelineLike {
   }
 
   /** Aborts one batch: its tasks' signals, then every live item becomes `cancelled`. */
-  async #abort(batch: Batch, reason: unknown): Promise<void> {
-    if (batch.settled) return;
-    batch.aborting = true;
-    if (!batch.signal.aborted) batch.controller.abort(reason);
-    const pending = this.#engine.cancelBatch(batch);
-    if (pending !== undefined) await pending;
-    batch.fail(reason);
+  #abort(batch: Batch, reason: unknown): Promise<void> {
+    return this.#engine.abortBatch(batch, reason);
   }
 }

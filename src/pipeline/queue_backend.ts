@@ -71,13 +71,15 @@ export interface QueueBackendOptions {
 /** What the engine offers a backend it creates. */
 export interface QueueBackendHooks<T extends QueuedItem> {
   /**
-   * Turns a record the backend delivers but this process did not put (a peer that held it
-   * crashed, or this process restarted) into an item the backend then hands out like any other.
-   * `deliveries` counts its deliveries so far (JetStream: `info.deliveryCount`). Returns
-   * `undefined` when this engine cannot take it: the backend then leaves it to another consumer
-   * (JetStream: `nak()`) and must not count that delivery against the item. This version of the
-   * engine takes none (items are bound to the run that fed them); the hook is the place where
-   * recovery will plug in.
+   * Turns a record the backend delivers but this process did not put (a peer fed it, a peer that
+   * held it crashed, or this process restarted) into an item the backend then hands out like any
+   * other: an item of the pipeline's open serve batch (an internal, long-lived run whose results
+   * stream out in completion order; `@antflow/antflow/nats` opens one per stage worked), in this
+   * queue's stage, with the record's id, value, priority and attempt, reported `queued` as a fed
+   * item is. `deliveries` counts its deliveries so far (JetStream: `info.deliveryCount`).
+   * Returns `undefined` when this engine cannot take it (no serve batch is open, the pipeline
+   * stopped, or an item with that id is in flight here): the backend then leaves it to another
+   * consumer (JetStream: `nak()`). Synchronous: call it when a worker may take the item next.
    */
   adopt(record: QueueRecord, deliveries: number): T | undefined;
 }
@@ -103,22 +105,21 @@ export interface QueueBackendHooks<T extends QueuedItem> {
  *   on the queue afterwards. The engine closes a queue when the pipeline shuts down and creates
  *   a fresh one for the next start.
  *
- * JetStream maps onto it as: `put` = publish (and wait for the server's acknowledgement); a
- * pull consumer feeds `take`; `ack` = `msg.ack()`; `retry(item, ms)` = `msg.nak(ms)`;
- * `working` = `msg.working()`; `keepAliveMs` = a fraction of the consumer's `ack_wait`;
- * priorities map to subjects consumed lowest first.
- *
- * `@antflow/antflow/nats` does not plug into this seam (yet), for three reasons. (1) A `retry`
- * gives the item back for another delivery, which JetStream may make to another process; this
- * engine cannot let go of an item that has no terminal state (its batch, its run's counts and
- * results wait for it), so the process that gave it back would wait for it forever. (2) `adopt`
- * would have to turn a peer's delivery into an item of some batch, and the engine has no batch for
- * items it did not feed. (3) In the last stage the engine calls `ack` at the item's terminal state
- * in this process, before its result is stored anywhere durable, while a JetStream delivery may
- * be acknowledged only after that. The NATS module therefore runs each stage as a one-stage
- * in-memory pipeline fed from the stage's consumer and settles each delivery itself: `ack` once
- * the output is stored in the next stage (or the result recorded), `nak(delay)` for a per_stage
- * retry (with the attempt number stored on the server), `working()` while a worker holds it.
+ * JetStream maps onto it as `@antflow/antflow/nats` builds it (`src/nats/delivery_queue.ts`):
+ * the stage's durable pull consumer feeds `take`/`tryTake`, fetching only as many messages as
+ * the stage's workers can take plus a small prefetch (a fetched message's `ack_wait` runs
+ * already); each delivery is decoded and adopted (`hooks.adopt`) into the serve batch, and the
+ * queue keeps which delivery each item is. `working` = `msg.working()`, with `keepAliveMs` a
+ * third of the consumer's `ack_wait` (messages fetched and not yet taken are kept alive by the
+ * consumer's own heartbeat). `ack` only marks that the engine is done with the delivery: in the
+ * last stage the engine acknowledges an item at its terminal state in this process, before the
+ * result is stored anywhere durable, so the real `msg.ack()` comes from the stage worker once
+ * the outcome is stored (the output published to the next stage and acknowledged by the server,
+ * or the result and dead letter written). The stage runs one attempt per delivery, so the
+ * engine never calls `retry` (a `retry` would let go of an item its serve batch still waits
+ * for): a per_stage retry is the stage worker's `nak(delay)` after the failed attempt is
+ * recorded, and the attempt number is stored on the server so the redelivery, in any process,
+ * is adopted with the next one. Nothing is `put`: items enter the stage through the server.
  *
  * @typeParam T The engine's item type.
  */
