@@ -42,20 +42,19 @@ export class PendingChunk {
 
   /** The waiting messages as UTF-8; empty again afterwards. */
   take(): Uint8Array {
+    let out: Uint8Array;
     if (this.#used === 0) {
-      const out = ENCODER.encode(this.#text);
-      this.#text = "";
-      this.messages = 0;
-      this.size = 0;
-      return out;
+      out = ENCODER.encode(this.#text);
+    } else {
+      if (this.#text.length > 0) this.#encode();
+      // Not `slice()`: on Deno 2.9 it copies 65 KB in ~40 µs, a new array and `set()` in ~11 µs.
+      out = new Uint8Array(this.#used);
+      out.set(this.#bytes.subarray(0, this.#used));
+      // A burst's buffer is not kept: what waits is bounded by the hub, what stays is not.
+      if (this.#bytes.length > KEEP_BYTES) this.#bytes = EMPTY;
     }
-    if (this.#text.length > 0) this.#encode();
-    // Not `slice()`: on Deno 2.9 it copies 65 KB in ~40 µs, a new array and `set()` in ~11 µs.
-    const out = new Uint8Array(this.#used);
-    out.set(this.#bytes.subarray(0, this.#used));
+    this.#text = "";
     this.#used = 0;
-    // A burst's buffer is not kept: what waits is bounded by the hub, what stays is not.
-    if (this.#bytes.length > KEEP_BYTES) this.#bytes = EMPTY;
     this.messages = 0;
     this.size = 0;
     return out;

@@ -63,12 +63,15 @@ export function serve<O>(pipeline: Pipeline<any, O>, highWaterMark = 16): Servin
     throw new PipelineError("serve: the pipeline already has an open serve batch");
   }
   let closed = false;
+  const stopAdopting = (): void => {
+    closed = true;
+    if (engine.serving === batch) engine.serving = undefined;
+  };
   const output: ResultStreamOutput<O> = new ResultStreamOutput(
     highWaterMark,
     (reason) => engine.abortBatch(batch, reason),
     () => {
-      closed = true;
-      if (engine.serving === batch) engine.serving = undefined;
+      stopAdopting();
       engine.batches.delete(batch);
     },
   );
@@ -87,8 +90,7 @@ export function serve<O>(pipeline: Pipeline<any, O>, highWaterMark = 16): Servin
     ready: started === undefined ? Promise.resolve(open()) : started.then(open),
     close() {
       if (closed) return;
-      closed = true;
-      if (engine.serving === batch) engine.serving = undefined;
+      stopAdopting();
       batch.feeders = 0;
       batch.check();
     },
